@@ -1,0 +1,107 @@
+"""The checked storyboard: names resolved, imports merged, defaults applied.
+
+This is what :func:`seedance_dsl.check.check_file` produces and what the compiler
+reads.  Every value keeps a reference to the syntax node (and so the span) it came
+from, so later stages can report at the right ``.shot`` line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ..syntax import nodes
+from ..syntax.diagnostics import Diagnostic, has_errors
+from ..syntax.nodes import Span
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    name: str
+    kind: nodes.AssetKind
+    url: str
+    decl: nodes.AssetDecl  # in whichever file declared it (may be an import)
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    name: str
+    style: tuple[nodes.Text, ...]
+    keep: tuple[nodes.Ident, ...]  # positive constraints: "stable faces", ...
+    avoid: tuple[nodes.Ident, ...]  # negative constraints: "watermark", ...
+    builtin: bool
+    decl: nodes.PackageDecl | None  # None for the built-in package
+
+
+@dataclass(frozen=True, slots=True)
+class ClipOutputRef:
+    """A dependency on another clip's output (``arrival.last_frame``)."""
+
+    clip: str
+    output: nodes.ClipOutputKind
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedRole:
+    role: nodes.Role
+    source: Asset | ClipOutputRef
+    decl: nodes.RoleDecl
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedUse:
+    package: Package
+    without: tuple[str, ...]  # items switched off deliberately (G8 "unless intended")
+    decl: nodes.UsePackage
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedClip:
+    name: str
+    decl: nodes.ClipDecl
+    #: Effective settings by key of ``nodes.SETTING_KEYS``: the clip's own, else the
+    #: storyboard's ``defaults`` (the Setting node says which, through its span).
+    settings: Mapping[str, nodes.Setting]
+    roles: tuple[ResolvedRole, ...]
+    uses: tuple[ResolvedUse, ...]
+    shots: tuple[nodes.Shot, ...]
+    texts: tuple[nodes.ClipText, ...]
+    depends_on: tuple[str, ...]  # names of clips whose outputs this clip needs
+
+    @property
+    def span(self) -> Span:
+        return self.decl.span
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedStoryboard:
+    path: str
+    title: str | None
+    source_hash: str  # sha256 of the main file's bytes (and of every import, in order)
+    syntax: nodes.Storyboard
+    assets: Mapping[str, Asset]
+    packages: Mapping[str, Package]  # includes the built-in "standard"
+    clips: tuple[ResolvedClip, ...]  # in file order
+    template: nodes.TemplateDecl | None = None
+    template_path: str | None = None  # resolved relative to the declaring file
+
+    def clip(self, name: str) -> ResolvedClip:
+        for c in self.clips:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """Everything ``check`` learned: the model (None when parsing failed), the
+    diagnostics of every file, and the source text of every file read (for snippets)."""
+
+    storyboard: CheckedStoryboard | None
+    diagnostics: tuple[Diagnostic, ...]
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.storyboard is not None and not has_errors(self.diagnostics)

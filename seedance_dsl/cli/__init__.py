@@ -1,0 +1,73 @@
+"""The ``seedance`` command line: a thin shell over typed Python functions.
+
+Commands are loaded lazily (each lives in its own module), so ``seedance check`` and
+``seedance fmt`` import neither the network stack nor a terminal library: start-up time
+is a feature (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from ..errors import SeedanceDSLError
+
+#: command name -> "module:attribute" (modules relative to this package)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("check_cmd", "check"),
+    "fmt": ("fmt_cmd", "fmt"),
+    "explain": ("explain_cmd", "explain"),
+    "compile": ("compile_cmd", "compile_"),
+    "plan": ("render_cmd", "plan"),
+    "render": ("render_cmd", "render"),
+    "status": ("render_cmd", "status"),
+    "sandbox": ("sandbox_cmd", "sandbox"),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a command's module only when that command runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target
+        try:
+            module = importlib.import_module(f"{__name__}.{module_name}")
+        except ModuleNotFoundError as exc:  # a command not built yet
+            if exc.name == f"{__name__}.{module_name}":
+                return None
+            raise
+        cmd = getattr(module, attr)
+        assert isinstance(cmd, click.Command)
+        return cmd
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="seedance-dsl", prog_name="seedance")
+def cli() -> None:
+    """Write AI-video storyboards as .shot files; check, compile and render them."""
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console entry point: intended errors become a message and an exit code."""
+    try:
+        return cli.main(args=argv, prog_name="seedance", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(3)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except SeedanceDSLError as exc:
+        click.echo(exc.format(), err=True)
+        sys.exit(exc.exit_code)

@@ -1,0 +1,135 @@
+"""What the compiler produces and the renderer consumes.
+
+A :class:`CompiledClip` holds its request body with *placeholders* where an output of
+an earlier clip goes (``<last frame of clip arrival>``); :meth:`CompiledClip.resolve`
+fills them with real URLs once those clips are rendered and validates the result
+against the request model.  The Idempotency-Key is derived from the final body (see
+:func:`idempotency_key`), so an unchanged request always gets the same key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..api import VideoRequest
+from ..syntax.diagnostics import Diagnostic, has_errors
+from ..syntax.nodes import Span
+
+OutputKind = Literal["last_frame", "video"]
+
+#: Version of the key derivation; bump it only if the derivation must change.
+IDEMPOTENCY_SCHEME = "sdsl1"
+
+
+def idempotency_key(storyboard: str, clip: str, canonical_body: str, take: int = 0) -> str:
+    """The Idempotency-Key of one render of one clip.
+
+    ``sdsl1-`` + the first 40 hex digits of sha256 over the storyboard's title, the
+    clip's name, the take number and the canonical JSON of the body (sorted keys, no
+    spaces).  Same storyboard + clip + body + take → same key, on every machine; any
+    change to the body, or a new ``--take``, gives a new key.
+    """
+    h = hashlib.sha256()
+    for part in (IDEMPOTENCY_SCHEME, storyboard, clip, str(take), canonical_body):
+        h.update(part.encode("utf-8"))
+        h.update(b"\x00")
+    return f"{IDEMPOTENCY_SCHEME}-{h.hexdigest()[:40]}"
+
+
+def placeholder(clip: str, output: OutputKind) -> str:
+    what = "last frame" if output == "last_frame" else "video"
+    return f"<{what} of clip {clip}>"
+
+
+@dataclass(frozen=True, slots=True)
+class InputSlot:
+    """Where an output of another clip goes in this clip's payload."""
+
+    field: Literal["image_url", "end_image_url", "media_urls"]
+    index: int | None  # position in media_urls, None for the single-URL fields
+    clip: str
+    output: OutputKind
+
+
+@dataclass(frozen=True, slots=True)
+class ClipOutputs:
+    """The real outputs of a rendered clip, as the server returned them."""
+
+    video_url: str
+    last_frame_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledClip:
+    name: str
+    #: The request body as it would be sent, with placeholder strings in input slots.
+    payload: Mapping[str, Any]
+    prompt: str
+    slots: tuple[InputSlot, ...]
+    depends_on: tuple[str, ...]
+    #: payload field path ("prompt", "resolution", "media_urls[1]") -> the span that produced it
+    source_map: Mapping[str, Span]
+    span: Span
+    storyboard_title: str
+
+    @property
+    def has_placeholders(self) -> bool:
+        return bool(self.slots)
+
+    def resolve(
+        self,
+        outputs: Mapping[str, ClipOutputs],
+        *,
+        allow_loopback_http: bool = False,
+    ) -> VideoRequest:
+        """The final request, with every slot filled from ``outputs`` (by clip name).
+
+        Raises ``KeyError`` if an output this clip needs is missing, and pydantic's
+        ``ValidationError`` if the filled body breaks a rule of the API.
+        """
+        body: dict[str, Any] = dict(self.payload)
+        if "media_urls" in body:
+            body["media_urls"] = list(body["media_urls"])
+        for slot in self.slots:
+            out = outputs[slot.clip]
+            url = out.video_url if slot.output == "video" else out.last_frame_url
+            if url is None:
+                raise KeyError(f"clip {slot.clip} has no {slot.output} output")
+            if slot.index is None:
+                body[slot.field] = url
+            else:
+                body[slot.field][slot.index] = url
+        return VideoRequest.model_validate(
+            body, context={"allow_loopback_http": allow_loopback_http}
+        )
+
+    def idempotency_key(self, request: VideoRequest, take: int = 0) -> str:
+        return idempotency_key(self.storyboard_title, self.name, request.canonical_json(), take)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledStoryboard:
+    path: str
+    title: str
+    source_hash: str
+    clips: tuple[CompiledClip, ...]  # in file order
+    diagnostics: tuple[Diagnostic, ...] = ()
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+    @property
+    def graph(self) -> Mapping[str, tuple[str, ...]]:
+        """clip name -> names of the clips it depends on."""
+        return {c.name: c.depends_on for c in self.clips}
+
+    def clip(self, name: str) -> CompiledClip:
+        for c in self.clips:
+            if c.name == name:
+                return c
+        raise KeyError(name)
