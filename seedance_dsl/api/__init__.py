@@ -1,20 +1,51 @@
 """The API contract: the one table of allowed values, and the models of its bodies.
 
 This layer imports nothing else of seedance-dsl and nothing network-related; the
-compiler, the client and the sandbox all stand on it.
+compiler, the client and the sandbox all stand on it.  Names are loaded lazily:
+``seedance_dsl.api.spec`` (the table) is cheap, the pydantic models are not (about
+200 ms to build), and ``check``/``fmt`` must never pay for them.
 """
 
-from .models import (
-    ErrorBody,
-    ErrorEnvelope,
-    SubmitResponse,
-    Task,
-    TaskError,
-    TaskOutput,
-    VideoRequest,
-)
-from .spec import CONTRACT, SEEDANCE2, ApiContract, ErrorCode
-from .urls import url_problem
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .models import (
+        ErrorBody,
+        ErrorEnvelope,
+        SubmitResponse,
+        Task,
+        TaskError,
+        TaskOutput,
+        VideoRequest,
+    )
+    from .spec import CONTRACT, SEEDANCE2, ApiContract, ErrorCode
+    from .urls import url_problem
+
+_EXPORTS = {
+    "ErrorBody": "models",
+    "ErrorEnvelope": "models",
+    "SubmitResponse": "models",
+    "Task": "models",
+    "TaskError": "models",
+    "TaskOutput": "models",
+    "VideoRequest": "models",
+    "CONTRACT": "spec",
+    "SEEDANCE2": "spec",
+    "ApiContract": "spec",
+    "ErrorCode": "spec",
+    "url_problem": "urls",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
 
 __all__ = [
     "CONTRACT",
