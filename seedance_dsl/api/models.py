@@ -18,8 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 
+from .rules import RuleProblem, cross_field_problems, field_problems, normalise_duration
 from .spec import CONTRACT
-from .urls import url_problem
 
 __all__ = [
     "ErrorBody",
@@ -32,10 +32,9 @@ __all__ = [
 ]
 
 
-def _one_of(value: str, allowed: tuple[str, ...], what: str) -> str:
-    if value not in allowed:
-        raise ValueError(f"{what} must be one of {', '.join(allowed)}; got {value!r}")
-    return value
+def _raise_first(problems: list[RuleProblem]) -> None:
+    if problems:
+        raise ValueError("; ".join(p.message for p in problems))
 
 
 def _allow_loopback(info: ValidationInfo) -> bool:
@@ -48,7 +47,9 @@ class VideoRequest(BaseModel):
 
     ``None`` means "not sent" (the server default applies); :meth:`to_payload` leaves
     such fields out.  Field order is the documented order, so payloads serialise in the
-    same key order as the provider's example.
+    same key order as the provider's example.  Every rule is the one of
+    :mod:`seedance_dsl.api.rules` (shared with the compiler); this model adds pydantic's
+    type coercion and ``extra="forbid"``.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -67,40 +68,22 @@ class VideoRequest(BaseModel):
     fixed_lens: bool | None = None
     seed: int | None = None
 
-    @field_validator("mode")
+    @field_validator(
+        "mode",
+        "quality_tier",
+        "channel",
+        "aspect_ratio",
+        "resolution",
+        "prompt",
+        "seed",
+        "image_url",
+        "end_image_url",
+        "media_urls",
+    )
     @classmethod
-    def _mode(cls, v: str | None) -> str | None:
-        return None if v is None else _one_of(v, CONTRACT.modes, "mode")
-
-    @field_validator("quality_tier")
-    @classmethod
-    def _tier(cls, v: str | None) -> str | None:
-        return None if v is None else _one_of(v, CONTRACT.quality_tiers, "quality_tier")
-
-    @field_validator("channel")
-    @classmethod
-    def _channel(cls, v: str | None) -> str | None:
-        return None if v is None else _one_of(v, CONTRACT.channels, "channel")
-
-    @field_validator("aspect_ratio")
-    @classmethod
-    def _aspect(cls, v: str | None) -> str | None:
-        return None if v is None else _one_of(v, CONTRACT.aspect_ratios, "aspect_ratio")
-
-    @field_validator("resolution")
-    @classmethod
-    def _resolution(cls, v: str | None) -> str | None:
-        return None if v is None else _one_of(v, CONTRACT.resolutions, "resolution")
-
-    @field_validator("prompt")
-    @classmethod
-    def _prompt(cls, v: str) -> str:
-        n = len(v)
-        if not CONTRACT.prompt_min_chars <= n <= CONTRACT.prompt_max_chars:
-            raise ValueError(
-                f"prompt must be {CONTRACT.prompt_min_chars}–{CONTRACT.prompt_max_chars} "
-                f"characters; it has {n}"
-            )
+    def _field_rules(cls, v: Any, info: ValidationInfo) -> Any:
+        assert info.field_name is not None
+        _raise_first(field_problems(info.field_name, v, allow_loopback_http=_allow_loopback(info)))
         return v
 
     @field_validator("duration", mode="before")
@@ -109,70 +92,12 @@ class VideoRequest(BaseModel):
         # The documented form is a string ("5"); an int is accepted and normalised.
         if v is None:
             return None
-        if isinstance(v, bool):
-            raise ValueError("duration must be a whole number of seconds, as a string")
-        if isinstance(v, int):
-            v = str(v)
-        if not isinstance(v, str) or not v.isdigit():
-            raise ValueError('duration must be a whole number of seconds, as a string like "5"')
-        if not CONTRACT.duration_min <= int(v) <= CONTRACT.duration_max:
-            raise ValueError(
-                f"duration must be {CONTRACT.duration_min}–{CONTRACT.duration_max} seconds; got {v}"
-            )
-        return str(int(v))
-
-    @field_validator("seed")
-    @classmethod
-    def _seed(cls, v: int | None) -> int | None:
-        if v is not None and not CONTRACT.seed_min <= v <= CONTRACT.seed_max:
-            raise ValueError(f"seed must be {CONTRACT.seed_min}–{CONTRACT.seed_max}; got {v}")
-        return v
-
-    @field_validator("image_url", "end_image_url")
-    @classmethod
-    def _url(cls, v: str | None, info: ValidationInfo) -> str | None:
-        if v is not None:
-            problem = url_problem(v, allow_loopback_http=_allow_loopback(info))
-            if problem:
-                raise ValueError(f"{info.field_name} {v!r} is not allowed: {problem}")
-        return v
-
-    @field_validator("media_urls")
-    @classmethod
-    def _media_urls(cls, v: list[str] | None, info: ValidationInfo) -> list[str] | None:
-        if v is None:
-            return None
-        if len(v) > CONTRACT.media_urls_max:
-            raise ValueError(
-                f"media_urls holds at most {CONTRACT.media_urls_max} URLs; got {len(v)}"
-            )
-        for i, url in enumerate(v):
-            problem = url_problem(url, allow_loopback_http=_allow_loopback(info))
-            if problem:
-                raise ValueError(f"media_urls[{i}] {url!r} is not allowed: {problem}")
-        return v
+        _raise_first(field_problems("duration", v))
+        return normalise_duration(v)
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> VideoRequest:
-        c = CONTRACT
-        tier = self.quality_tier or str(c.defaults["quality_tier"])
-        channel = self.channel or str(c.defaults["channel"])
-        mode = self.mode or str(c.defaults["mode"])
-        if self.resolution in c.pro_only_resolutions and tier != c.pro_tier:
-            raise ValueError(
-                f"resolution {self.resolution} needs quality_tier {c.pro_tier}; got {tier}"
-            )
-        if self.seed is not None:
-            if channel in c.seed_unsupported_channels:
-                raise ValueError(f"seed is not supported on the {channel} channel")
-            if tier in c.seed_unsupported_tiers:
-                raise ValueError(f"seed is not supported on the {tier} tier")
-        if mode == "image-to-video" and not self.image_url:
-            raise ValueError("image-to-video needs image_url (the start frame)")
-        if mode == "media-to-video" and not self.media_urls:
-            raise ValueError(
-                f"media-to-video needs media_urls (1–{c.media_urls_max} reference URLs)"
-            )
+        _raise_first(cross_field_problems(self.model_dump()))
         return self
 
     def to_payload(self) -> dict[str, Any]:
