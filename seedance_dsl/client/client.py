@@ -1,0 +1,473 @@
+"""``SeedanceClient`` and ``AsyncSeedanceClient``: thin drivers of the shared policy.
+
+Both run the same generators of :mod:`.policy` — the only code that decides anything —
+and differ only in how they perform an action: ``time.sleep`` or ``asyncio.sleep``,
+``httpx.Client`` or ``httpx.AsyncClient``, ``acquire_sync`` or ``acquire``.
+
+The API key goes into exactly one place: the ``Authorization`` header of requests to
+the configured base URL.  Downloads carry no credentials (output URLs are public and
+may live on another host).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from .. import __version__
+from ..api.models import SubmitResponse, Task, VideoRequest
+from .config import ClientConfig, Timeouts, resolve_config
+from .policy import (
+    Acquire,
+    ClientEvent,
+    Context,
+    Fetch,
+    FetchResult,
+    Flow,
+    Hold,
+    HttpResponse,
+    PollSchedule,
+    Redactor,
+    RetryPolicy,
+    Send,
+    Sleep,
+    TransportFailure,
+    body_start,
+    download_flow,
+    get_task_flow,
+    submit_flow,
+    wait_flow,
+)
+from .ratelimit import RateLimiter, shared_limiter
+from .secret import ApiKey
+
+__all__ = ["AsyncSeedanceClient", "SeedanceClient"]
+
+_CHUNK = 1 << 16
+_MAX_ERROR_BODY = 1 << 16
+
+
+def _lower(headers: httpx.Headers) -> dict[str, str]:
+    return {k.lower(): v for k, v in headers.items()}
+
+
+def _failure(exc: httpx.TransportError, redact: Redactor) -> TransportFailure:
+    # str(exc) of httpx transport errors names the socket problem, never headers; the
+    # redactor is a second line of defence.
+    return TransportFailure(
+        type(exc).__name__, redact(str(exc))[:300], isinstance(exc, httpx.TimeoutException)
+    )
+
+
+class _Base:
+    """Configuration, limiter, events and the per-call context: shared by both clients."""
+
+    def __init__(
+        self,
+        api_key: str | ApiKey | None = None,
+        *,
+        base_url: str | None = None,
+        profile: str | None = None,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        limiter: RateLimiter | None = None,
+        on_event: Callable[[ClientEvent], None] | None = None,
+        poll: PollSchedule | None = None,
+        config: ClientConfig | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+    ) -> None:
+        if config is None:
+            config = resolve_config(api_key, base_url=base_url, profile=profile, timeouts=timeouts)
+        else:
+            config = config.with_overrides(base_url=base_url, timeouts=timeouts)
+            if api_key is not None:
+                from dataclasses import replace
+
+                key = api_key if isinstance(api_key, ApiKey) else ApiKey(api_key)
+                config = replace(config, api_key=key, api_key_source="argument")
+        key = config.require_key()
+        self.config = config
+        self.base_url = config.base_url
+        self.timeouts = config.timeouts
+        self.retry = retry or RetryPolicy()
+        self.poll = poll or PollSchedule()
+        self.limiter = limiter or shared_limiter(config.base_url, hash(key))
+        self._on_event = on_event
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._redact = Redactor(key.reveal())
+        self.__key = key
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, profile={self.config.profile!r}, "
+            f"api_key=ApiKey('**********'))"
+        )
+
+    def _emit(self, event: ClientEvent) -> None:
+        if self._on_event is not None:
+            self._on_event(event)
+
+    def _context(self, retry: RetryPolicy | None) -> Context:
+        return Context(
+            policy=retry or self.retry,
+            emit=self._emit,
+            redact=self._redact,
+            clock=self._clock,
+            rng=self._rng,
+        )
+
+    def _auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.__key.reveal()}"}
+
+    def _timeout(self, cap: float | None) -> httpx.Timeout:
+        t = self.timeouts
+        read = t.read if cap is None else max(0.05, min(t.read, cap))
+        return httpx.Timeout(connect=t.connect, read=read, write=t.write, pool=t.pool)
+
+    def _http_kwargs(self) -> dict[str, Any]:
+        return dict(
+            base_url=self.base_url,
+            timeout=self._timeout(None),
+            headers={"User-Agent": f"seedance-dsl/{__version__}", "Accept": "application/json"},
+            follow_redirects=False,
+            trust_env=False,
+        )
+
+
+class SeedanceClient(_Base):
+    """The synchronous client.  Thread-safe; use as a context manager or call close().
+
+    >>> with SeedanceClient() as client:                       # doctest: +SKIP
+    ...     task = client.submit(request, idempotency_key="my-clip-take-1")
+    ...     done = client.wait(task.id, deadline_s=900)
+    ...     client.download(done.output.video_url, Path("clip.mp4"))
+    """
+
+    def __init__(
+        self,
+        api_key: str | ApiKey | None = None,
+        *,
+        base_url: str | None = None,
+        profile: str | None = None,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        limiter: RateLimiter | None = None,
+        transport: httpx.BaseTransport | None = None,
+        on_event: Callable[[ClientEvent], None] | None = None,
+        poll: PollSchedule | None = None,
+        config: ClientConfig | None = None,
+    ) -> None:
+        super().__init__(
+            api_key,
+            base_url=base_url,
+            profile=profile,
+            timeouts=timeouts,
+            retry=retry,
+            limiter=limiter,
+            on_event=on_event,
+            poll=poll,
+            config=config,
+        )
+        self._http = httpx.Client(transport=transport, **self._http_kwargs())
+
+    # -- public API ---------------------------------------------------------------
+
+    def submit(
+        self, request: VideoRequest, idempotency_key: str, *, retry: RetryPolicy | None = None
+    ) -> SubmitResponse:
+        """POST the request; retried only with the same ``idempotency_key``."""
+        result: SubmitResponse = self._run(
+            submit_flow(self._context(retry), request, idempotency_key)
+        )
+        return result
+
+    def get_task(self, task_id: str, *, retry: RetryPolicy | None = None) -> Task:
+        """GET the task once (with the retry policy for transient failures)."""
+        result: Task = self._run(get_task_flow(self._context(retry), task_id))
+        return result
+
+    def wait(
+        self,
+        task_id: str,
+        *,
+        deadline_s: float | None = None,
+        poll: PollSchedule | None = None,
+        on_update: Callable[[Task], None] | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> Task:
+        """Poll until ``completed`` or ``failed`` and return the task (a failed task is
+        returned, not raised).  :class:`DeadlineExceeded` after ``deadline_s``."""
+        flow = wait_flow(self._context(retry), task_id, poll or self.poll, deadline_s, on_update)
+        result: Task = self._run(flow)
+        return result
+
+    def download(self, url: str, path: Path, *, retry: RetryPolicy | None = None) -> Path:
+        """Stream ``url`` to ``path`` atomically (temp file + ``os.replace``), size-checked,
+        resumed with ``Range`` where the server allows it.  Returns ``path``."""
+        result: Path = self._run(download_flow(self._context(retry), url, Path(path)))
+        return result
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- the driver ---------------------------------------------------------------
+
+    def _run(self, flow: Flow) -> Any:
+        value: Any = None
+        try:
+            while True:
+                try:
+                    action = flow.send(value)
+                except StopIteration as stop:
+                    return stop.value
+                value = self._do(action)
+        finally:
+            flow.close()
+
+    def _do(self, action: Any) -> Any:
+        if isinstance(action, Send):
+            return self._send(action)
+        if isinstance(action, Acquire):
+            self.limiter.acquire_sync()
+            return None
+        if isinstance(action, Sleep):
+            time.sleep(action.seconds)
+            return None
+        if isinstance(action, Hold):
+            self.limiter.hold_until(action.seconds)
+            return None
+        if isinstance(action, Fetch):
+            return self._fetch(action)
+        raise TypeError(f"unknown action {action!r}")  # pragma: no cover
+
+    def _send(self, a: Send) -> HttpResponse | TransportFailure:
+        r = a.request
+        headers = dict(r.headers)
+        headers.update(self._auth_headers())
+        try:
+            resp = self._http.request(
+                r.method,
+                r.path,
+                headers=headers,
+                content=r.body,
+                timeout=self._timeout(a.timeout_cap_s),
+            )
+        except httpx.TransportError as exc:
+            return _failure(exc, self._redact)
+        return HttpResponse(resp.status_code, _lower(resp.headers), resp.content)
+
+    def _fetch(self, a: Fetch) -> FetchResult:
+        headers = {"Accept-Encoding": "identity", "Accept": "*/*", **dict(a.headers)}
+        status: int | None = None
+        hdrs: dict[str, str] = {}
+        size = a.offset
+        try:
+            with self._http.stream(
+                "GET", a.url, headers=headers, follow_redirects=True, timeout=self._timeout(None)
+            ) as resp:
+                status, hdrs = resp.status_code, _lower(resp.headers)
+                start = body_start(status, hdrs, a.offset)
+                if start is None:
+                    body = b""
+                    for chunk in resp.iter_raw():
+                        body += chunk
+                        if len(body) > _MAX_ERROR_BODY:
+                            break
+                    return FetchResult(status, hdrs, a.offset, body=body)
+                try:
+                    f = open(a.tmp, "r+b")  # noqa: SIM115 - closed below
+                except OSError as exc:
+                    return FetchResult(status, hdrs, a.offset, local_error=exc.strerror)
+                with f:
+                    f.seek(start)
+                    f.truncate()
+                    size = start
+                    try:
+                        for chunk in resp.iter_raw(_CHUNK):
+                            f.write(chunk)
+                            size += len(chunk)
+                    except OSError as exc:
+                        return FetchResult(status, hdrs, size, local_error=exc.strerror)
+        except httpx.TransportError as exc:
+            return FetchResult(status, hdrs, size, failure=_failure(exc, self._redact))
+        return FetchResult(status, hdrs, size)
+
+
+class AsyncSeedanceClient(_Base):
+    """The asyncio client: the same policy as :class:`SeedanceClient`, awaited.
+
+    >>> async with AsyncSeedanceClient() as client:            # doctest: +SKIP
+    ...     task = await client.submit(request, idempotency_key="my-clip-take-1")
+    ...     done = await client.wait(task.id, deadline_s=900)
+    """
+
+    def __init__(
+        self,
+        api_key: str | ApiKey | None = None,
+        *,
+        base_url: str | None = None,
+        profile: str | None = None,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        limiter: RateLimiter | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        on_event: Callable[[ClientEvent], None] | None = None,
+        poll: PollSchedule | None = None,
+        config: ClientConfig | None = None,
+    ) -> None:
+        super().__init__(
+            api_key,
+            base_url=base_url,
+            profile=profile,
+            timeouts=timeouts,
+            retry=retry,
+            limiter=limiter,
+            on_event=on_event,
+            poll=poll,
+            config=config,
+        )
+        self._http = httpx.AsyncClient(transport=transport, **self._http_kwargs())
+
+    async def submit(
+        self, request: VideoRequest, idempotency_key: str, *, retry: RetryPolicy | None = None
+    ) -> SubmitResponse:
+        """POST the request; retried only with the same ``idempotency_key``."""
+        result: SubmitResponse = await self._run(
+            submit_flow(self._context(retry), request, idempotency_key)
+        )
+        return result
+
+    async def get_task(self, task_id: str, *, retry: RetryPolicy | None = None) -> Task:
+        result: Task = await self._run(get_task_flow(self._context(retry), task_id))
+        return result
+
+    async def wait(
+        self,
+        task_id: str,
+        *,
+        deadline_s: float | None = None,
+        poll: PollSchedule | None = None,
+        on_update: Callable[[Task], None] | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> Task:
+        flow = wait_flow(self._context(retry), task_id, poll or self.poll, deadline_s, on_update)
+        result: Task = await self._run(flow)
+        return result
+
+    async def download(self, url: str, path: Path, *, retry: RetryPolicy | None = None) -> Path:
+        result: Path = await self._run(download_flow(self._context(retry), url, Path(path)))
+        return result
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def _run(self, flow: Flow) -> Any:
+        value: Any = None
+        try:
+            while True:
+                try:
+                    action = flow.send(value)
+                except StopIteration as stop:
+                    return stop.value
+                value = await self._do(action)
+        finally:
+            flow.close()
+
+    async def _do(self, action: Any) -> Any:
+        if isinstance(action, Send):
+            return await self._send(action)
+        if isinstance(action, Acquire):
+            await self.limiter.acquire()
+            return None
+        if isinstance(action, Sleep):
+            await asyncio.sleep(action.seconds)
+            return None
+        if isinstance(action, Hold):
+            self.limiter.hold_until(action.seconds)
+            return None
+        if isinstance(action, Fetch):
+            return await self._fetch(action)
+        raise TypeError(f"unknown action {action!r}")  # pragma: no cover
+
+    async def _send(self, a: Send) -> HttpResponse | TransportFailure:
+        r = a.request
+        headers = dict(r.headers)
+        headers.update(self._auth_headers())
+        try:
+            resp = await self._http.request(
+                r.method,
+                r.path,
+                headers=headers,
+                content=r.body,
+                timeout=self._timeout(a.timeout_cap_s),
+            )
+        except httpx.TransportError as exc:
+            return _failure(exc, self._redact)
+        return HttpResponse(resp.status_code, _lower(resp.headers), resp.content)
+
+    async def _fetch(self, a: Fetch) -> FetchResult:
+        headers = {"Accept-Encoding": "identity", "Accept": "*/*", **dict(a.headers)}
+        status: int | None = None
+        hdrs: dict[str, str] = {}
+        size = a.offset
+        try:
+            async with self._http.stream(
+                "GET", a.url, headers=headers, follow_redirects=True, timeout=self._timeout(None)
+            ) as resp:
+                status, hdrs = resp.status_code, _lower(resp.headers)
+                start = body_start(status, hdrs, a.offset)
+                if start is None:
+                    body = b""
+                    async for chunk in resp.aiter_raw():
+                        body += chunk
+                        if len(body) > _MAX_ERROR_BODY:
+                            break
+                    return FetchResult(status, hdrs, a.offset, body=body)
+                try:
+                    f = open(a.tmp, "r+b")  # noqa: SIM115 - local temp file
+                except OSError as exc:
+                    return FetchResult(status, hdrs, a.offset, local_error=exc.strerror)
+                with f:
+                    f.seek(start)
+                    f.truncate()
+                    size = start
+                    try:
+                        async for chunk in resp.aiter_raw(_CHUNK):
+                            f.write(chunk)
+                            size += len(chunk)
+                    except OSError as exc:
+                        return FetchResult(status, hdrs, size, local_error=exc.strerror)
+        except httpx.TransportError as exc:
+            return FetchResult(status, hdrs, size, failure=_failure(exc, self._redact))
+        return FetchResult(status, hdrs, size)
