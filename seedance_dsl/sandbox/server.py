@@ -1,0 +1,161 @@
+"""Running the sandbox: uvicorn in a background thread on a loopback port.
+
+>>> from seedance_dsl.sandbox import SandboxSettings, start_sandbox
+>>> with start_sandbox(SandboxSettings.for_tests()) as sb:   # doctest: +SKIP
+...     sb.base_url, sb.inspect()["tasks_created"]
+('http://127.0.0.1:40123', 0)
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import uvicorn
+
+from ..errors import SeedanceDSLError
+from .app import SandboxApp, create_app
+from .settings import SandboxSettings
+
+__all__ = ["Sandbox", "SandboxStartError", "start_sandbox"]
+
+
+class SandboxStartError(SeedanceDSLError):
+    """The sandbox could not start (for example, its port is taken)."""
+
+    exit_code = 2
+
+
+class Sandbox:
+    """A running sandbox server.  Use :func:`start_sandbox` (a context manager)."""
+
+    def __init__(
+        self,
+        settings: SandboxSettings,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        access_log: bool = False,
+    ) -> None:
+        self.settings = settings
+        self.app: SandboxApp = create_app(settings)
+        self._host = host
+        try:
+            self._sock = socket.socket(
+                socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM
+            )
+            self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self._sock.bind((host, port))
+        except OSError as exc:
+            self.app.close()
+            raise SandboxStartError(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                help="pick another port with --port, or --port 0 for any free port",
+            ) from exc
+        self.port: int = self._sock.getsockname()[1]
+        config = uvicorn.Config(
+            self.app,
+            log_level="info" if access_log else "warning",
+            access_log=access_log,
+            lifespan="off",
+            timeout_graceful_shutdown=2,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def api_key(self) -> str:
+        """The first configured key (a sandbox key: not a secret of anyone's)."""
+        return self.settings.api_key
+
+    def __repr__(self) -> str:  # never shows keys
+        return f"<Sandbox {self.base_url}>"
+
+    def start(self, timeout: float = 10.0) -> Sandbox:
+        self._thread = threading.Thread(
+            target=self._server.run,
+            kwargs={"sockets": [self._sock]},
+            name=f"sandbox-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise SandboxStartError(f"the sandbox on {self.base_url} did not start")
+            time.sleep(0.005)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, wait for the server thread, stop the render pool."""
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        self._sock.close()
+        self.app.close()
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- for tests ------------------------------------------------------------------
+
+    def inspect(self) -> dict[str, Any]:
+        """Counters and balances (the same as ``GET /_sandbox/inspect``)."""
+        return self.app.state.inspect()
+
+    def balance(self, key: str | None = None) -> int:
+        return self.app.state.balance(key or self.api_key)
+
+    def add_key(self, key: str, credits: int) -> None:
+        self.app.state.add_key(key, credits)
+
+    def revoke_key(self, key: str) -> None:
+        self.app.state.revoke_key(key)
+
+    def top_up(self, key: str, credits: int) -> int:
+        return self.app.state.top_up(key, credits)
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        """Block until no task of any account is processing (for tests)."""
+        deadline = time.monotonic() + timeout
+        state = self.app.state
+        while True:
+            with state.lock:
+                state.refresh()
+                busy = any(t.status == "processing" for t in state.tasks.values())
+            if not busy:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError("sandbox tasks still processing")
+            time.sleep(0.01)
+
+
+@contextmanager
+def start_sandbox(
+    settings: SandboxSettings | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    access_log: bool = False,
+) -> Iterator[Sandbox]:
+    """Run a sandbox for the duration of a ``with`` block (port 0 → any free port)."""
+    sb = Sandbox(settings or SandboxSettings(), host=host, port=port, access_log=access_log)
+    sb.start()
+    try:
+        yield sb
+    finally:
+        sb.stop()
