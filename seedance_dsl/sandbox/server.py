@@ -8,10 +8,11 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -21,7 +22,7 @@ from ..errors import SeedanceDSLError
 from .app import SandboxApp, create_app
 from .settings import SandboxSettings
 
-__all__ = ["Sandbox", "SandboxStartError", "start_sandbox"]
+__all__ = ["Sandbox", "SandboxStartError", "serve_forever", "start_sandbox"]
 
 
 class SandboxStartError(SeedanceDSLError):
@@ -76,6 +77,10 @@ class Sandbox:
     def api_key(self) -> str:
         """The first configured key (a sandbox key: not a secret of anyone's)."""
         return self.settings.api_key
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def __repr__(self) -> str:  # never shows keys
         return f"<Sandbox {self.base_url}>"
@@ -159,3 +164,37 @@ def start_sandbox(
         yield sb
     finally:
         sb.stop()
+
+
+def serve_forever(
+    settings: SandboxSettings,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    access_log: bool = True,
+    on_start: Callable[[Sandbox], None] | None = None,
+) -> None:
+    """Serve until Ctrl-C or SIGTERM, then shut down cleanly (no traceback).
+
+    ``on_start`` is called once the server listens (the CLI prints its banner there).
+    """
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+
+        def _terminate(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt
+
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    sb = Sandbox(settings, host=host, port=port, access_log=access_log)
+    try:
+        sb.start()
+        if on_start is not None:
+            on_start(sb)
+        while sb.running:
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sb.stop()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
