@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from seedance_dsl.sandbox.pytest_plugin import sandbox, sandbox_factory  # noqa: F401
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
