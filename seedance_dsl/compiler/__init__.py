@@ -1,1 +1,43 @@
-"""compiler."""
+"""The compiler: a checked storyboard becomes one Seedance request per clip.
+
+Public API::
+
+    compile_file(path, *, template=None) -> CompiledStoryboard
+    compile_text(text, path="<string>", *, template=None) -> CompiledStoryboard
+    compile_checked(checked, *, template=None) -> CompiledStoryboard
+    rules_check(checked) -> list[Diagnostic]   # no jinja2, no pydantic: for `check`
+
+See ``docs/compiler.md``.  Importing this package imports neither jinja2 (loaded when a
+prompt is rendered) nor pydantic (loaded only by ``CompiledClip.resolve``).
+"""
+
+from __future__ import annotations
+
+from .build import rules_check
+from .model import (
+    ClipOutputs,
+    CompiledClip,
+    CompiledStoryboard,
+    InputSlot,
+    Reference,
+    canonical_json,
+    idempotency_key,
+    placeholder,
+)
+from .pipeline import compile_checked, compile_file, compile_result, compile_text
+
+__all__ = [
+    "ClipOutputs",
+    "CompiledClip",
+    "CompiledStoryboard",
+    "InputSlot",
+    "Reference",
+    "canonical_json",
+    "compile_checked",
+    "compile_file",
+    "compile_result",
+    "compile_text",
+    "idempotency_key",
+    "placeholder",
+    "rules_check",
+]

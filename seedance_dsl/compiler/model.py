@@ -10,13 +10,18 @@ against the request model.  The Idempotency-Key is derived from the final body (
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from ..api import VideoRequest
+from ..check.model import ClipOutputRef
+from ..syntax import nodes
 from ..syntax.diagnostics import Diagnostic, has_errors
 from ..syntax.nodes import Span
+
+if TYPE_CHECKING:  # pydantic is imported only when a request is actually resolved
+    from ..api.models import VideoRequest
 
 OutputKind = Literal["last_frame", "video"]
 
@@ -37,6 +42,13 @@ def idempotency_key(storyboard: str, clip: str, canonical_body: str, take: int =
         h.update(part.encode("utf-8"))
         h.update(b"\x00")
     return f"{IDEMPOTENCY_SCHEME}-{h.hexdigest()[:40]}"
+
+
+def canonical_json(payload: Mapping[str, Any]) -> str:
+    """The canonical JSON of a body (sorted keys, no spaces, UTF-8 kept): the same text
+    as :meth:`seedance_dsl.api.models.VideoRequest.canonical_json` for the same body,
+    without importing pydantic."""
+    return json.dumps(dict(payload), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def placeholder(clip: str, output: OutputKind) -> str:
@@ -63,6 +75,34 @@ class ClipOutputs:
 
 
 @dataclass(frozen=True, slots=True)
+class Reference:
+    """One asset supplied to a clip (G2, G3): where it goes in the payload and how the
+    prompt names it.  ``name`` is the author's name for it and never reaches the prompt."""
+
+    role: nodes.Role
+    kind: Literal["image", "video"]
+    field: str  # "image_url", "end_image_url", "media_urls[0]"
+    position: int | None  # 1-based among media_urls of the same kind; None for frames
+    phrase: str  # "the character in reference image 1"
+    sentence: str  # what the prompt says about it (G3, G5, G6)
+    url: str  # the URL, or a placeholder for an output of an earlier clip
+    name: str  # "conductor", "arrival.last_frame"
+    span: Span
+    output: ClipOutputRef | None = None
+
+    def context(self) -> dict[str, Any]:
+        """The template variable ``references[i]`` (docs/compiler.md)."""
+        return {
+            "role": self.role,
+            "kind": self.kind,
+            "field": self.field,
+            "position": self.position,
+            "phrase": self.phrase,
+            "sentence": self.sentence,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class CompiledClip:
     name: str
     #: The request body as it would be sent, with placeholder strings in input slots.
@@ -74,6 +114,17 @@ class CompiledClip:
     source_map: Mapping[str, Span]
     span: Span
     storyboard_title: str
+    #: the assets supplied to the clip, in payload order (image_url, end_image_url, media_urls)
+    references: tuple[Reference, ...] = ()
+    #: the template context the prompt was rendered from (docs/compiler.md)
+    context: Mapping[str, Any] = field(default_factory=dict)
+    #: False when a diagnostic (error) was reported for this clip
+    valid: bool = True
+    #: payload field -> where its value came from: "set" (the clip), "defaults" (the
+    #: storyboard's defaults block), "default" (the API default, sent explicitly),
+    #: "inferred" (mode), "shots" (duration = sum of shots), "asset", "output",
+    #: "template" (prompt)
+    origins: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def has_placeholders(self) -> bool:
@@ -90,6 +141,8 @@ class CompiledClip:
         Raises ``KeyError`` if an output this clip needs is missing, and pydantic's
         ``ValidationError`` if the filled body breaks a rule of the API.
         """
+        from ..api.models import VideoRequest
+
         body: dict[str, Any] = dict(self.payload)
         if "media_urls" in body:
             body["media_urls"] = list(body["media_urls"])
@@ -108,6 +161,11 @@ class CompiledClip:
 
     def idempotency_key(self, request: VideoRequest, take: int = 0) -> str:
         return idempotency_key(self.storyboard_title, self.name, request.canonical_json(), take)
+
+    def preview_key(self, take: int = 0) -> str:
+        """The key of :attr:`payload` as compiled.  For a clip with placeholders it is
+        *provisional*: the renderer derives the real key from the resolved body."""
+        return idempotency_key(self.storyboard_title, self.name, canonical_json(self.payload), take)
 
 
 @dataclass(frozen=True, slots=True)

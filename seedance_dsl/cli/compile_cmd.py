@@ -1,0 +1,112 @@
+"""``seedance compile``: prompt and request previews of every clip, with no network.
+
+A thin shell over :func:`seedance_dsl.compiler.compile_file` and the views of
+:mod:`seedance_dsl.compiler.output`.  Exit codes: 0 compiled (warnings allowed), 1 the
+storyboard has errors, 2 usage (missing file, unknown clip).  ``--format json`` prints
+valid JSON on stdout in every case.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from ..errors import UsageError
+from ..syntax.diagnostics import Diagnostic
+
+
+def _render_diagnostics(diags: Sequence[Diagnostic], sources: dict[str, str]) -> str:
+    import importlib
+
+    try:
+        report = importlib.import_module("seedance_dsl.syntax.report")
+    except ImportError:  # pragma: no cover - the language's renderer not built yet
+        report = None
+    render = getattr(report, "render_human", None) if report is not None else None
+    if render is not None:
+        return str(render(list(diags), sources))
+    lines: list[str] = []
+    for d in diags:
+        where = f"{d.span}: " if d.span is not None else ""
+        lines.append(f"{where}{d.severity}[{d.code}]: {d.message}")
+        for lb in d.labels:
+            lines.append(f"  {lb.span}: {lb.message}")
+        if d.help:
+            lines.append(f"  help: {d.help}")
+        for n in d.notes:
+            lines.append(f"  note: {n}")
+    return "\n".join(lines)
+
+
+def _usage(message: str, fmt: str, file: str | None, help: str | None = None) -> None:
+    if fmt == "json":
+        from ..compiler.output import error_json
+
+        click.echo(json.dumps(error_json(message, file=file), indent=2, ensure_ascii=False))
+        sys.exit(2)
+    raise UsageError(message, help=help)
+
+
+@click.command("compile")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option(
+    "--clip",
+    "clip_names",
+    multiple=True,
+    metavar="NAME",
+    help="Only this clip (repeatable). Default: every clip.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "curl"]),
+    default="text",
+    show_default=True,
+    help="text: prompts and parameters; json: exact request bodies and keys; "
+    "curl: ready-to-run commands.",
+)
+@click.option(
+    "--template",
+    type=click.Path(dir_okay=False, path_type=str),
+    default=None,
+    help="A jinja2 prompt template (overrides the storyboard's `template`).",
+)
+def compile_(file: str, clip_names: tuple[str, ...], fmt: str, template: str | None) -> None:
+    """Compile FILE: each clip's prompt text and API request, checked against every
+    rule of the API. Needs no key and no network."""
+    if not Path(file).is_file():
+        _usage(f"no such file: {file}", fmt, file, help="give the path of a .shot file")
+    if template is not None and not Path(template).is_file():
+        _usage(f"no such template: {template}", fmt, file, help="give the path of a .j2 file")
+
+    from ..compiler import compile_file
+    from ..compiler.output import format_curl, format_text, to_json
+
+    compiled = compile_file(file, template=template)
+    clips = list(compiled.clips)
+    if clip_names:
+        known = {c.name for c in compiled.clips}
+        missing = [n for n in clip_names if n not in known]
+        if missing and compiled.clips:
+            _usage(
+                f"no clip named {', '.join(missing)} in {file}",
+                fmt,
+                file,
+                help=f"clips: {', '.join(c.name for c in compiled.clips)}",
+            )
+        clips = [c for c in compiled.clips if c.name in clip_names]
+
+    if fmt == "json":
+        click.echo(json.dumps(to_json(compiled, clips), indent=2, ensure_ascii=False))
+    else:
+        if compiled.diagnostics:
+            click.echo(_render_diagnostics(compiled.diagnostics, dict(compiled.sources)), err=True)
+        if clips:
+            view = format_text if fmt == "text" else format_curl
+            click.echo(view(compiled, clips), nl=False)
+            click.echo("")
+    sys.exit(0 if compiled.ok else 1)

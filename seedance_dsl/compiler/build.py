@@ -1,0 +1,899 @@
+"""Everything the compiler decides without rendering text: the cheap half.
+
+For each clip of a :class:`~seedance_dsl.check.model.CheckedStoryboard` this module
+works out the payload fields and where each came from (the source map), the asset
+mapping (G2) and the reference phrases (G3, S3), the mode, the duration and shot
+timecodes, the style and constraint packages, and the *template context*: the plain
+data a prompt template renders.  It also runs every API rule (:mod:`..api.rules`) on
+the payload and the prose rules (G4, S1, S4) on the source, as diagnostics at ``.shot``
+spans.
+
+Neither jinja2 nor pydantic is imported here: :func:`rules_check` (used by
+``seedance check``) runs this module alone.  Rendering the prompt is
+:mod:`.render`'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..api.rules import BODY_FIELDS, RuleProblem, body_problems
+from ..api.spec import CONTRACT
+from ..check.model import Asset, CheckedStoryboard, ClipOutputRef, ResolvedClip, ResolvedRole
+from ..syntax import nodes
+from ..syntax.diagnostics import Diagnostic, Label
+from ..syntax.nodes import Span
+from .codes import RULE_CODES
+from .model import InputSlot, Reference, placeholder
+
+__all__ = [
+    "MEDIA_ROLE_ORDER",
+    "ClipPlan",
+    "Reference",
+    "plan_clip",
+    "prompt_problems",
+    "rules_check",
+]
+
+#: The order of ``media_urls``: by role in this order, then in the clip's order.
+MEDIA_ROLE_ORDER: tuple[nodes.Role, ...] = ("source", "extension", "character", "motion", "style")
+
+#: API field -> the DSL setting key that sets it (``quality_tier`` -> ``tier``).
+DSL_KEY: dict[str, str] = {api: dsl for dsl, api in nodes.SETTING_KEYS.items()}
+
+_SWITCH_ON = {"on": True, "off": False, "true": True, "false": False, "yes": True, "no": False}
+_LENS = {"fixed": True, "free": False, "on": True, "off": False, "true": True, "false": False}
+
+EDIT_SENTENCE = "Strictly edit the supplied source video"  # G5
+EXTENSION_SENTENCE = "Continue from the supplied previous clip"  # G6
+
+Kind = Literal["image", "video"]
+
+
+@dataclass(slots=True)
+class ClipPlan:
+    """What :func:`plan_clip` found out about one clip (everything but the prompt)."""
+
+    clip: ResolvedClip
+    fields: dict[str, Any]  # payload fields except the prompt, documented order
+    source_map: dict[str, Span]
+    references: list[Reference]
+    slots: list[InputSlot]
+    depends_on: tuple[str, ...]
+    context: dict[str, Any]  # the template context (docs/compiler.md)
+    origins: dict[str, str] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def payload(self, prompt: str) -> dict[str, Any]:
+        """The request body, fields in the documented order, with ``prompt`` in place."""
+        body = {**self.fields, "prompt": prompt}
+        return {k: body[k] for k in BODY_FIELDS if k in body}
+
+
+# --------------------------------------------------------------------- helpers
+
+
+def _diag(
+    code: str,
+    message: str,
+    span: Span | None,
+    *,
+    help: str | None = None,
+    labels: Iterable[Label] = (),
+    severity: Literal["error", "warning", "note"] = "error",
+    notes: tuple[str, ...] = (),
+) -> Diagnostic:
+    return Diagnostic(code, severity, message, span, tuple(labels), help, notes)
+
+
+def _seconds_text(millis: int) -> str:
+    """3000 -> "3", 1500 -> "1.5"."""
+    if millis % 1000 == 0:
+        return str(millis // 1000)
+    return f"{millis / 1000:.3f}".rstrip("0").rstrip(".")
+
+
+def _parse_millis(text: str) -> int | None:
+    t = text.strip().lower().removesuffix("s").strip()
+    try:
+        value = float(t)
+    except ValueError:
+        return None
+    if value != value or value < 0:  # NaN or negative
+        return None
+    return round(value * 1000)
+
+
+def _is_own(clip: ResolvedClip, setting: nodes.Setting) -> bool:
+    return any(item is setting for item in clip.decl.items)
+
+
+def _kind_of(source: Asset | ClipOutputRef) -> Kind:
+    if isinstance(source, Asset):
+        return source.kind
+    return "image" if source.output == "last_frame" else "video"
+
+
+def _name_of(source: Asset | ClipOutputRef) -> str:
+    if isinstance(source, Asset):
+        return source.name
+    return f"{source.clip}.{source.output}"
+
+
+_ROLE_NEEDS: dict[str, Kind] = {
+    "start": "image",
+    "end": "image",
+    "motion": "video",
+    "source": "video",
+    "extension": "video",
+}
+
+
+def _phrase(role: nodes.Role, kind: Kind, position: int | None) -> str:
+    """How the prompt names a supplied asset (S3): by kind and position, never by name."""
+    if role == "start":
+        return "the supplied start frame"
+    if role == "end":
+        return "the supplied end frame"
+    ref = f"reference {kind} {position}"
+    return {
+        "character": f"the character in {ref}",
+        "motion": f"the camera movement of {ref}",
+        "style": f"the visual style of {ref}",
+        "source": f"the source video ({ref})",
+        "extension": f"the previous clip ({ref})",
+    }[role]
+
+
+def _sentence(role: nodes.Role, kind: Kind, position: int | None) -> str:
+    """What the prompt says about each supplied asset (G3, G5, G6)."""
+    ref = f"reference {kind} {position}"
+    return {
+        "start": "Open on the supplied start frame.",
+        "end": "End on the supplied end frame.",
+        "character": f"The character in {ref} is a main character; keep their appearance "
+        "consistent.",
+        "motion": f"Follow the camera movement of {ref}.",
+        "style": f"Match the visual style of {ref}.",
+        "source": f"{EDIT_SENTENCE} ({ref}).",
+        "extension": f"{EXTENSION_SENTENCE} ({ref}).",
+    }[role]
+
+
+# ----------------------------------------------------------------- settings
+
+
+@dataclass(slots=True)
+class _Settings:
+    values: dict[str, Any]  # API field -> wire value
+    spans: dict[str, Span]
+    own: dict[str, bool]
+    diagnostics: list[Diagnostic]
+
+
+def _convert_settings(clip: ResolvedClip) -> _Settings:
+    out = _Settings({}, {}, {}, [])
+    for key, setting in clip.settings.items():
+        api = nodes.SETTING_KEYS.get(key)
+        if api is None:
+            continue  # unknown keys are the checker's to report
+        text = setting.value.text
+        value: Any
+        bad: str | None = None
+        if api == "duration":
+            millis = _parse_millis(text)
+            if millis is None:
+                bad = "a duration like 5s"
+                value = None
+            else:
+                value = millis  # milliseconds; made whole/validated later
+        elif api == "generate_audio":
+            value = _SWITCH_ON.get(text.lower())
+            bad = None if value is not None else "on or off"
+        elif api == "fixed_lens":
+            value = _LENS.get(text.lower())
+            bad = None if value is not None else "fixed or free"
+        elif api == "seed":
+            try:
+                value = int(text)
+            except ValueError:
+                value, bad = None, "an integer (-1 for random)"
+        else:
+            value = text
+        if bad is not None:
+            out.diagnostics.append(
+                _diag(
+                    "SHOT322",
+                    f"`{key} {text}`: {key} takes {bad}",
+                    setting.value.span,
+                    help=f"write `{key} <{bad}>`",
+                )
+            )
+            continue
+        out.values[api] = value
+        out.spans[api] = setting.span
+        out.own[api] = _is_own(clip, setting)
+    return out
+
+
+# ----------------------------------------------------------------- roles
+
+
+def _references(
+    clip: ResolvedClip, diags: list[Diagnostic]
+) -> tuple[list[Reference], list[InputSlot]]:
+    frames: dict[str, ResolvedRole] = {}
+    media: list[ResolvedRole] = []
+    for r in clip.roles:
+        kind = _kind_of(r.source)
+        need = _ROLE_NEEDS.get(r.role)
+        if need is not None and kind != need:
+            diags.append(
+                _diag(
+                    "SHOT326",
+                    f"`{_name_of(r.source)}` is {'an' if kind == 'image' else 'a'} {kind}, "
+                    f"but a {r.role} {'frame' if r.role in ('start', 'end') else 'reference'} "
+                    f"must be {'an' if need == 'image' else 'a'} {need}",
+                    r.decl.span,
+                    help=f"use {'an' if need == 'image' else 'a'} {need} asset"
+                    + (" or `clip.last_frame`" if need == "image" else " or `clip.video`"),
+                )
+            )
+        if r.role in ("start", "end"):
+            if r.role in frames:
+                first = frames[r.role]
+                diags.append(
+                    _diag(
+                        "SHOT328",
+                        f"clip `{clip.name}` has two {r.role} frames",
+                        r.decl.span,
+                        labels=[Label(first.decl.span, f"first {r.role} frame")],
+                        help=f"keep one `{r.role}`",
+                    )
+                )
+                continue
+            frames[r.role] = r
+        else:
+            media.append(r)
+    media.sort(key=lambda r: MEDIA_ROLE_ORDER.index(r.role))  # stable: clip order within
+
+    refs: list[Reference] = []
+    slots: list[InputSlot] = []
+
+    def add(r: ResolvedRole, fld: str, index: int | None, position: int | None) -> None:
+        kind = _kind_of(r.source)
+        out = r.source if isinstance(r.source, ClipOutputRef) else None
+        if out is not None:
+            url = placeholder(out.clip, out.output)
+            slot_field: Literal["image_url", "end_image_url", "media_urls"]
+            slot_field = "media_urls" if index is not None else fld  # type: ignore[assignment]
+            slots.append(InputSlot(slot_field, index, out.clip, out.output))
+        else:
+            assert isinstance(r.source, Asset)
+            url = r.source.url
+        refs.append(
+            Reference(
+                role=r.role,
+                kind=kind,
+                field=fld,
+                position=position,
+                phrase=_phrase(r.role, kind, position),
+                sentence=_sentence(r.role, kind, position),
+                url=url,
+                name=_name_of(r.source),
+                span=r.decl.span,
+                output=out,
+            )
+        )
+
+    if "start" in frames:
+        add(frames["start"], "image_url", None, None)
+    if "end" in frames:
+        add(frames["end"], "end_image_url", None, None)
+    counts = {"image": 0, "video": 0}
+    for i, r in enumerate(media):
+        kind = _kind_of(r.source)
+        counts[kind] += 1
+        add(r, f"media_urls[{i}]", i, counts[kind])
+    return refs, slots
+
+
+# ----------------------------------------------------------------- mode
+
+
+def _mode(
+    clip: ResolvedClip, st: _Settings, refs: list[Reference], diags: list[Diagnostic]
+) -> tuple[str, Span]:
+    has_start = any(r.role == "start" for r in refs)
+    has_end = any(r.role == "end" for r in refs)
+    media = [r for r in refs if r.field.startswith("media_urls")]
+    explicit = st.values.get("mode")
+    if explicit is not None:
+        span = st.spans["mode"]
+        if explicit == "text-to-video" and refs:
+            diags.append(
+                _diag(
+                    "SHOT324",
+                    f"`mode text-to-video` sends no assets, but clip `{clip.name}` supplies "
+                    f"{len(refs)}",
+                    span,
+                    labels=[Label(r.span, f"{r.role} → {r.field}") for r in refs],
+                    help="remove `mode text-to-video` to infer the mode, or remove the assets",
+                )
+            )
+        return str(explicit), span
+    if has_start and media:
+        start = next(r for r in refs if r.role == "start")
+        diags.append(
+            _diag(
+                "SHOT323",
+                f"clip `{clip.name}` has a start frame and references: say which mode "
+                "the API should use",
+                start.span,
+                labels=[Label(r.span, f"→ {r.field}") for r in media],
+                help="add `mode image-to-video` or `mode media-to-video` to the clip",
+            )
+        )
+        return "media-to-video", clip.decl.name.span
+    if media:
+        return "media-to-video", media[0].span
+    if has_start:
+        return "image-to-video", next(r.span for r in refs if r.role == "start")
+    if has_end:
+        end = next(r for r in refs if r.role == "end")
+        diags.append(
+            _diag(
+                "SHOT325",
+                f"clip `{clip.name}` has an end frame but no start frame",
+                end.span,
+                help="add `start <image asset>`, or set the mode explicitly",
+            )
+        )
+        return "image-to-video", end.span
+    return str(CONTRACT.defaults["mode"]), clip.decl.name.span
+
+
+# ----------------------------------------------------------------- durations
+
+
+@dataclass(frozen=True, slots=True)
+class _Timing:
+    seconds: int | float  # the clip duration (int when whole)
+    span: Span
+    shot_times: list[tuple[int, int] | None]  # (start ms, end ms) per shot
+    origin: str  # "set", "defaults", "shots" or "default"
+
+
+def _timing(clip: ResolvedClip, st: _Settings, diags: list[Diagnostic]) -> _Timing:
+    shots = clip.shots
+    durs = [s.duration.millis if s.duration is not None else None for s in shots]
+    clip_ms: int | None = st.values.get("duration")
+    own = st.own.get("duration", False)
+    span = st.spans.get("duration", clip.decl.name.span)
+    times: list[tuple[int, int] | None] = [None] * len(shots)
+    origin = ("set" if own else "defaults") if clip_ms is not None else "default"
+    known = [d for d in durs if d is not None]
+    if shots and len(known) == len(shots):
+        total = sum(known)
+        t = 0
+        for i, d in enumerate(known):
+            times[i] = (t, t + d)
+            t += d
+        if clip_ms is not None and own and total != clip_ms:
+            diags.append(
+                _diag(
+                    "SHOT320",
+                    f"the shots of clip `{clip.name}` last {_seconds_text(total)} s, but the "
+                    f"clip's duration is {_seconds_text(clip_ms)} s",
+                    span,
+                    labels=[
+                        Label(s.duration.span if s.duration else s.span, f"{_seconds_text(d)} s")
+                        for s, d in zip(shots, known, strict=True)
+                    ],
+                    help=f"make the shots add up to {_seconds_text(clip_ms)} s, or remove "
+                    f"the clip's `duration` (it defaults to the sum, {_seconds_text(total)} s)",
+                )
+            )
+        else:
+            clip_ms = total
+            origin = "shots"
+            span = shots[0].duration.span if shots[0].duration else shots[0].span
+            if total % 1000 != 0:
+                diags.append(
+                    _diag(
+                        "SHOT321",
+                        f"the shots of clip `{clip.name}` last {_seconds_text(total)} s; the "
+                        "API needs a whole number of seconds",
+                        clip.decl.name.span,
+                        labels=[
+                            Label(s.duration.span, f"{_seconds_text(s.duration.millis)} s")
+                            for s in shots
+                            if s.duration is not None
+                        ],
+                        help="adjust the shot durations to a whole number of seconds",
+                    )
+                )
+                clip_ms = None
+    elif known:
+        if clip_ms is None:
+            clip_ms = int(str(CONTRACT.defaults["duration"])) * 1000
+        if sum(known) >= clip_ms:
+            diags.append(
+                _diag(
+                    "SHOT320",
+                    f"the shots of clip `{clip.name}` with a duration already last "
+                    f"{_seconds_text(sum(known))} s of the clip's {_seconds_text(clip_ms)} s, "
+                    "leaving no time for the others",
+                    span,
+                    labels=[
+                        Label(s.duration.span, f"{_seconds_text(s.duration.millis)} s")
+                        for s in shots
+                        if s.duration is not None
+                    ],
+                    help="give every shot a duration, or shorten these",
+                )
+            )
+    elif clip_ms is None:
+        clip_ms = int(str(CONTRACT.defaults["duration"])) * 1000
+    if clip_ms is None:
+        return _Timing(0, span, times, origin)
+    seconds: int | float = clip_ms // 1000 if clip_ms % 1000 == 0 else clip_ms / 1000
+    return _Timing(seconds, span, times, origin)
+
+
+# ----------------------------------------------------------------- prose rules (G4)
+
+_ASSET_SCHEME = re.compile(r"\basset://\S*", re.IGNORECASE)
+_URL = re.compile(r"\bhttps?://\S+", re.IGNORECASE)
+_RAW_ID = re.compile(
+    r"\b(?:asset|img|image|vid|video|file|media|sd2)_[A-Za-z0-9]*\d[A-Za-z0-9_]*\b",
+    re.IGNORECASE,
+)
+_AT_LABEL = re.compile(
+    r"@\s*(?:图片|图像|照片|视频|音频|image|img|picture|photo|video|vid|audio)\s*\d+",
+    re.IGNORECASE,
+)
+
+
+def prompt_problems(text: str) -> list[tuple[str, str]]:
+    """G4 problems in a piece of prose: ``(code, offending fragment)`` pairs.
+
+    Finds ``asset://`` URLs and raw asset ids (SHOT403), URLs (SHOT403: assets go in
+    payload fields, G2) and in-app labels like ``@图片1`` (SHOT404).
+    """
+    out: list[tuple[str, str]] = []
+    for m in _ASSET_SCHEME.finditer(text):
+        out.append(("SHOT403", m.group(0)))
+    for m in _URL.finditer(text):
+        out.append(("SHOT403", m.group(0)))
+    for m in _RAW_ID.finditer(text):
+        out.append(("SHOT403", m.group(0)))
+    for m in _AT_LABEL.finditer(text):
+        out.append(("SHOT404", m.group(0)))
+    return out
+
+
+def _name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    ordered = sorted(set(names), key=len, reverse=True)
+    if not ordered:
+        return None
+    return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, ordered)) + r")(?![\w-])")
+
+
+def prose_diagnostics(text: nodes.Text, names: re.Pattern[str] | None) -> list[Diagnostic]:
+    """G4/G3 checks of one prose literal of the storyboard."""
+    out: list[Diagnostic] = []
+    for code, fragment in prompt_problems(text.value):
+        if code == "SHOT404":
+            out.append(
+                _diag(
+                    code,
+                    f"in-app label `{fragment}` in prose: the API does not know it (G4)",
+                    text.span,
+                    help="use the asset's name as a shot field (`subject <asset>`); the "
+                    "compiler then describes it by role and position (S3)",
+                )
+            )
+        else:
+            out.append(
+                _diag(
+                    code,
+                    f"`{fragment}` in prose: raw ids and URLs never go into the prompt (G4)",
+                    text.span,
+                    help="declare the asset, give it a role in the clip (`start`, `ref ... as "
+                    "character`); the compiler sends its URL and describes it in words",
+                )
+            )
+    if names is not None:
+        for m in names.finditer(text.value):
+            out.append(
+                _diag(
+                    "SHOT405",
+                    f"asset name `{m.group(1)}` written in prose; the model never sees "
+                    "asset names (G3, G4)",
+                    text.span,
+                    help=f'write `subject {m.group(1)}` (or `say {m.group(1)} "..."`) so the '
+                    "compiler names it by role, or rephrase",
+                )
+            )
+            break  # one name per literal is enough
+    return out
+
+
+# ----------------------------------------------------------------- packages
+
+
+def _packages(clip: ResolvedClip) -> tuple[list[str], list[str], list[str], list[nodes.Text]]:
+    """(style, keep, avoid, style literals) of the clip's ``use`` lines; the built-in
+    standard package when no used package has constraints (G8)."""
+    style: list[str] = []
+    style_nodes: list[nodes.Text] = []
+    keep: list[str] = []
+    avoid: list[str] = []
+    has_constraints = False
+    for use in clip.uses:
+        off = {w.lower() for w in use.without}
+        pkg = use.package
+        for s in pkg.style:
+            if s.value not in style:
+                style.append(s.value)
+                style_nodes.append(s)
+        if pkg.keep or pkg.avoid:
+            has_constraints = True
+        for k in pkg.keep:
+            if k.name.lower() not in off and k.name not in keep:
+                keep.append(k.name)
+        for a in pkg.avoid:
+            if a.name.lower() not in off and a.name not in avoid:
+                avoid.append(a.name)
+    if not has_constraints:
+        keep, avoid = list(STANDARD_KEEP), list(STANDARD_AVOID)
+    return style, keep, avoid, style_nodes
+
+
+#: G8, the provider's standard constraint package.  When the checker provides its
+#: built-in ``standard`` package, that one is used through ``use``; this is the default
+#: for a clip that uses no package with constraints.
+STANDARD_KEEP: tuple[str, ...] = ("stable faces", "natural motion")
+STANDARD_AVOID: tuple[str, ...] = ("deformation", "watermark", "logo", "subtitles")
+
+
+# ----------------------------------------------------------------- the plan
+
+
+def _is_raw(clip: ResolvedClip) -> bool:
+    """A clip written as plain prose is sent as written: no ``use``, at most one shot,
+    and that shot has only ``text`` fields (docs/compiler.md, "raw prompts")."""
+    if clip.uses or len(clip.shots) > 1:
+        return False
+    return all(
+        isinstance(item, nodes.ShotField) and item.key == "text"
+        for shot in clip.shots
+        for item in shot.items
+    )
+
+
+def plan_clip(checked: CheckedStoryboard, clip: ResolvedClip) -> ClipPlan:
+    """Work out everything about ``clip`` except its prompt text."""
+    diags: list[Diagnostic] = []
+    st = _convert_settings(clip)
+    diags += st.diagnostics
+    refs, slots = _references(clip, diags)
+    mode, mode_span = _mode(clip, st, refs, diags)
+    timing = _timing(clip, st, diags)
+
+    fields: dict[str, Any] = {}
+    smap: dict[str, Span] = {}
+    clip_span = clip.decl.name.span
+    origins: dict[str, str] = {}
+
+    def origin_of(api: str) -> str:
+        return "set" if st.own.get(api) else "defaults"
+
+    fields["mode"] = mode
+    smap["mode"] = mode_span
+    origins["mode"] = origin_of("mode") if "mode" in st.values else "inferred"
+    for api in ("quality_tier", "channel", "aspect_ratio", "resolution"):
+        if api in st.values:
+            fields[api] = st.values[api]
+            smap[api] = st.spans[api]
+            origins[api] = origin_of(api)
+        elif api != "channel":  # payload policy: always explicit, except channel
+            fields[api] = CONTRACT.defaults[api]
+            smap[api] = clip_span
+            origins[api] = "default"
+    fields["duration"] = (
+        str(timing.seconds)
+        if isinstance(timing.seconds, int)
+        else _seconds_text(round(timing.seconds * 1000))
+    )
+    smap["duration"] = timing.span
+    origins["duration"] = timing.origin
+    for r in refs:
+        if r.field.startswith("media_urls["):
+            fields.setdefault("media_urls", []).append(r.url)
+        else:
+            fields[r.field] = r.url
+        smap[r.field] = r.span
+        origins[r.field] = "output" if r.output is not None else "asset"
+    if any(r.field.startswith("media_urls[") for r in refs):
+        smap["media_urls"] = next(r.span for r in refs if r.field.startswith("media_urls["))
+    for api in ("generate_audio", "fixed_lens", "seed"):
+        if api in st.values:
+            fields[api] = st.values[api]
+            smap[api] = st.spans[api]
+            origins[api] = origin_of(api)
+    smap["prompt"] = clip_span
+    origins["prompt"] = "template"
+
+    # -- names of assets, as the prompt describes them
+    by_name: dict[str, Reference] = {}
+    for r in refs:
+        by_name.setdefault(r.name, r)
+    names = _name_pattern(checked.assets)
+
+    audio = bool(fields.get("generate_audio", CONTRACT.defaults["generate_audio"]))
+
+    def describe(value: nodes.Text | nodes.Ident, what: str) -> str:
+        if isinstance(value, nodes.Text):
+            diags.extend(prose_diagnostics(value, names))
+            return value.value
+        ref = by_name.get(value.name)
+        if ref is None:
+            known = value.name in checked.assets
+            diags.append(
+                _diag(
+                    "SHOT327",
+                    f"`{value.name}` is "
+                    + ("an asset not supplied to" if known else "not an asset of")
+                    + f" clip `{clip.name}`",
+                    value.span,
+                    help=f"add `ref {value.name} as character` (or `start {value.name}`) to "
+                    "the clip"
+                    if known
+                    else f'declare `asset {value.name} image "https://..."` or quote the '
+                    f"{what} as prose",
+                )
+            )
+            return value.name.replace("_", " ")
+        return ref.phrase
+
+    shots_ctx: list[dict[str, Any]] = []
+    for i, shot in enumerate(clip.shots):
+        entry: dict[str, Any] = {
+            "number": i + 1,
+            "start": None,
+            "end": None,
+            "timecode": None,
+            "duration": None,
+            "subject": None,
+            "action": None,
+            "scene": None,
+            "camera": None,
+            "light": None,
+            "style": None,
+            "texts": [],
+            "dialogue": [],
+        }
+        t = timing.shot_times[i] if i < len(timing.shot_times) else None
+        if t is not None:
+            entry["start"] = _seconds_text(t[0])
+            entry["end"] = _seconds_text(t[1])
+            entry["timecode"] = f"{_seconds_text(t[0])}–{_seconds_text(t[1])} s"
+        if shot.duration is not None:
+            entry["duration"] = _seconds_text(shot.duration.millis)
+        cameras: list[nodes.ShotField] = []
+        for item in shot.items:
+            if isinstance(item, nodes.Dialogue):
+                speaker = describe(item.speaker, "speaker")
+                diags.extend(prose_diagnostics(item.line, None))
+                entry["dialogue"].append({"speaker": speaker, "line": item.line.value})
+                if not audio:
+                    diags.append(
+                        _diag(
+                            "SHOT407",
+                            "a spoken line in a clip with audio off will not be heard (S4)",
+                            item.span,
+                            severity="warning",
+                            labels=[Label(st.spans["generate_audio"], "audio is off here")],
+                            help="turn `audio on`, or remove the line",
+                        )
+                    )
+                continue
+            text = describe(item.value, item.key)
+            if item.key == "text":
+                entry["texts"].append(text)
+            elif item.key == "camera":
+                cameras.append(item)
+                entry["camera"] = text if entry["camera"] is None else f"{entry['camera']}; {text}"
+            elif entry[item.key] is None:
+                entry[item.key] = text
+            else:
+                entry[item.key] = f"{entry[item.key]}; {text}"
+        if len(cameras) > 1:
+            diags.append(
+                _diag(
+                    "SHOT406",
+                    f"shot {i + 1} of clip `{clip.name}` has {len(cameras)} camera moves; "
+                    "Seedance follows one per shot best (S1)",
+                    cameras[1].span,
+                    severity="warning",
+                    labels=[Label(cameras[0].span, "first camera move")],
+                    help="split the shot in two, each with one `camera`",
+                )
+            )
+        shots_ctx.append(entry)
+
+    texts = [describe(t.text, "text") for t in clip.texts]
+    style, keep, avoid, style_nodes = _packages(clip)
+    for s in style_nodes:
+        diags.extend(prose_diagnostics(s, names))
+
+    context: dict[str, Any] = {
+        "storyboard": {"title": checked.title or ""},
+        "clip": {
+            "name": clip.name,
+            "mode": mode,
+            "duration": timing.seconds,
+            "audio": audio,
+            "raw": _is_raw(clip),
+            "edit": any(r.role == "source" for r in refs),
+            "extension": any(r.role == "extension" for r in refs),
+        },
+        "texts": texts,
+        "references": [r.context() for r in refs],
+        "shots": shots_ctx,
+        "style": style,
+        "keep": keep,
+        "avoid": avoid,
+        "constraints": keep + [f"no {a}" for a in avoid],
+        "timecodes": bool(shots_ctx) and all(s["timecode"] is not None for s in shots_ctx),
+    }
+    depends = list(clip.depends_on)
+    for r in refs:
+        if r.output is not None and r.output.clip not in depends:
+            depends.append(r.output.clip)
+    return ClipPlan(
+        clip=clip,
+        fields=fields,
+        source_map=smap,
+        references=refs,
+        slots=slots,
+        depends_on=tuple(depends),
+        context=context,
+        origins=origins,
+        diagnostics=diags,
+    )
+
+
+# ----------------------------------------------------------------- API rules
+
+
+def _rule_help(p: RuleProblem, fields: Mapping[str, Any]) -> str | None:
+    c = CONTRACT
+    rule = p.rule
+    if rule.endswith(".allowed"):
+        api = rule.split(".")[0]
+        allowed = {
+            "mode": c.modes,
+            "quality_tier": c.quality_tiers,
+            "channel": c.channels,
+            "aspect_ratio": c.aspect_ratios,
+            "resolution": c.resolutions,
+        }[api]
+        return f"use {DSL_KEY.get(api, api)} " + ", ".join(allowed[:-1]) + f" or {allowed[-1]}"
+    if rule == "resolution.pro_only":
+        lower = [r for r in c.resolutions if r not in c.pro_only_resolutions]
+        return f"use tier {c.pro_tier}, or resolution {lower[-1]}"
+    if rule == "duration.whole":
+        return "use a whole number of seconds, like `duration 5s`"
+    if rule == "duration.range":
+        return (
+            f"use a duration from {c.duration_min}s to {c.duration_max}s; continue a "
+            "longer piece in another clip with `extend`"
+        )
+    if rule == "seed.range":
+        return f"use a seed from {c.seed_min} to {c.seed_max} (-1 means random)"
+    if rule == "seed.channel":
+        ok = [ch for ch in c.channels if ch not in c.seed_unsupported_channels]
+        return "remove `seed`, or use channel " + " or ".join(ok)
+    if rule == "seed.tier":
+        ok = [t for t in c.quality_tiers if t not in c.seed_unsupported_tiers]
+        return "remove `seed`, or use tier " + " or ".join(ok)
+    if rule == "url.public":
+        return "host the asset at a public https URL (the provider's servers fetch it)"
+    if rule == "media_urls.max":
+        return f"a clip takes at most {c.media_urls_max} references: remove some"
+    if rule == "mode.image_needs_image_url":
+        return "add `start <image asset>`, or remove `mode image-to-video`"
+    if rule == "mode.media_needs_media_urls":
+        return "add `ref <asset> as character` (or motion, style), or remove the mode"
+    if rule == "prompt.too_long":
+        return "shorten the clip's shots and text, or split the clip in two"
+    if rule == "prompt.too_short":
+        return "give the clip a shot or a `text`"
+    return None
+
+
+def rule_diagnostics(
+    body: Mapping[str, Any],
+    source_map: Mapping[str, Span],
+    fallback: Span,
+    *,
+    unchecked: Iterable[str] = (),
+    skip: Callable[[RuleProblem], bool] = lambda p: False,
+) -> list[Diagnostic]:
+    """Every API rule the body breaks, as a diagnostic at the span of its field."""
+    out: list[Diagnostic] = []
+    for p in body_problems(body, unchecked=frozenset(unchecked)):
+        if skip(p):
+            continue
+        span = source_map.get(p.field) or source_map.get(p.field.split("[")[0]) or fallback
+        labels = [
+            Label(source_map[r], f"{DSL_KEY.get(r, r)} is set here")
+            for r in p.related
+            if r in source_map and source_map[r] != span
+        ]
+        out.append(
+            _diag(
+                RULE_CODES.get(p.rule, "SHOT317"),
+                p.message,
+                span,
+                labels=labels,
+                help=_rule_help(p, body),
+                notes=(f"API rule {p.rule}: {_rule_text(p.rule)}",),
+            )
+        )
+    return out
+
+
+def _rule_text(rule: str) -> str:
+    from ..api.rules import RULES
+
+    return RULES.get(rule, rule)
+
+
+def plan_diagnostics(plan: ClipPlan, prompt: str | None) -> list[Diagnostic]:
+    """The API rules on the plan's payload.  With ``prompt=None`` the prompt rules are
+    skipped (the prompt is not rendered by :func:`rules_check`)."""
+    body = plan.payload(prompt if prompt is not None else "...")
+    unchecked = [f"media_urls[{s.index}]" if s.index is not None else s.field for s in plan.slots]
+    # a duration already reported by SHOT320/321 is not reported again
+    reported = {d.code for d in plan.diagnostics}
+
+    def skip(p: RuleProblem) -> bool:
+        if prompt is None and p.rule.startswith("prompt."):
+            return True
+        return p.rule == "duration.whole" and bool(reported & {"SHOT320", "SHOT321"})
+
+    return rule_diagnostics(
+        body, plan.source_map, plan.clip.decl.name.span, unchecked=unchecked, skip=skip
+    )
+
+
+def rules_check(checked: CheckedStoryboard) -> list[Diagnostic]:
+    """Every compiler check that needs no prompt rendering: API rules (SHOT3xx), the
+    prose rules (G4, S1, S4), modes, durations and roles.  Imports neither jinja2 nor
+    pydantic, so ``seedance check`` can call it and stay fast."""
+    out: list[Diagnostic] = []
+    for clip in checked.clips:
+        plan = plan_clip(checked, clip)
+        out += plan.diagnostics
+        out += plan_diagnostics(plan, None)
+    return _dedupe(out)
+
+
+def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """Package prose is checked in every clip that uses it: report each problem once."""
+    seen: set[tuple[str, str, Span | None]] = set()
+    out: list[Diagnostic] = []
+    for d in diags:
+        key = (d.code, d.message, d.span)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(d)
+    return out

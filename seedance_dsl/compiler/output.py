@@ -1,0 +1,238 @@
+"""The three views of a compiled storyboard: text, JSON and curl.
+
+Pure functions from :class:`~.model.CompiledStoryboard` to strings / JSON-ready data,
+used by ``seedance compile`` and usable from Python.  No terminal library: the text
+view is plain, stable text meant for terminals *and* diffs.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..api.spec import CONTRACT
+from ..syntax.diagnostics import Diagnostic
+from ..syntax.nodes import Span
+from .model import CompiledClip, CompiledStoryboard
+
+__all__ = [
+    "JSON_SCHEMA",
+    "JSON_VERSION",
+    "diagnostic_json",
+    "format_curl",
+    "format_text",
+    "span_json",
+    "to_json",
+]
+
+#: The ``schema`` and ``version`` of ``seedance compile --format json``.  The version is
+#: bumped on any incompatible change to the envelope (docs/compiler.md).
+JSON_SCHEMA = "seedance-dsl/compile"
+JSON_VERSION = 1
+
+#: Environment variables of the curl view (read at run time by the shell, never inlined).
+API_KEY_ENV = "SEEDANCE_API_KEY"
+BASE_URL_ENV = "SEEDANCE_BASE_URL"
+
+
+def span_json(span: Span | None) -> dict[str, Any] | None:
+    if span is None:
+        return None
+    return {
+        "file": span.file,
+        "line": span.line,
+        "column": span.column,
+        "end_line": span.end_line,
+        "end_column": span.end_column,
+    }
+
+
+def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
+    """One diagnostic as JSON-ready data (the same fields as ``seedance check``'s)."""
+    return {
+        "code": d.code,
+        "severity": d.severity,
+        "message": d.message,
+        "span": span_json(d.span),
+        "labels": [{"span": span_json(lb.span), "message": lb.message} for lb in d.labels],
+        "help": d.help,
+        "notes": list(d.notes),
+    }
+
+
+def _where(span: Span) -> str:
+    return f"{span.file}:{span.line}:{span.column}" if span.line else span.file
+
+
+def _clip_json(clip: CompiledClip) -> dict[str, Any]:
+    return {
+        "name": clip.name,
+        "valid": clip.valid,
+        "idempotency_key": clip.preview_key() if clip.valid else None,
+        "key_provisional": clip.has_placeholders,
+        "depends_on": list(clip.depends_on),
+        "inputs": [
+            {
+                "field": s.field,
+                "index": s.index,
+                "clip": s.clip,
+                "output": s.output,
+            }
+            for s in clip.slots
+        ],
+        "body": dict(clip.payload),
+        "origins": dict(clip.origins),
+        "source_map": {k: span_json(v) for k, v in clip.source_map.items()},
+        "span": span_json(clip.span),
+    }
+
+
+def to_json(
+    compiled: CompiledStoryboard,
+    clips: Sequence[CompiledClip] | None = None,
+    *,
+    diagnostics: Sequence[Diagnostic] | None = None,
+) -> dict[str, Any]:
+    """The versioned envelope of ``--format json``.
+
+    ``clips[i].body`` is the exact request body (placeholders where an earlier clip's
+    output goes, see ``inputs``); ``idempotency_key`` is the key it would be sent with
+    (``null`` for a clip with errors; provisional when ``key_provisional``).
+    """
+    chosen = compiled.clips if clips is None else clips
+    diags = compiled.diagnostics if diagnostics is None else diagnostics
+    return {
+        "schema": JSON_SCHEMA,
+        "version": JSON_VERSION,
+        "ok": compiled.ok,
+        "file": compiled.path,
+        "storyboard": compiled.title,
+        "source_hash": compiled.source_hash,
+        "endpoint": {"method": "POST", "path": CONTRACT.submit_path},
+        "clips": [_clip_json(c) for c in chosen],
+        "graph": {c.name: list(c.depends_on) for c in chosen},
+        "diagnostics": [diagnostic_json(d) for d in diags],
+    }
+
+
+def error_json(message: str, *, kind: str = "usage", file: str | None = None) -> dict[str, Any]:
+    """The envelope when nothing could be compiled (a usage error): still valid JSON."""
+    return {
+        "schema": JSON_SCHEMA,
+        "version": JSON_VERSION,
+        "ok": False,
+        "file": file,
+        "error": {"kind": kind, "message": message},
+        "clips": [],
+        "diagnostics": [],
+    }
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+_ORIGIN_TEXT = {
+    "default": "API default, sent explicitly",
+    "inferred": "inferred from the assets",
+    "shots": "sum of the shots",
+    "defaults": "from defaults",
+}
+
+
+def format_text(compiled: CompiledStoryboard, clips: Sequence[CompiledClip] | None = None) -> str:
+    """Each clip's parameters, inputs and prompt: readable in a terminal and in a diff
+    (no colours, no timestamps, stable order)."""
+    chosen = compiled.clips if clips is None else clips
+    out: list[str] = []
+    for clip in chosen:
+        head = f"clip {clip.name}"
+        out.append(f"{head}  ({_where(clip.span)})")
+        out.append("=" * len(head))
+        key = clip.preview_key() if clip.valid else "(none: the clip has errors)"
+        if clip.valid and clip.has_placeholders:
+            key += "  (provisional: fixed once the inputs are rendered)"
+        out.append(f"POST {CONTRACT.submit_path}")
+        out.append(f"Idempotency-Key: {key}")
+        if clip.depends_on:
+            out.append(f"depends on: {', '.join(clip.depends_on)}")
+        out.append("")
+        refs = {r.field: r for r in clip.references}
+        rows: list[tuple[str, str, str]] = []
+        for name, value in clip.payload.items():
+            if name == "prompt":
+                continue
+            if name == "media_urls" and isinstance(value, list):
+                for i, url in enumerate(value):
+                    fld = f"media_urls[{i}]"
+                    rows.append((fld, str(url), _note(clip, fld, refs)))
+                continue
+            rows.append((name, _value_text(value), _note(clip, name, refs)))
+        width = max((len(r[0]) for r in rows), default=0)
+        vwidth = min(max((len(r[1]) for r in rows), default=0), 48)
+        for name, value, note in rows:
+            line = f"  {name:<{width}}  {value:<{vwidth}}"
+            if note:
+                line += f"  # {note}"
+            out.append(line.rstrip())
+        out.append("")
+        out.append(f"prompt ({len(clip.prompt)} characters):")
+        for line in clip.prompt.splitlines() or [""]:
+            out.append(f"  | {line}".rstrip())
+        out.append("")
+    return "\n".join(out)
+
+
+def _note(clip: CompiledClip, field: str, refs: Mapping[str, Any]) -> str:
+    parts: list[str] = []
+    ref = refs.get(field)
+    if ref is not None:
+        parts.append(f"{ref.role} {ref.name} = {ref.phrase}")
+    origin = clip.origins.get(field)
+    if origin in _ORIGIN_TEXT:
+        parts.append(_ORIGIN_TEXT[origin])
+    span = clip.source_map.get(field)
+    if span is not None and origin not in ("default",) and span.line:
+        parts.append(f"line {span.line}")
+    return "; ".join(parts)
+
+
+def format_curl(compiled: CompiledStoryboard, clips: Sequence[CompiledClip] | None = None) -> str:
+    """Ready-to-run ``curl`` commands, one per clip.  The key is read from
+    ``$SEEDANCE_API_KEY`` by the shell (never inlined); the base URL from
+    ``$SEEDANCE_BASE_URL``, defaulting to the contract's."""
+    chosen = compiled.clips if clips is None else clips
+    url = f"${{{BASE_URL_ENV}:-{CONTRACT.default_base_url}}}{CONTRACT.submit_path}"
+    out = [
+        "#!/bin/sh",
+        f"# {compiled.title}: {len(chosen)} clip(s), compiled from {Path(compiled.path).name}",
+        f"# needs {API_KEY_ENV}; the base URL is ${BASE_URL_ENV} or {CONTRACT.default_base_url}",
+        "",
+    ]
+    for clip in chosen:
+        out.append(f"# clip {clip.name} ({_where(clip.span)})")
+        if not clip.valid:
+            out.append(f"# not compiled: clip {clip.name} has errors (see the diagnostics)")
+            out.append("")
+            continue
+        if clip.has_placeholders:
+            needs = ", ".join(sorted({s.clip for s in clip.slots}))
+            out.append(
+                f"# needs the outputs of: {needs}; replace the <...> placeholders with their "
+                "URLs first (the Idempotency-Key below is provisional)"
+            )
+        body = json.dumps(dict(clip.payload), indent=2, ensure_ascii=False)
+        out.append(f'curl -sS -X POST "{url}" \\')
+        out.append(f'  -H "Authorization: Bearer ${API_KEY_ENV}" \\')
+        out.append("  -H 'Content-Type: application/json' \\")
+        out.append(f"  -H {shlex.quote('Idempotency-Key: ' + clip.preview_key())} \\")
+        out.append("  --data-binary @- <<'SEEDANCE_JSON'")
+        out.append(body)
+        out.append("SEEDANCE_JSON")
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,153 @@
+"""The public entry points of the compiler: storyboard in, clip requests out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..check.model import CheckedStoryboard, CheckResult
+from ..syntax.diagnostics import Diagnostic, has_errors
+from .build import _dedupe, plan_clip, plan_diagnostics, prompt_problems
+from .model import CompiledClip, CompiledStoryboard
+from .render import PromptTemplate, TemplateProblem, load_template
+
+__all__ = ["compile_checked", "compile_file", "compile_result", "compile_text"]
+
+
+def _read(path: str) -> str | None:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def compile_checked(
+    checked: CheckedStoryboard, *, template: str | Path | None = None
+) -> CompiledStoryboard:
+    """Compile a checked storyboard into one request per clip.
+
+    ``template`` (a path) overrides the storyboard's own ``template "..."`` declaration;
+    with neither, the built-in template is used.  Problems are reported, never raised:
+    the result's ``diagnostics`` hold every compiler diagnostic (SHOT3xx–5xx) and
+    ``ok`` is ``False`` when one is an error.  ``sources`` holds the text of a house
+    template (for snippets of template errors); the storyboard's own sources are added
+    by :func:`compile_file` / :func:`compile_text`.
+    """
+    diags: list[Diagnostic] = []
+    sources: dict[str, str] = {}
+    tpl: PromptTemplate | None = None
+    if template is not None:
+        path: str | Path | None = template
+        decl_span = None
+    else:
+        path = checked.template_path
+        decl_span = checked.template.span if checked.template is not None else None
+    try:
+        tpl = load_template(path, decl_span=decl_span)
+        if not tpl.builtin:
+            sources[tpl.path] = tpl.source
+    except TemplateProblem as problem:
+        diags.append(problem.diagnostic)
+        span = problem.diagnostic.span
+        if span is not None and span.file not in sources:
+            text = _read(span.file)
+            if text is not None:
+                sources[span.file] = text
+
+    title = checked.title or Path(checked.path).stem
+    clips: list[CompiledClip] = []
+    for clip in checked.clips:
+        plan = plan_clip(checked, clip)
+        clip_diags = list(plan.diagnostics)
+        prompt: str | None = None
+        if tpl is not None:
+            try:
+                prompt = tpl.render(plan.context)
+            except TemplateProblem as problem:
+                diags.append(problem.diagnostic)
+        clip_diags += plan_diagnostics(plan, prompt)
+        if prompt is not None and not any(d.code in ("SHOT403", "SHOT404") for d in clip_diags):
+            # a house template could still write an id or a label into the prompt (G4)
+            for code, fragment in prompt_problems(prompt):
+                clip_diags.append(
+                    Diagnostic(
+                        code,
+                        "error",
+                        f"the prompt of clip `{clip.name}` contains `{fragment}` (G4)",
+                        clip.decl.name.span,
+                        help="raw ids, URLs and in-app labels never go into the prompt; "
+                        "check the prompt template",
+                    )
+                )
+        diags += clip_diags
+        payload = plan.payload(prompt if prompt is not None else "")
+        clips.append(
+            CompiledClip(
+                name=clip.name,
+                payload=payload,
+                prompt=prompt or "",
+                slots=tuple(plan.slots),
+                depends_on=plan.depends_on,
+                source_map=dict(plan.source_map),
+                span=clip.span,
+                storyboard_title=title,
+                references=tuple(plan.references),
+                context=plan.context,
+                valid=prompt is not None and not has_errors(clip_diags),
+                origins=dict(plan.origins),
+            )
+        )
+    return CompiledStoryboard(
+        path=checked.path,
+        title=title,
+        source_hash=checked.source_hash,
+        clips=tuple(clips),
+        diagnostics=tuple(_dedupe(diags)),
+        sources=sources,
+    )
+
+
+def compile_result(
+    result: CheckResult, path: str, *, template: str | Path | None = None
+) -> CompiledStoryboard:
+    """Compile what ``check`` produced.  When ``check`` reported an error the storyboard
+    is not compiled (its diagnostics are returned, with no clips): compiling a broken
+    model would only add follow-on errors."""
+    if result.storyboard is None or has_errors(result.diagnostics):
+        return CompiledStoryboard(
+            path=path,
+            title=result.storyboard.title or "" if result.storyboard else "",
+            source_hash=result.storyboard.source_hash if result.storyboard else "",
+            clips=(),
+            diagnostics=tuple(result.diagnostics),
+            sources=dict(result.sources),
+        )
+    compiled = compile_checked(result.storyboard, template=template)
+    return CompiledStoryboard(
+        path=compiled.path,
+        title=compiled.title,
+        source_hash=compiled.source_hash,
+        clips=compiled.clips,
+        diagnostics=(*result.diagnostics, *compiled.diagnostics),
+        sources={**result.sources, **compiled.sources},
+    )
+
+
+def compile_file(path: str | Path, *, template: str | Path | None = None) -> CompiledStoryboard:
+    """Read, check and compile a ``.shot`` file.
+
+    Never raises for a problem of the file: everything is in ``.diagnostics`` (with the
+    source texts in ``.sources`` for rendering), and ``.ok`` says whether all is well.
+    """
+    from ..check import check_file
+
+    return compile_result(check_file(str(path)), str(path), template=template)
+
+
+def compile_text(
+    text: str, path: str = "<string>", *, template: str | Path | None = None
+) -> CompiledStoryboard:
+    """Check and compile ``.shot`` source text; ``path`` names it in diagnostics (and
+    anchors relative imports and templates)."""
+    from ..check import check_text
+
+    return compile_result(check_text(text, path), path, template=template)

@@ -1,0 +1,184 @@
+"""Prompt templates: jinja2, sandboxed, strict.
+
+This is the only module of the compiler that imports jinja2, and it does so inside
+:func:`load_template` (jinja2 costs ~90 ms to import; ``seedance check`` never pays it).
+
+Templates run in :class:`jinja2.sandbox.SandboxedEnvironment` with
+:class:`jinja2.StrictUndefined`: a house template is code from a file, so it may not
+reach Python internals, and a misspelt variable is an error instead of an empty string.
+Every failure is a :class:`~seedance_dsl.syntax.diagnostics.Diagnostic` at the
+template's own ``file:line``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from ..syntax.diagnostics import Diagnostic, Label
+from ..syntax.nodes import Span
+
+__all__ = [
+    "BUILTIN_TEMPLATE",
+    "PromptTemplate",
+    "TemplateProblem",
+    "load_template",
+    "sentence",
+    "tidy",
+]
+
+#: The built-in template (shipped inside the package).
+BUILTIN_TEMPLATE = Path(__file__).resolve().parent / "templates" / "default.j2"
+
+_BLANKS = re.compile(r"\n{3,}")
+
+
+def sentence(value: object, end: bool = True, capital: bool = True) -> str:
+    """The ``sentence`` filter: with ``capital``, capitalise the first letter; with
+    ``end``, finish with a full stop unless the text already ends in punctuation."""
+    text = str(value or "").strip()
+    if not text:
+        return ""
+    if capital:
+        text = text[0].upper() + text[1:]
+    if end and text[-1] not in ".!?…\"'”’)":
+        text += "."
+    return text
+
+
+def tidy(text: str) -> str:
+    """What every rendered prompt goes through: trailing spaces removed from each line,
+    runs of blank lines collapsed to one, leading and trailing blank lines removed."""
+    lines = "\n".join(line.rstrip() for line in text.splitlines())
+    return _BLANKS.sub("\n\n", lines).strip("\n")
+
+
+class TemplateProblem(Exception):
+    """A template failed to load or render; ``diagnostic`` says where and why."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def _span(path: str, line: int | None) -> Span:
+    n = max(line or 1, 1)
+    return Span(path, n, 1, n, 1)
+
+
+def _template_line(tb: TracebackType | None, filename: str) -> int | None:
+    line: int | None = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+@dataclass(frozen=True, slots=True)
+class PromptTemplate:
+    """A loaded template: ``render(context)`` gives the tidied prompt text."""
+
+    path: str
+    source: str
+    builtin: bool
+    _render: Callable[[Mapping[str, Any]], str]
+    decl_span: Span | None = None
+
+    def render(self, context: Mapping[str, Any]) -> str:
+        """Render one clip's context; raises :class:`TemplateProblem` (SHOT503)."""
+        try:
+            return tidy(self._render(context))
+        except TemplateProblem:
+            raise
+        except Exception as exc:  # jinja2 raises many types; all are the template's fault
+            line = _template_line(exc.__traceback__, self.path)
+            message = str(exc) or type(exc).__name__
+            kind = type(exc).__name__
+            raise TemplateProblem(
+                Diagnostic(
+                    "SHOT503",
+                    "error",
+                    f"prompt template failed ({kind}): {message}",
+                    _span(self.path, line),
+                    self._labels(),
+                    help=_render_help(kind),
+                )
+            ) from None
+
+    def _labels(self) -> tuple[Label, ...]:
+        if self.decl_span is None:
+            return ()
+        return (Label(self.decl_span, "template declared here"),)
+
+
+def _render_help(kind: str) -> str:
+    if kind == "UndefinedError":
+        return "docs/compiler.md lists every template variable; check the spelling"
+    if kind == "SecurityError":
+        return "templates run sandboxed: they may read the context, not Python internals"
+    return "fix the template at this line"
+
+
+def load_template(
+    path: str | Path | None = None, *, decl_span: Span | None = None
+) -> PromptTemplate:
+    """Load ``path`` (or the built-in template when ``None``) in a sandboxed jinja2
+    environment.  Raises :class:`TemplateProblem` with SHOT501 (unreadable) or SHOT502
+    (syntax error)."""
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
+    builtin = path is None
+    file = BUILTIN_TEMPLATE if path is None else Path(path)
+    labels = (Label(decl_span, "template declared here"),) if decl_span else ()
+    try:
+        source = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise TemplateProblem(
+            Diagnostic(
+                "SHOT501",
+                "error",
+                f"cannot read prompt template {str(file)!r}: {reason}",
+                decl_span,
+                (),
+                help="the path is relative to the .shot file (or to the current directory "
+                "for --template)",
+            )
+        ) from None
+    env = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(str(file.parent)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["sentence"] = sentence
+    try:
+        tpl = env.get_template(file.name)
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or str(file)
+        raise TemplateProblem(
+            Diagnostic(
+                "SHOT502",
+                "error",
+                f"prompt template syntax error: {exc.message}",
+                _span(where, exc.lineno),
+                labels,
+                help="see https://jinja.palletsprojects.com/templates/ for the syntax",
+            )
+        ) from None
+    filename = tpl.filename or str(file)
+    return PromptTemplate(
+        path=filename,
+        source=source,
+        builtin=builtin,
+        _render=lambda ctx: tpl.render(dict(ctx)),
+        decl_span=decl_span,
+    )
