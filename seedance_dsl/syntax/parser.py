@@ -1,0 +1,798 @@
+"""Parse ``.shot`` text into the typed syntax tree of :mod:`seedance_dsl.syntax.nodes`.
+
+The grammar (``grammar/shot.lark``) is LALR(1); the Lark parser is built once per process
+(and its analysis cached on disk, see :mod:`seedance_dsl.syntax.grammar`).  Nodes are
+built *during* the parse by an inline transformer, so no intermediate Lark tree exists.
+
+Errors never raise: :func:`parse_text` returns ``(storyboard, diagnostics)``.  Syntax
+errors are turned into specific messages, and the parser recovers at statement level
+(it drops the broken statement and resumes at the next one the grammar accepts), so every
+error of a file is reported in one run.  When the grammar itself failed anywhere, the tree
+is incomplete and ``None`` is returned with the diagnostics.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import re
+import textwrap
+import threading
+from pathlib import Path
+from typing import Any
+
+from lark import Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+from lark.parsers.lalr_analysis import Shift
+
+from . import nodes as n
+from .diagnostics import Diagnostic, Label
+from .grammar import build_parser
+from .source import read_source
+
+__all__ = ["parse_file", "parse_text", "suggest"]
+
+#: Stop after this many syntax errors in one file (the rest are usually echoes).
+MAX_SYNTAX_ERRORS = 50
+
+_DURATION_RE = re.compile(r"(\d+)(?:\.(\d+))?s")
+_NUMBER_RE = re.compile(r"-?\d+")
+_RATIO_RE = re.compile(r"\d+:\d+")
+_HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
+_ESCAPES = {"\\": "\\", '"': '"', "n": "\n", "t": "\t", "r": "\r"}
+
+SWITCH_WORDS = ("on", "off")
+SHOT_FIELD_SET = frozenset(n.SHOT_FIELD_KEYS)
+REF_ROLES: dict[str, n.Role] = {"character": "character", "motion": "motion", "style": "style"}
+ROLE_KEYWORDS: dict[str, n.Role] = {
+    "start": "start",
+    "end": "end",
+    "source": "source",
+    "extend": "extension",
+}
+CLIP_OUTPUTS: tuple[n.ClipOutputKind, ...] = ("last_frame", "video")
+ASSET_KINDS: tuple[n.AssetKind, ...] = ("image", "video")
+
+#: Words a user might mean at the start of a top-level statement / inside a block.
+TOP_KEYWORDS = ("storyboard", "import", "template", "defaults", "asset", "package", "clip")
+CLIP_KEYWORDS = ("start", "end", "ref", "source", "extend", "use", "shot", "text")
+PACKAGE_KEYWORDS = ("style", "keep", "avoid")
+
+
+def suggest(word: str, candidates: list[str] | tuple[str, ...] | set[str]) -> str | None:
+    """The closest candidate to ``word`` (difflib), or None when nothing is close."""
+    found = difflib.get_close_matches(word.lower(), sorted(candidates), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def did_you_mean(word: str, candidates: list[str] | tuple[str, ...] | set[str]) -> str:
+    """`` — did you mean `x`?`` or an empty string."""
+    best = suggest(word, candidates)
+    return f" — did you mean `{best}`?" if best else ""
+
+
+def duration_millis(text: str) -> int | None:
+    """``"5s"`` → 5000, ``"1.5s"`` → 1500; None if not a duration (or finer than 1 ms)."""
+    m = _DURATION_RE.fullmatch(text)
+    if m is None:
+        return None
+    whole, frac = m.group(1), m.group(2) or ""
+    if len(frac) > 3 and frac[3:].strip("0"):
+        return None
+    frac = (frac + "000")[:3]
+    return int(whole) * 1000 + int(frac)
+
+
+def classify_value(text: str) -> n.SettingValueKind:
+    if text in SWITCH_WORDS:
+        return "switch"
+    if _DURATION_RE.fullmatch(text):
+        return "duration"
+    if _NUMBER_RE.fullmatch(text):
+        return "number"
+    if _RATIO_RE.fullmatch(text):
+        return "ratio"
+    return "word"
+
+
+def _dedent_long(body: str) -> str:
+    body = body.replace("\r\n", "\n")
+    if body.startswith("\n"):
+        body = body[1:]
+    i = body.rfind("\n")
+    if i >= 0 and body[i + 1 :].strip(" \t") == "":
+        body = body[:i]
+    return textwrap.dedent(body)
+
+
+# ---------------------------------------------------------------------------- builder
+
+
+class _Header:
+    __slots__ = ("text",)
+
+    def __init__(self, text: n.Text) -> None:
+        self.text = text
+
+
+class TreeBuilder(Transformer[Token, Any]):
+    """Inline transformer: Lark calls one method per reduced rule with its children
+    (all tokens kept).  Holds the per-parse context (file name, diagnostics, comments)."""
+
+    def __init__(self) -> None:
+        super().__init__(visit_tokens=False)
+        self.file = "<text>"
+        self.text = ""
+        self.diagnostics: list[Diagnostic] = []
+        self.comments: list[n.Comment] = []
+
+    def reset(self, file: str, text: str) -> None:
+        self.file = file
+        self.text = text
+        self.diagnostics = []
+        self.comments = []
+
+    # -- helpers
+    def span(self, t: Token) -> n.Span:
+        return n.Span(
+            self.file,
+            t.line,  # type: ignore[arg-type]
+            t.column,  # type: ignore[arg-type]
+            t.end_line,  # type: ignore[arg-type]
+            t.end_column,  # type: ignore[arg-type]
+            t.start_pos,  # type: ignore[arg-type]
+            t.end_pos,  # type: ignore[arg-type]
+        )
+
+    def join(self, a: n.Span, b: n.Span) -> n.Span:
+        return n.Span(self.file, a.line, a.column, b.end_line, b.end_column, a.start_pos, b.end_pos)
+
+    def span_of(self, first: Any, last: Any) -> n.Span:
+        a = self.span(first) if isinstance(first, Token) else first.span
+        b = self.span(last) if isinstance(last, Token) else last.span
+        return self.join(a, b)
+
+    def error(
+        self,
+        code: str,
+        message: str,
+        span: n.Span,
+        help: str | None = None,
+        labels: tuple[Label, ...] = (),
+    ) -> None:
+        self.diagnostics.append(Diagnostic(code, "error", message, span, labels, help))
+
+    def comment(self, t: Token) -> Token:
+        self.comments.append(n.Comment(str(t)[2:], self.span(t)))
+        return t
+
+    def string(self, t: Token) -> n.Text:
+        raw = str(t)
+        body = _dedent_long(raw[3:-3]) if raw.startswith('"""') else raw[1:-1]
+        if "\\" in body:
+            body = self._unescape(body, t)
+        return n.Text(body, self.span(t))
+
+    def _unescape(self, body: str, t: Token) -> str:
+        out: list[str] = []
+        i = 0
+        size = len(body)
+        while i < size:
+            c = body[i]
+            if c != "\\" or i + 1 >= size:
+                out.append(c)
+                i += 1
+                continue
+            nxt = body[i + 1]
+            if nxt in _ESCAPES:
+                out.append(_ESCAPES[nxt])
+                i += 2
+            elif nxt == "u" and _HEX4.fullmatch(body, i + 2, i + 6):
+                out.append(chr(int(body[i + 2 : i + 6], 16)))
+                i += 6
+            else:
+                self.error(
+                    "SHOT107",
+                    f"unknown escape `\\{nxt}` in a string",
+                    self.span(t),
+                    help='the escapes are \\" \\\\ \\n \\t \\r and \\uXXXX; write \\\\ for a backslash',
+                )
+                out.append(nxt)
+                i += 2
+        return "".join(out)
+
+    def ident(self, t: Token) -> n.Ident:
+        return n.Ident(str(t), self.span(t))
+
+    # -- rules
+    def start(self, c: list[Any]) -> n.Storyboard:
+        title: n.Text | None = None
+        items: list[n.TopItem] = []
+        for x in c:
+            if isinstance(x, _Header):
+                title = x.text
+            elif x is not None:
+                items.append(x)
+        end = len(self.text)
+        last_line = self.text.count("\n") + 1
+        last_col = end - (self.text.rfind("\n") + 1) + 1
+        span = n.Span(self.file, 1, 1, last_line, last_col, 0, end)
+        return n.Storyboard(title, tuple(items), tuple(self.comments), span)
+
+    def header(self, c: list[Any]) -> _Header:
+        return _Header(self.string(c[1]))
+
+    def import_(self, c: list[Any]) -> n.Import:
+        return n.Import(self.string(c[1]), self.span_of(c[0], c[1]))
+
+    def template(self, c: list[Any]) -> n.TemplateDecl:
+        return n.TemplateDecl(self.string(c[1]), self.span_of(c[0], c[1]))
+
+    def defaults(self, c: list[Any]) -> n.Defaults:
+        settings = tuple(x for x in c[2:-1] if isinstance(x, n.Setting))
+        return n.Defaults(settings, self.span_of(c[0], c[-1]))
+
+    def setting(self, c: list[Any]) -> n.Setting:
+        key, val = c
+        if val.type == "STRING":
+            t = self.string(val)
+            value = n.SettingValue(t.value, "text", t.span)
+        else:
+            text = str(val)
+            value = n.SettingValue(text, classify_value(text), self.span(val))
+        return n.Setting(self.ident(key), value, self.span_of(key, val))
+
+    def asset(self, c: list[Any]) -> n.AssetDecl:
+        kw, name, kind_tok, url = c
+        kind = str(kind_tok)
+        if kind not in ASSET_KINDS:
+            guess = suggest(kind, ASSET_KINDS)
+            self.error(
+                "SHOT108",
+                f"unknown asset kind `{kind}`{did_you_mean(kind, ASSET_KINDS)}",
+                self.span(kind_tok),
+                help="an asset is an `image` or a `video`: "
+                'asset station image "https://cdn.example.com/station.png"',
+            )
+            kind = guess or "image"
+        return n.AssetDecl(
+            self.ident(name),
+            kind,  # type: ignore[arg-type]
+            self.string(url),
+            self.span_of(kw, url),
+        )
+
+    def package(self, c: list[Any]) -> n.PackageDecl:
+        items = tuple(x for x in c[3:-1] if isinstance(x, n.StyleItem | n.ConstraintItem))
+        return n.PackageDecl(self.ident(c[1]), items, self.span_of(c[0], c[-1]))
+
+    def pkg_style(self, c: list[Any]) -> n.StyleItem:
+        return n.StyleItem(self.string(c[1]), self.span_of(c[0], c[1]))
+
+    def _constraint(self, c: list[Any], polarity: str) -> n.ConstraintItem:
+        items = tuple(x for x in c[1:] if isinstance(x, n.Ident))
+        return n.ConstraintItem(polarity, items, self.span_of(c[0], c[-1]))  # type: ignore[arg-type]
+
+    def pkg_keep(self, c: list[Any]) -> n.ConstraintItem:
+        return self._constraint(c, "keep")
+
+    def pkg_avoid(self, c: list[Any]) -> n.ConstraintItem:
+        return self._constraint(c, "avoid")
+
+    def phrase(self, c: list[Any]) -> n.Ident:
+        return n.Ident(" ".join(str(w).lower() for w in c), self.span_of(c[0], c[-1]))
+
+    def clip(self, c: list[Any]) -> n.ClipDecl:
+        items: list[n.ClipItem] = []
+        for x in c[3:-1]:
+            if isinstance(x, n.Setting):
+                item = self._clip_setting(x)
+                if item is not None:
+                    items.append(item)
+            elif x is not None:
+                items.append(x)
+        return n.ClipDecl(self.ident(c[1]), tuple(items), self.span_of(c[0], c[-1]))
+
+    def _clip_setting(self, s: n.Setting) -> n.Setting | n.ClipText | None:
+        key = s.key.name
+        if key == "text":
+            if s.value.kind != "text":
+                self.error(
+                    "SHOT111",
+                    "`text` needs a string in double quotes",
+                    s.value.span,
+                    help='write the prose in quotes: text "rain streaks the window"',
+                )
+                return None
+            return n.ClipText(n.Text(s.value.text, s.value.span), s.span)
+        if key in SHOT_FIELD_SET:
+            self.error(
+                "SHOT111",
+                f"`{key}` is a shot field, not a clip setting",
+                s.key.span,
+                help=f"put it inside a shot: shot {{ {key} ... }}",
+            )
+            return None
+        return s
+
+    def role(self, c: list[Any]) -> n.RoleDecl | None:
+        kw, target = c
+        if target is None:
+            return None
+        return n.RoleDecl(ROLE_KEYWORDS[str(kw)], target, self.span_of(kw, target))
+
+    def ref(self, c: list[Any]) -> n.RoleDecl | None:
+        kw, target, _as, role_tok = c
+        role = str(role_tok)
+        if role not in REF_ROLES:
+            hint = {
+                "source": "for the video to edit, write `source NAME`",
+                "extension": "to continue a clip, write `extend NAME`",
+                "start": "for the opening frame, write `start NAME`",
+                "end": "for the closing frame, write `end NAME`",
+            }.get(role, "a reference is `as character`, `as motion` or `as style`")
+            self.error(
+                "SHOT110",
+                f"unknown reference role `{role}`{did_you_mean(role, tuple(REF_ROLES))}",
+                self.span(role_tok),
+                help=hint,
+            )
+            return None
+        if target is None:
+            return None
+        return n.RoleDecl(REF_ROLES[role], target, self.span_of(kw, role_tok))
+
+    def target(self, c: list[Any]) -> n.Ident | n.ClipOutput | None:
+        if len(c) == 1:
+            return self.ident(c[0])
+        clip_tok, _dot, out_tok = c
+        out = str(out_tok)
+        if out not in CLIP_OUTPUTS:
+            self.error(
+                "SHOT109",
+                f"a clip has no output `{out}`{did_you_mean(out, CLIP_OUTPUTS)}",
+                self.span(out_tok),
+                help=f"use `{clip_tok}.last_frame` (an image) or `{clip_tok}.video`",
+            )
+            return None
+        return n.ClipOutput(self.ident(clip_tok), out, self.span_of(clip_tok, out_tok))
+
+    def use(self, c: list[Any]) -> n.UsePackage:
+        without: list[n.Ident] = []
+        for t in c[3::2]:
+            if t.type == "STRING":
+                s = self.string(t)
+                phrase = " ".join(s.value.lower().split())
+                if not phrase:
+                    self.error("SHOT112", "empty item in `without`", s.span)
+                    continue
+                without.append(n.Ident(phrase, s.span))
+            else:
+                without.append(n.Ident(str(t).lower(), self.span(t)))
+        return n.UsePackage(self.ident(c[1]), tuple(without), self.span_of(c[0], c[-1]))
+
+    def shot(self, c: list[Any]) -> n.Shot:
+        duration: n.Duration | None = None
+        rest = c[1:]
+        if isinstance(rest[0], Token) and rest[0].type == "VALUE":
+            tok = rest[0]
+            rest = rest[1:]
+            millis = duration_millis(str(tok))
+            if millis is None or millis == 0:
+                self.error(
+                    "SHOT106",
+                    f"expected a duration like `5s` or `1.5s`, found `{tok}`",
+                    self.span(tok),
+                    help="a shot's duration is a number of seconds followed by `s`: shot 3s { ... }",
+                )
+            else:
+                duration = n.Duration(millis, self.span(tok))
+        items = tuple(x for x in rest[1:-1] if isinstance(x, n.ShotField | n.Dialogue))
+        return n.Shot(duration, items, self.span_of(c[0], c[-1]))
+
+    def field(self, c: list[Any]) -> n.ShotField | None:
+        key_tok, val = c
+        key = str(key_tok)
+        if key not in SHOT_FIELD_SET:
+            if key in n.SETTING_KEYS:
+                self.error(
+                    "SHOT105",
+                    f"`{key}` is a clip setting, not a shot field",
+                    self.span(key_tok),
+                    help=f"move `{key}` out of the shot into the clip (or `defaults`)",
+                )
+            else:
+                fields = ", ".join(n.SHOT_FIELD_KEYS)
+                self.error(
+                    "SHOT105",
+                    f"unknown field `{key}`{did_you_mean(key, (*n.SHOT_FIELD_KEYS, 'say'))}",
+                    self.span(key_tok),
+                    help=f'a shot has the fields {fields}, and `say SPEAKER "line"`',
+                )
+            return None
+        value: n.Text | n.Ident = self.string(val) if val.type == "STRING" else self.ident(val)
+        return n.ShotField(key, value, self.span_of(key_tok, val))
+
+    def say(self, c: list[Any]) -> n.Dialogue:
+        kw, who, line = c
+        speaker: n.Ident | n.Text = self.string(who) if who.type == "STRING" else self.ident(who)
+        return n.Dialogue(speaker, self.string(line), self.span_of(kw, line))
+
+
+# ---------------------------------------------------------------------------- errors
+
+_TOKEN_WORDS: dict[str, str] = {
+    "NAME": "a name",
+    "WORD": "a word",
+    "VALUE": "a value",
+    "STRING": 'a string in double quotes ("...")',
+    "LBRACE": "`{`",
+    "RBRACE": "`}`",
+    "COMMA": "`,`",
+    "DOT": "`.`",
+    "$END": "the end of the file",
+}
+
+
+def _describe_expected(expected: set[str]) -> list[str]:
+    words: list[str] = []
+    for e in sorted(expected):
+        if e in _TOKEN_WORDS:
+            words.append(_TOKEN_WORDS[e])
+        elif e.isupper() and e.isalpha():
+            words.append(f"`{e.lower()}`")
+    return words
+
+
+def _join_or(words: list[str]) -> str:
+    if not words:
+        return "something else"
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _found(t: Token) -> str:
+    if t.type == "$END":
+        return "the end of the file"
+    text = str(t)
+    if t.type == "STRING":
+        text = text if len(text) <= 30 else text[:27] + '..."'
+        return f"the string {text}"
+    return f"`{text}`"
+
+
+class _Recovering:
+    """Drives the LALR parser token by token, with statement-level error recovery."""
+
+    def __init__(self, builder: TreeBuilder, text: str) -> None:
+        self.b = builder
+        self.text = text
+        self.errors = 0
+        self.recovering = False  # no token accepted since the last error: stay quiet
+
+    def report(self, d: Diagnostic) -> None:
+        if self.recovering:
+            return
+        self.errors += 1
+        self.b.diagnostics.append(d)
+
+    def run(self) -> Any:
+        ip = _get_parser().parse_interactive(self.text)
+        state = ip.parser_state
+        lexer = ip.lexer_thread
+        states = state.parse_conf.states
+        last: Token | None = None
+        while self.errors < MAX_SYNTAX_ERRORS:
+            try:
+                for tok in lexer.lex(state):
+                    try:
+                        state.feed_token(tok)
+                        self.recovering = False
+                        last = tok
+                    except UnexpectedToken as e:
+                        self.on_token(tok, e, state, states, last)
+                        if self.errors >= MAX_SYNTAX_ERRORS:
+                            break
+                break
+            except UnexpectedToken as e:  # from the contextual lexer's global fallback
+                self.on_token(e.token, e, state, states, last)
+            except UnexpectedCharacters as e:
+                self.on_chars(e, lexer.state)
+        if self.errors >= MAX_SYNTAX_ERRORS:
+            self.b.diagnostics.append(
+                Diagnostic(
+                    "SHOT113",
+                    "note",
+                    f"stopped after {MAX_SYNTAX_ERRORS} syntax errors",
+                    None,
+                    help="fix the errors above and run the command again",
+                )
+            )
+            return None
+        end_pos = len(self.text)
+        line = self.text.count("\n") + 1
+        col = end_pos - (self.text.rfind("\n") + 1) + 1
+        eof = Token("$END", "", end_pos, line, col, line, col, end_pos)
+        try:
+            return state.feed_token(eof, True)
+        except UnexpectedToken as e:
+            self.on_eof(e, state)
+            return None
+
+    # -- token errors
+    def on_token(
+        self, tok: Token, e: UnexpectedToken, state: Any, states: Any, last: Token | None
+    ) -> None:
+        expected = {x for x in e.expected if not x.startswith("__")} if e.expected else set()
+        self.report(self.describe(tok, expected, last, state))
+        self.recovering = True
+        # resynchronise: the deepest enclosing state that can take this token
+        stack = state.state_stack
+        for depth in range(len(stack) - 2, -1, -1):
+            if _can_shift(states, stack[: depth + 1], tok.type):
+                del stack[depth + 1 :]
+                del state.value_stack[depth:]
+                with contextlib.suppress(UnexpectedToken):  # _can_shift said yes
+                    state.feed_token(tok)
+                return
+        # no enclosing statement can take it: drop the token
+
+    def describe(
+        self, tok: Token, expected: set[str], last: Token | None, state: Any
+    ) -> Diagnostic:
+        b = self.b
+        span = b.span(tok) if tok.type != "$END" else self._eof_span()
+        found = _found(tok)
+        prev = str(last) if last is not None else ""
+        prev_type = last.type if last is not None else ""
+        word = str(tok)
+        # specific situations first
+        if prev_type == "SHOT" and "VALUE" in expected:
+            return Diagnostic(
+                "SHOT106",
+                "error",
+                f"expected a duration like `5s` or `{{`, found {found}",
+                span,
+                help="a shot is `shot { ... }` or `shot 3s { ... }`",
+            )
+        if expected == {"VALUE", "STRING"} and last is not None:
+            return Diagnostic(
+                "SHOT101",
+                "error",
+                f"expected a value for `{prev}`, found {found}",
+                span,
+                help=_value_help(prev),
+            )
+        if prev_type == "NAME" and expected >= {"STRING", "NAME"} and "VALUE" not in expected:
+            return Diagnostic(
+                "SHOT101",
+                "error",
+                f"expected a string in double quotes or an asset name after `{prev}`, found {found}",
+                span,
+                help=f'for example: {prev} "a woman in a red coat"',
+            )
+        if expected == {"STRING"}:
+            what = {
+                "storyboard": 'the title, like storyboard "Glass Train"',
+                "import": 'the path of a .shot file, like import "lib/team.shot"',
+                "template": 'the path of a template, like template "house.j2"',
+                "style": 'the style as prose, like style "35mm film, teal palette"',
+            }.get(prev)
+            if what is None and prev_type == "NAME":
+                what = 'the URL in double quotes, like "https://cdn.example.com/station.png"'
+            if what is None:
+                what = "a string in double quotes"
+            return Diagnostic(
+                "SHOT101",
+                "error",
+                f"expected {what.split(', like')[0]}, found {found}",
+                span,
+                help=f"write {what.split('like ', 1)[1]}" if "like " in what else None,
+            )
+        if tok.type in ("NAME", "WORD", "VALUE") and not (expected & {"NAME", "WORD", "VALUE"}):
+            keywords = [e.lower() for e in expected if e.isalpha() and e.isupper()]
+            hint = did_you_mean(word, keywords) if keywords else ""
+            if hint:
+                return Diagnostic(
+                    "SHOT101",
+                    "error",
+                    f"unknown keyword `{word}`{hint}",
+                    span,
+                    help=f"expected {_join_or(_describe_expected(expected))}",
+                )
+        if "RBRACE" in expected and tok.type in TOP_TYPES:
+            opener = _innermost_lbrace(state)
+            if opener is not None:
+                return Diagnostic(
+                    "SHOT104",
+                    "error",
+                    f"expected `}}` before {found}",
+                    span,
+                    (Label(b.span(opener), "this block is not closed"),),
+                    help="close the block with `}` before starting the next declaration",
+                )
+        msg = f"unexpected {found}"
+        if expected:
+            msg += f": expected {_join_or(_describe_expected(expected))}"
+        return Diagnostic("SHOT101", "error", msg, span)
+
+    def _eof_span(self) -> n.Span:
+        end = len(self.text)
+        line = self.text.count("\n") + 1
+        col = end - (self.text.rfind("\n") + 1) + 1
+        return n.Span(self.b.file, line, col, line, col, end, end)
+
+    # -- end of file
+    def on_eof(self, e: UnexpectedToken, state: Any) -> None:
+        opener = _innermost_lbrace(state)
+        if opener is not None:
+            self.report(
+                Diagnostic(
+                    "SHOT104",
+                    "error",
+                    "unexpected end of file: a `}` is missing",
+                    self._eof_span(),
+                    (Label(self.b.span(opener), "this `{` is never closed"),),
+                    help="add the missing `}` at the end of the block",
+                )
+            )
+            return
+        expected = {x for x in e.expected if not x.startswith("__")} if e.expected else set()
+        self.report(
+            Diagnostic(
+                "SHOT104",
+                "error",
+                f"unexpected end of file: expected {_join_or(_describe_expected(expected))}",
+                self._eof_span(),
+            )
+        )
+
+    # -- lexer errors
+    def on_chars(self, e: UnexpectedCharacters, lstate: Any) -> None:
+        pos = lstate.line_ctr.char_pos
+        text = self.text
+        ch = text[pos] if pos < len(text) else ""
+        b = self.b
+        line, col = lstate.line_ctr.line, lstate.line_ctr.column
+        if ch == '"':
+            if text.startswith('"""', pos):
+                end = len(text)
+                code, msg, hint = (
+                    "SHOT103",
+                    "this multi-line string is never closed",
+                    'close it with `"""`',
+                )
+            else:
+                nl = text.find("\n", pos)
+                end = len(text) if nl < 0 else nl
+                code, msg, hint = (
+                    "SHOT103",
+                    "this string is never closed",
+                    'close it with `"` on the same line; for prose over several lines use """..."""',
+                )
+        else:
+            end = pos + 1
+            code, msg, hint = (
+                "SHOT102",
+                f"unexpected character `{ch}`"
+                if ch.isprintable()
+                else f"unexpected character U+{ord(ch):04X}",
+                "comments start with `//`; strings are in double quotes",
+            )
+            # swallow a whole run of junk as one error
+            while end < len(text) and not text[end].isspace() and text[end] not in '{}"':
+                end += 1
+        span_text = text[pos:end]
+        end_line = line + span_text.count("\n")
+        end_col = (
+            (len(span_text) - span_text.rfind("\n")) if "\n" in span_text else col + len(span_text)
+        )
+        span = n.Span(b.file, line, col, end_line, end_col, pos, end)
+        self.report(Diagnostic(code, "error", msg, span, help=hint))
+        self.recovering = True
+        lstate.line_ctr.feed(text[pos : max(end, pos + 1)])
+
+
+TOP_TYPES = frozenset({"STORYBOARD", "IMPORT", "TEMPLATE", "DEFAULTS", "ASSET", "PACKAGE", "CLIP"})
+
+
+def _value_help(key: str) -> str | None:
+    examples = {
+        "tier": "tier standard",
+        "channel": "channel standard",
+        "aspect": "aspect 16:9",
+        "resolution": "resolution 720p",
+        "duration": "duration 5s",
+        "audio": "audio on",
+        "lens": "lens free",
+        "seed": "seed 42",
+        "mode": "mode text-to-video",
+        "text": 'text "rain streaks the window"',
+    }
+    ex = examples.get(key)
+    return f"for example: {ex}" if ex else None
+
+
+def _innermost_lbrace(state: Any) -> Token | None:
+    for v in reversed(state.value_stack):
+        if isinstance(v, Token) and v.type == "LBRACE":
+            return v
+    return None
+
+
+def _can_shift(states: Any, stack: list[Any], ttype: str) -> bool:
+    """Would the LALR automaton, in the state ``stack``, shift a token of ``ttype``?"""
+    stack = list(stack)
+    for _ in range(10_000):
+        act = states[stack[-1]].get(ttype)
+        if act is None:
+            return False
+        action, rule = act
+        if action is Shift:
+            return True
+        size = len(rule.expansion)
+        if size:
+            del stack[-size:]
+        goto = states[stack[-1]].get(rule.origin.name)
+        if goto is None:
+            return False
+        stack.append(goto[1])
+    return False  # pragma: no cover
+
+
+# ---------------------------------------------------------------------------- API
+
+_LOCK = threading.Lock()
+_BUILDER: TreeBuilder | None = None
+_PARSER: Any = None
+
+
+def _builder() -> TreeBuilder:
+    global _BUILDER
+    if _BUILDER is None:
+        _BUILDER = TreeBuilder()
+    return _BUILDER
+
+
+def _get_parser() -> Any:
+    """The process-wide parser, bound to the process-wide tree builder."""
+    global _PARSER
+    if _PARSER is None:
+        b = _builder()
+        _PARSER = build_parser(b, {"COMMENT": b.comment})
+    return _PARSER
+
+
+def parse_text(text: str, file: str = "<text>") -> tuple[n.Storyboard | None, list[Diagnostic]]:
+    """Parse one ``.shot`` text.  Never raises for bad input: problems are diagnostics.
+
+    Returns the tree (None when the grammar failed somewhere and the tree would be
+    incomplete) and every diagnostic found, in source order.
+    """
+    if text.startswith("\ufeff"):
+        text = " " + text[1:]  # keep offsets; a BOM is whitespace
+    with _LOCK:
+        b = _builder()
+        _get_parser()
+        b.reset(file, text)
+        rec = _Recovering(b, text)
+        try:
+            result = rec.run()
+        except RecursionError:  # pragma: no cover - LALR does not recurse
+            result = None
+        diags = b.diagnostics
+        b.reset("<text>", "")
+    diags.sort(key=lambda d: d.span.start_pos if d.span else 1 << 62)
+    if rec.errors or not isinstance(result, n.Storyboard):
+        return None, diags
+    return result, diags
+
+
+def parse_file(path: str | Path) -> tuple[n.Storyboard | None, list[Diagnostic]]:
+    """Read and parse a file: not found / not UTF-8 are diagnostics (SHOT001/SHOT002)."""
+    text, diags = read_source(path)
+    if text is None:
+        return None, diags
+    tree, more = parse_text(text, str(path))
+    return tree, diags + more
