@@ -1,0 +1,245 @@
+"""``seedance plan``, ``seedance render`` and ``seedance status`` (docs/rendering.md).
+
+A thin shell over :mod:`seedance_dsl.render.api`.  Exit codes: 0 all rendered; 1 some
+clips failed; 2 usage, configuration or compile errors; 3 interrupted; 4 budget or
+credits exhausted.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import SeedanceDSLError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_EXIT_HELP = (
+    "Exit codes: 0 all rendered, 1 some clips failed, 2 usage or compile errors, "
+    "3 interrupted (run again to resume), 4 budget or credits exhausted."
+)
+
+
+def _emit_error(fmt: str, exc: SeedanceDSLError) -> None:
+    if fmt == "json":
+        payload = {"event": "error", "exit_code": exc.exit_code, **exc.to_json()}
+        click.echo(json.dumps(payload, ensure_ascii=False, default=str))
+    else:
+        click.echo(exc.format(), err=True)
+
+
+def _guard(fmt: str, fn: Callable[[], int]) -> None:
+    """Run ``fn``; intended errors become a message (or a JSON object) and an exit code."""
+    try:
+        code = fn()
+    except SeedanceDSLError as exc:
+        _emit_error(fmt, exc)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        if fmt == "json":
+            click.echo(json.dumps({"event": "error", "kind": "interrupted", "exit_code": 3}))
+        else:
+            click.echo("interrupted; run the same command again to resume", err=True)
+        sys.exit(3)
+    sys.exit(code)
+
+
+def _prices(path: str | None) -> Any:
+    from ..render.pricing import PriceTable
+
+    return PriceTable.from_env_or(path)
+
+
+_format_opt = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs.",
+)
+_sandbox_opt = click.option(
+    "--sandbox",
+    is_flag=True,
+    help="Use the built-in local sandbox (free animatics) instead of SEEDANCE_BASE_URL.",
+)
+_clip_opt = click.option(
+    "--clip",
+    "clips",
+    multiple=True,
+    metavar="NAME",
+    help="Only this clip (and the clips it needs); repeatable.",
+)
+_take_opt = click.option(
+    "--take",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="A fresh render of the same request (new Idempotency-Key); 0 is the first.",
+)
+_prices_opt = click.option(
+    "--prices",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="JSON price table for credit estimates (default: $SEEDANCE_PRICES or built-in).",
+)
+
+
+@click.command(epilog=_EXIT_HELP)
+@click.argument("file", type=click.Path(dir_okay=False))
+@_format_opt
+@_sandbox_opt
+@_clip_opt
+@_take_opt
+@_prices_opt
+def plan(
+    file: str, fmt: str, sandbox: bool, clips: tuple[str, ...], take: int, prices: str | None
+) -> None:
+    """Show what `render` would submit, reuse or wait for, and estimated credits.
+
+    Reads the state database next to FILE; sends nothing over the network.
+    """
+
+    def run() -> int:
+        from ..render.api import plan_file
+
+        p = plan_file(file, sandbox=sandbox, clips=clips or None, take=take, prices=_prices(prices))
+        if fmt == "json":
+            click.echo(json.dumps(p.to_json(), indent=2, ensure_ascii=False))
+            return 0
+        click.echo(
+            f"plan for {file} ({p.title}) on {p.server}" + (f", take {take}" if take else "")
+        )
+        click.echo("")
+        click.echo(f"  {'clip':<18} {'action':<8} {'credits*':>8}  why")
+        for e in p.entries:
+            credits = str(e.credits_estimate) if e.action in ("submit", "wait") else "-"
+            click.echo(f"  {e.clip:<18} {e.action:<8} {credits:>8}  {e.reason}")
+        counts = ", ".join(f"{n} {a}" for a, n in p.counts().items())
+        click.echo("")
+        click.echo(f"  {counts}")
+        click.echo(f"  total: ~{p.total_estimate} credits (*estimate)")
+        click.echo("")
+        click.echo(
+            "* credit figures are estimates from "
+            + p.prices.source
+            + " (the only documented price: 30 credits for standard, 5 s, 720p);"
+            " the server's credits_used is the real charge. See docs/rendering.md."
+        )
+        return 2 if any(e.action == "invalid" for e in p.entries) else 0
+
+    _guard(fmt, run)
+
+
+@click.command(epilog=_EXIT_HELP)
+@click.argument("file", type=click.Path(dir_okay=False))
+@_clip_opt
+@_sandbox_opt
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where videos and manifest.json go (default: renders/<storyboard>/).",
+)
+@click.option(
+    "--max-credits",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Refuse any submit that would take this run's credits above N (estimate).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Most tasks in flight at once (default 32; a busy server lowers it).",
+)
+@_take_opt
+@_format_opt
+@_prices_opt
+@click.option(
+    "--rate-limit",
+    default=None,
+    metavar="N/SECONDS",
+    help="The account's request budget (default: $SEEDANCE_RATE_LIMIT or 30/60).",
+)
+def render(
+    file: str,
+    clips: tuple[str, ...],
+    sandbox: bool,
+    out_dir: str | None,
+    max_credits: int | None,
+    concurrency: int | None,
+    take: int,
+    fmt: str,
+    prices: str | None,
+    rate_limit: str | None,
+) -> None:
+    """Render FILE's clips: submit, poll, download; resumable at any moment.
+
+    Without --sandbox it talks to $SEEDANCE_BASE_URL (default: the hosted service) with
+    $SEEDANCE_API_KEY.
+    """
+    from ..render.progress import make_progress
+
+    progress = make_progress(fmt)
+
+    def run() -> int:
+        from ..render.api import render_file
+
+        progress.start()
+        try:
+            summary = render_file(
+                file,
+                sandbox=sandbox,
+                clips=clips or None,
+                out_dir=out_dir,
+                max_credits=max_credits,
+                concurrency=concurrency,
+                take=take,
+                prices=_prices(prices),
+                rate_limit=rate_limit,
+                on_event=progress,
+                handle_signals=True,
+            )
+        except SeedanceDSLError:
+            progress.close()
+            raise
+        progress.finish(summary)
+        return summary.exit_code
+
+    try:
+        _guard(fmt, run)
+    finally:
+        progress.close()
+
+
+@click.command(epilog=_EXIT_HELP)
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--refresh", is_flag=True, help="Poll the tasks in flight once (uses the network).")
+@_sandbox_opt
+@_format_opt
+def status(file: str, refresh: bool, sandbox: bool, fmt: str) -> None:
+    """What the state database knows about FILE's clips (no network unless --refresh)."""
+
+    def run() -> int:
+        from ..render.api import status_file
+
+        report = status_file(file, sandbox=sandbox, refresh=refresh)
+        if fmt == "json":
+            click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+            return 0
+        click.echo(f"status of {file} on {report.server}")
+        if refresh:
+            click.echo(f"(polled {report.refreshed} task(s) in flight)")
+        click.echo("")
+        click.echo(f"  {'clip':<18} {'state':<20} {'task':<26} detail")
+        for r in report.rows:
+            click.echo(f"  {r.clip:<18} {r.state:<20} {r.task_id or '-':<26} {r.detail}")
+        return 0
+
+    _guard(fmt, run)

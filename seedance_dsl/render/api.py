@@ -1,0 +1,541 @@
+"""The typed functions behind ``seedance plan``, ``render`` and ``status``.
+
+::
+
+    from seedance_dsl.render import plan_file, render_file, status_file
+
+    plan = plan_file("film.shot")                    # no network
+    summary = render_file("film.shot", sandbox=True) # or against SEEDANCE_BASE_URL
+    print(summary.exit_code, [c.video_path for c in summary.clips])
+
+See ``docs/rendering.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..api.spec import CONTRACT
+from ..errors import SeedanceDSLError, UsageError
+from .budget import SharedBudget, parse_rate_limit
+from .events import EXIT_USAGE, EventSink, RenderSummary
+from .lock import RenderLock
+from .plan import SANDBOX_SERVER, Plan, make_plan, server_namespace, storyboard_id
+from .polling import PollPolicy
+from .pricing import PriceTable
+from .runner import DEFAULT_CONCURRENCY, Renderer, RenderOptions
+from .state import StateDB
+
+if TYPE_CHECKING:
+    from ..compiler.model import CompiledStoryboard
+    from ..sandbox.settings import SandboxSettings
+
+__all__ = [
+    "RATE_LIMIT_ENV",
+    "CompileFailed",
+    "RenderSetupError",
+    "demo_sandbox_settings",
+    "load_storyboard",
+    "plan_file",
+    "render_file",
+    "render_storyboard",
+    "status_file",
+]
+
+RATE_LIMIT_ENV = "SEEDANCE_RATE_LIMIT"
+
+
+class CompileFailed(SeedanceDSLError):
+    """The storyboard has errors: nothing is planned or rendered."""
+
+    exit_code = EXIT_USAGE
+    kind = "compile"
+
+    def __init__(self, storyboard: CompiledStoryboard) -> None:
+        self.storyboard = storyboard
+        errors = [d for d in storyboard.diagnostics if d.is_error]
+        super().__init__(
+            f"{storyboard.path} has {len(errors)} error(s); nothing was submitted",
+            help=f"run `seedance check {storyboard.path}` for details",
+        )
+
+    def format(self) -> str:
+        text = _render_diagnostics(self.storyboard)
+        return (text + "\n" if text else "") + super().format()
+
+    def to_json(self) -> dict[str, object]:
+        data = super().to_json()
+        data["diagnostics"] = [
+            {
+                "code": d.code,
+                "severity": d.severity,
+                "message": d.message,
+                "location": str(d.span) if d.span else None,
+                "help": d.help,
+            }
+            for d in self.storyboard.diagnostics
+        ]
+        return data
+
+
+class RenderSetupError(SeedanceDSLError):
+    """The render cannot start: no API key, a bad server URL, a bad option."""
+
+    exit_code = EXIT_USAGE
+    kind = "config"
+
+
+def _render_diagnostics(sb: CompiledStoryboard) -> str:
+    import importlib
+
+    try:
+        # the language's diagnostic renderer, when present
+        report = importlib.import_module("seedance_dsl.syntax.report")
+        fn = getattr(report, "render_human", None) or getattr(report, "render", None)
+        if fn is not None:
+            return str(fn(list(sb.diagnostics), sb.sources))
+    except Exception:
+        pass
+    lines = []
+    for d in sb.diagnostics:
+        where = f"{d.span}: " if d.span else ""
+        lines.append(f"{where}{d.severity}[{d.code}]: {d.message}")
+        if d.help:
+            lines.append(f"  help: {d.help}")
+    return "\n".join(lines)
+
+
+def load_storyboard(path: str | Path) -> CompiledStoryboard:
+    """Compile ``path``; raise :class:`UsageError` / :class:`CompileFailed` on problems."""
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(
+            f"no such storyboard file: {p}",
+            help="pass the path of a .shot file (e.g. examples/teaser.shot)",
+        )
+    from ..compiler import compile_file
+
+    sb = compile_file(p)
+    if not sb.ok:
+        raise CompileFailed(sb)
+    return sb
+
+
+# ---------------------------------------------------------------------------- plan
+
+
+def plan_file(
+    path: str | Path,
+    *,
+    sandbox: bool = False,
+    base_url: str | None = None,
+    clips: Sequence[str] | None = None,
+    take: int = 0,
+    prices: PriceTable | None = None,
+) -> Plan:
+    """What ``render`` would do (submit / reuse / resume / wait) and cost.  No network."""
+    sb = load_storyboard(path)
+    return make_plan(
+        sb,
+        server=server_namespace(base_url, sandbox=sandbox),
+        clips=clips,
+        take=take,
+        prices=prices,
+    )
+
+
+# -------------------------------------------------------------------------- render
+
+
+def demo_sandbox_settings() -> SandboxSettings:
+    """The in-process sandbox of ``render --sandbox``: a 20 s render takes 2 s, the rate
+    window 6 s; animatics at 12 fps, 360 px on the short side (cheap but watchable)."""
+    from ..sandbox.settings import AnimaticSettings, SandboxSettings
+
+    return SandboxSettings(
+        time_scale=0.1,
+        animatic=AnimaticSettings(fps=12, max_short_side=360),
+    )
+
+
+def _rate_limit(rate_limit: str | tuple[int, float] | None) -> tuple[int, float]:
+    value: str | tuple[int, float] | None = rate_limit or os.environ.get(RATE_LIMIT_ENV)
+    if value is None:
+        return CONTRACT.rate_limit_requests, CONTRACT.rate_limit_window_s
+    if isinstance(value, tuple):
+        return value
+    try:
+        return parse_rate_limit(value)
+    except ValueError as exc:
+        raise RenderSetupError(str(exc), help=f"set {RATE_LIMIT_ENV} like 30/60") from None
+
+
+def render_file(
+    path: str | Path,
+    *,
+    sandbox: bool = False,
+    sandbox_settings: SandboxSettings | None = None,
+    clips: Sequence[str] | None = None,
+    out_dir: str | Path | None = None,
+    max_credits: int | None = None,
+    concurrency: int | None = None,
+    take: int = 0,
+    prices: PriceTable | None = None,
+    rate_limit: str | tuple[int, float] | None = None,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    on_event: EventSink | None = None,
+    handle_signals: bool = False,
+) -> RenderSummary:
+    """Render a storyboard file: compile, lock, then :func:`render_storyboard`."""
+    sb = load_storyboard(path)
+    if take < 0:
+        raise UsageError("--take must be 0 or more")
+    if concurrency is not None and concurrency < 1:
+        raise UsageError("--concurrency must be at least 1")
+    if max_credits is not None and max_credits < 0:
+        raise UsageError("--max-credits cannot be negative")
+    out = Path(out_dir) if out_dir else Path("renders") / Path(sb.path).stem
+    with RenderLock(sb.path):
+        if sandbox:
+            from ..sandbox import start_sandbox
+
+            settings = sandbox_settings or demo_sandbox_settings()
+            with start_sandbox(settings) as box:
+                return render_storyboard(
+                    sb,
+                    out_dir=out,
+                    server=SANDBOX_SERVER,
+                    api_key=box.api_key,
+                    base_url=box.base_url,
+                    rate_limit=(
+                        settings.rate_limit_requests,
+                        settings.scaled(settings.rate_limit_window_s),
+                    ),
+                    clips=clips,
+                    max_credits=max_credits,
+                    concurrency=concurrency,
+                    take=take,
+                    prices=prices,
+                    on_event=on_event,
+                    handle_signals=handle_signals,
+                )
+        return render_storyboard(
+            sb,
+            out_dir=out,
+            server=server_namespace(base_url),
+            api_key=api_key,
+            base_url=base_url,
+            rate_limit=_rate_limit(rate_limit),
+            clips=clips,
+            max_credits=max_credits,
+            concurrency=concurrency,
+            take=take,
+            prices=prices,
+            on_event=on_event,
+            handle_signals=handle_signals,
+        )
+
+
+def render_storyboard(
+    sb: CompiledStoryboard,
+    *,
+    out_dir: Path,
+    server: str,
+    api_key: str | None,
+    base_url: str | None,
+    rate_limit: tuple[int, float],
+    clips: Sequence[str] | None = None,
+    max_credits: int | None = None,
+    concurrency: int | None = None,
+    take: int = 0,
+    prices: PriceTable | None = None,
+    on_event: EventSink | None = None,
+    handle_signals: bool = False,
+    poll: PollPolicy | None = None,
+) -> RenderSummary:
+    """Render a compiled storyboard against one server (the caller holds the lock)."""
+    requests, window = rate_limit
+    factor = min(1.0, window / CONTRACT.rate_limit_window_s)
+    options = RenderOptions(
+        clips=clips,
+        take=take,
+        max_credits=max_credits,
+        concurrency=concurrency or DEFAULT_CONCURRENCY,
+        prices=prices or PriceTable(),
+        poll=poll or PollPolicy().scaled(factor),
+        network_grace_s=max(5.0, 300.0 * factor),
+    )
+    budget = SharedBudget(requests, window)
+    return asyncio.run(
+        _render_async(
+            sb,
+            out_dir=out_dir,
+            server=server,
+            api_key=api_key,
+            base_url=base_url,
+            budget=budget,
+            options=options,
+            on_event=on_event,
+            handle_signals=handle_signals,
+            factor=factor,
+        )
+    )
+
+
+async def _render_async(
+    sb: CompiledStoryboard,
+    *,
+    out_dir: Path,
+    server: str,
+    api_key: str | None,
+    base_url: str | None,
+    budget: SharedBudget,
+    options: RenderOptions,
+    on_event: EventSink | None,
+    handle_signals: bool,
+    factor: float,
+) -> RenderSummary:
+    from urllib.parse import urlsplit
+
+    from ..client import AsyncSeedanceClient, RetryPolicy, SeedanceError
+
+    holder: dict[str, Renderer] = {}
+
+    def client_event(event: Any) -> None:
+        r = holder.get("r")
+        if r is not None:
+            r.on_client_event(event)
+
+    from dataclasses import replace
+
+    retry = RetryPolicy().scaled(factor)
+    # a 503 on submit is the server's concurrency limit speaking: the renderer adapts
+    # (fewer tasks in flight) instead of the client retrying blindly
+    options = replace(options, submit_retry=replace(retry, retry_service_busy=False))
+    try:
+        client = AsyncSeedanceClient(
+            api_key,
+            base_url=base_url,
+            retry=retry,
+            limiter=budget,
+            on_event=client_event,
+        )
+    except SeedanceError as exc:
+        raise RenderSetupError(exc.message, help=exc.help) from None
+    db = StateDB.for_storyboard(sb.path)
+    try:
+        renderer = Renderer(
+            sb,
+            client=client,
+            budget=budget,
+            db=db,
+            server=server,
+            out_dir=out_dir,
+            options=options,
+            on_event=on_event,
+            sandbox_netloc=urlsplit(client.base_url).netloc if server == SANDBOX_SERVER else None,
+        )
+        holder["r"] = renderer
+        with _signals(renderer, enabled=handle_signals):
+            return await renderer.run()
+    finally:
+        db.close()
+        await client.aclose()
+
+
+@contextlib.contextmanager
+def _signals(renderer: Renderer, *, enabled: bool) -> Iterator[None]:
+    if not enabled:
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    count = {"n": 0}
+
+    def on_signal(signame: str) -> None:
+        count["n"] += 1
+        if count["n"] > 1:
+            raise KeyboardInterrupt
+        renderer.interrupt(
+            f"interrupted ({signame}); every step so far is saved: run the same command "
+            "again to resume (tasks in flight are polled, not paid again)"
+        )
+
+    installed = []
+    for sig, name in ((signal.SIGINT, "Ctrl-C"), (signal.SIGTERM, "SIGTERM")):
+        try:
+            loop.add_signal_handler(sig, on_signal, name)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - non-main thread
+            pass
+    try:
+        yield
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+
+# -------------------------------------------------------------------------- status
+
+
+@dataclass(frozen=True, slots=True)
+class ClipStatusRow:
+    clip: str
+    state: str
+    detail: str
+    task_id: str | None
+    credits_used: int | None
+    credits_refunded: int | None
+    video: str | None
+    updated_at: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "clip": self.clip,
+            "state": self.state,
+            "detail": self.detail,
+            "task_id": self.task_id,
+            "credits_used": self.credits_used,
+            "credits_refunded": self.credits_refunded,
+            "video": self.video,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    storyboard: str
+    server: str
+    rows: tuple[ClipStatusRow, ...]
+    refreshed: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "storyboard": self.storyboard,
+            "server": self.server,
+            "refreshed": self.refreshed,
+            "clips": [r.to_json() for r in self.rows],
+        }
+
+
+def status_file(
+    path: str | Path,
+    *,
+    sandbox: bool = False,
+    base_url: str | None = None,
+    refresh: bool = False,
+    api_key: str | None = None,
+) -> StatusReport:
+    """What the state database knows about a storyboard's clips (``refresh``: poll the
+    tasks in flight once; otherwise no network)."""
+    sb = load_storyboard(path)
+    server = server_namespace(base_url, sandbox=sandbox)
+    sid = storyboard_id(sb)
+    if not StateDB.exists_for(sb.path):
+        rows = tuple(
+            ClipStatusRow(c.name, "never rendered", "", None, None, None, None, None)
+            for c in sb.clips
+        )
+        return StatusReport(sb.path, server, rows)
+    refreshed = 0
+    if refresh and server != SANDBOX_SERVER:
+        refreshed = _refresh(sb, server, api_key, base_url)
+    db = StateDB.for_storyboard(sb.path, readonly=True)
+    try:
+        plan = make_plan(sb, server=server, db=db)
+        by_clip = {e.clip: e for e in plan.entries}
+        rows_list: list[ClipStatusRow] = []
+        for c in sb.clips:
+            history = db.history(server, sid, c.name)
+            latest = history[-1] if history else None
+            entry = by_clip.get(c.name)
+            if latest is None:
+                rows_list.append(
+                    ClipStatusRow(c.name, "never rendered", "", None, None, None, None, None)
+                )
+                continue
+            current = entry.record if entry is not None else None
+            rec = current or latest
+            state: str = rec.state
+            detail = ""
+            if current is None and entry is not None and entry.action == "submit":
+                detail = "changed since the last render (" + entry.reason + ")"
+                state = f"{state} (outdated)"
+            elif rec.state == "failed":
+                detail = f"{rec.error_code}: {rec.error_message} ({rec.credits_refunded} refunded)"
+            elif rec.state == "intent":
+                detail = "submit sent, answer not recorded; the next render re-sends it safely"
+            elif rec.state == "submitted":
+                detail = "rendering; the next render (or status --refresh) polls it"
+            elif rec.state == "done":
+                detail = rec.video_path or ""
+                if rec.video_path and not Path(rec.video_path).is_file():
+                    detail += " (file missing: the next render downloads it again)"
+            rows_list.append(
+                ClipStatusRow(
+                    c.name,
+                    state,
+                    detail,
+                    rec.task_id,
+                    rec.credits_used,
+                    rec.credits_refunded,
+                    rec.video_path if rec.state == "done" else None,
+                    rec.updated_at,
+                )
+            )
+        return StatusReport(sb.path, server, tuple(rows_list), refreshed)
+    finally:
+        db.close()
+
+
+def _refresh(sb: CompiledStoryboard, server: str, api_key: str | None, base_url: str | None) -> int:
+    """Poll every task in flight once and record what the server says."""
+
+    async def go() -> int:
+        from ..client import AsyncSeedanceClient, SeedanceError
+
+        try:
+            client = AsyncSeedanceClient(api_key, base_url=base_url)
+        except SeedanceError as exc:
+            raise RenderSetupError(exc.message, help=exc.help) from None
+        db = StateDB.for_storyboard(sb.path)
+        n = 0
+        try:
+            for rec in db.history(server, storyboard_id(sb)):
+                if rec.state != "submitted" or not rec.task_id:
+                    continue
+                try:
+                    task = await client.get_task(rec.task_id)
+                except SeedanceError as exc:
+                    raise RenderSetupError(
+                        f"cannot refresh task {rec.task_id}: {exc.message}"
+                    ) from None
+                n += 1
+                if task.status == "completed" and task.output and task.output.video_url:
+                    db.update(
+                        rec.id,
+                        state="completed",
+                        video_url=task.output.video_url,
+                        last_frame_url=task.output.last_frame_url,
+                        seed=task.output.seed,
+                    )
+                elif task.status == "failed":
+                    db.update(
+                        rec.id,
+                        state="failed",
+                        error_code=(task.error.code if task.error else None) or "task_failed",
+                        error_message=task.error.message if task.error else None,
+                        credits_refunded=task.credits_refunded,
+                    )
+        finally:
+            db.close()
+            await client.aclose()
+        return n
+
+    return asyncio.run(go())

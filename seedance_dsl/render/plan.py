@@ -1,0 +1,312 @@
+"""``seedance plan``: what a render would do, from the state database alone (no network).
+
+For each clip: **submit** (a new render), **reuse** (this exact request was rendered
+before against this server), **resume** (a render of it is in flight: it will be polled,
+not paid again) or **wait** (it needs an output of a clip that is not rendered yet), and
+an estimate of its credits (:mod:`.pricing`).  The same decisions drive
+:mod:`.runner`, so the plan is what a render does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
+
+from ..api.spec import CONTRACT
+from ..errors import UsageError
+from .pricing import PriceTable
+from .state import RenderRecord, StateDB
+
+if TYPE_CHECKING:
+    from ..api.models import VideoRequest
+    from ..compiler.model import ClipOutputs, CompiledClip, CompiledStoryboard
+
+__all__ = [
+    "BASE_URL_ENV",
+    "SANDBOX_SERVER",
+    "Plan",
+    "PlanEntry",
+    "loopback_allowed",
+    "make_plan",
+    "render_order",
+    "request_hash",
+    "server_namespace",
+    "storyboard_id",
+]
+
+BASE_URL_ENV = "SEEDANCE_BASE_URL"
+#: The namespace of renders made with ``--sandbox`` (an in-process server per run).
+SANDBOX_SERVER = "sandbox"
+
+Action = Literal["submit", "reuse", "resume", "wait", "invalid"]
+
+
+def request_hash(request: VideoRequest) -> str:
+    return hashlib.sha256(request.canonical_json().encode("utf-8")).hexdigest()
+
+
+def storyboard_id(storyboard: CompiledStoryboard) -> str:
+    """How the state database names a storyboard: its file name (one directory, one DB)."""
+    return Path(storyboard.path).name
+
+
+def server_namespace(base_url: str | None = None, *, sandbox: bool = False) -> str:
+    """The namespace of a server's renders in the state database."""
+    if sandbox:
+        return SANDBOX_SERVER
+    url = base_url or os.environ.get(BASE_URL_ENV) or CONTRACT.default_base_url
+    return url.rstrip("/")
+
+
+def loopback_allowed(server: str) -> bool:
+    """Plain-http loopback URLs are accepted only from the server we talk to, when that
+    server is itself local (``--sandbox``, or a sandbox started by hand)."""
+    if server == SANDBOX_SERVER:
+        return True
+    host = urlsplit(server).hostname or ""
+    return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
+
+
+def render_order(storyboard: CompiledStoryboard, selected: Sequence[str] | None) -> list[str]:
+    """The clips to render (the selection plus everything it needs), dependencies first,
+    otherwise in file order."""
+    names = [c.name for c in storyboard.clips]
+    graph = storyboard.graph
+    if selected:
+        unknown = [s for s in selected if s not in graph]
+        if unknown:
+            raise UsageError(
+                f"no clip named {', '.join(repr(u) for u in unknown)} in {storyboard.path}",
+                help=f"clips in this storyboard: {', '.join(names) or '(none)'}",
+            )
+        wanted: set[str] = set()
+        stack = list(selected)
+        while stack:
+            n = stack.pop()
+            if n in wanted:
+                continue
+            wanted.add(n)
+            stack.extend(d for d in graph.get(n, ()) if d in graph)
+    else:
+        wanted = set(names)
+    order: list[str] = []
+    placed: set[str] = set()
+    visiting: set[str] = set()
+
+    def visit(n: str) -> None:
+        if n in placed:
+            return
+        if n in visiting:
+            raise UsageError(f"clip {n!r} depends on itself (a cycle in the clip graph)")
+        visiting.add(n)
+        for d in graph.get(n, ()):
+            if d in wanted:
+                visit(d)
+        visiting.discard(n)
+        placed.add(n)
+        order.append(n)
+
+    for n in names:
+        if n in wanted:
+            visit(n)
+    return order
+
+
+@dataclass(frozen=True, slots=True)
+class PlanEntry:
+    clip: str
+    action: Action
+    reason: str
+    credits_estimate: int
+    depends_on: tuple[str, ...] = ()
+    waits_on: tuple[str, ...] = ()
+    idempotency_key: str | None = None
+    request: Mapping[str, Any] | None = None
+    record: RenderRecord | None = field(default=None, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "clip": self.clip,
+            "action": self.action,
+            "reason": self.reason,
+            "credits_estimate": self.credits_estimate,
+            "depends_on": list(self.depends_on),
+            "waits_on": list(self.waits_on),
+            "idempotency_key": self.idempotency_key,
+            "request": dict(self.request) if self.request is not None else None,
+            "task_id": self.record.task_id if self.record else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    storyboard: str
+    title: str
+    server: str
+    take: int
+    entries: tuple[PlanEntry, ...]
+    prices: PriceTable
+
+    @property
+    def total_estimate(self) -> int:
+        """Estimated credits of everything that would be submitted (submit + wait)."""
+        return sum(e.credits_estimate for e in self.entries if e.action in ("submit", "wait"))
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for e in self.entries:
+            out[e.action] = out.get(e.action, 0) + 1
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "storyboard": self.storyboard,
+            "title": self.title,
+            "server": self.server,
+            "take": self.take,
+            "clips": [e.to_json() for e in self.entries],
+            "counts": self.counts(),
+            "credits_estimate_total": self.total_estimate,
+            "estimate_note": (
+                "credit figures are ESTIMATES from a price table ("
+                + self.prices.source
+                + "); the server's credits_used is the real charge"
+            ),
+        }
+
+
+def decide(
+    clip: CompiledClip,
+    outputs: Mapping[str, ClipOutputs],
+    *,
+    db: StateDB | None,
+    server: str,
+    storyboard: str,
+    take: int,
+    prices: PriceTable,
+) -> PlanEntry:
+    """The plan for one clip whose inputs are all in ``outputs``."""
+    from pydantic import ValidationError
+
+    try:
+        request = clip.resolve(outputs, allow_loopback_http=loopback_allowed(server))
+    except ValidationError as exc:
+        msg = "; ".join(str(e.get("msg", "")) for e in exc.errors())
+        return PlanEntry(
+            clip.name,
+            "invalid",
+            f"the request breaks an API rule: {msg}",
+            0,
+            clip.depends_on,
+        )
+    key = clip.idempotency_key(request, take)
+    payload = request.to_payload()
+    estimate = prices.estimate(payload)
+    rec = db.latest_for(server, storyboard, clip.name, take, request_hash(request)) if db else None
+    if rec is not None and rec.state in ("done", "completed"):
+        return PlanEntry(
+            clip.name,
+            "reuse",
+            f"unchanged since task {rec.task_id} rendered it",
+            0,
+            clip.depends_on,
+            idempotency_key=rec.idempotency_key,
+            request=payload,
+            record=rec,
+        )
+    if rec is not None and rec.in_flight:
+        what = f"task {rec.task_id}" if rec.task_id else "a submit whose answer was lost"
+        return PlanEntry(
+            clip.name,
+            "resume",
+            f"in flight ({what}); will be polled, not paid again",
+            0,
+            clip.depends_on,
+            idempotency_key=rec.idempotency_key,
+            request=payload,
+            record=rec,
+        )
+    if rec is not None and rec.state == "failed":
+        reason = f"retry: task {rec.task_id} failed ({rec.error_code or 'error'})"
+    elif rec is not None and rec.state == "rejected":
+        reason = f"retry: the server refused it before ({rec.error_code or 'error'})"
+    else:
+        previous = db.latest_done(server, storyboard, clip.name, take) if db is not None else None
+        if previous is not None:
+            reason = f"request changed since task {previous.task_id}"
+        elif take:
+            reason = f"new render (take {take})"
+        else:
+            reason = "not rendered yet"
+    return PlanEntry(
+        clip.name,
+        "submit",
+        reason,
+        estimate,
+        clip.depends_on,
+        idempotency_key=key,
+        request=payload,
+        record=rec,
+    )
+
+
+def make_plan(
+    storyboard: CompiledStoryboard,
+    *,
+    server: str,
+    clips: Sequence[str] | None = None,
+    take: int = 0,
+    prices: PriceTable | None = None,
+    db: StateDB | None = None,
+) -> Plan:
+    """What ``render`` would do now.  Reads the state database (if any); no network."""
+    from ..compiler.model import ClipOutputs
+
+    prices = prices or PriceTable()
+    sid = storyboard_id(storyboard)
+    own_db = db is None and StateDB.exists_for(storyboard.path)
+    if own_db:
+        db = StateDB.for_storyboard(storyboard.path, readonly=True)
+    try:
+        outputs: dict[str, ClipOutputs] = {}
+        pending: set[str] = set()
+        entries: list[PlanEntry] = []
+        for name in render_order(storyboard, clips):
+            clip = storyboard.clip(name)
+            missing = tuple(d for d in clip.depends_on if d not in outputs)
+            if missing:
+                blocked = [d for d in missing if d not in pending]
+                reason = "waits for " + ", ".join(missing)
+                if blocked:
+                    reason += " (which cannot be rendered)"
+                entries.append(
+                    PlanEntry(
+                        name,
+                        "wait" if not blocked else "invalid",
+                        reason,
+                        prices.estimate(clip.payload) if not blocked else 0,
+                        clip.depends_on,
+                        waits_on=missing,
+                    )
+                )
+                if not blocked:
+                    pending.add(name)
+                continue
+            entry = decide(
+                clip, outputs, db=db, server=server, storyboard=sid, take=take, prices=prices
+            )
+            entries.append(entry)
+            if entry.action == "reuse" and entry.record is not None:
+                rec = entry.record
+                outputs[name] = ClipOutputs(rec.video_url or "", rec.last_frame_url)
+            elif entry.action in ("submit", "resume"):
+                pending.add(name)
+        return Plan(sid, storyboard.title, server, take, tuple(entries), prices)
+    finally:
+        if own_db and db is not None:
+            db.close()

@@ -1,0 +1,157 @@
+"""When to poll a task: pure logic, no clock of its own (times are seconds after submit).
+
+The aim is to notice a completed task promptly while spending as few requests as
+possible: the account's rate limit counts polls and submits alike.
+
+* **Known render time** (learned from earlier renders against the same server, stored
+  in the state database): the first poll goes out at the expected time plus a quarter
+  of the spread, when the task is more likely done than not; then polls follow every
+  ``step_fraction`` (6 %) of the expected time, so a completion is noticed within about
+  3 % of the render time on average; once the task is well overdue (expected + 3
+  spreads) the interval grows geometrically (the server is slow today).
+* **Unknown render time** (first render against a server): polls at ``first_poll_s``,
+  then each interval a fraction of the elapsed time (geometric), capped at
+  ``max_interval_s``.  A clip of the same kind still processing at ``t`` seconds in this
+  run moves every similar clip's next poll past ``t`` (``floor``).
+
+:func:`measure_render_time` turns what was observed into a sample for the next time.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+__all__ = [
+    "Expectation",
+    "PollPolicy",
+    "expectation_from",
+    "measure_render_time",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """What is known about a task's render time (seconds), from ``samples`` renders."""
+
+    expected_s: float | None
+    spread_s: float
+    samples: int
+
+    @property
+    def known(self) -> bool:
+        return self.expected_s is not None
+
+
+UNKNOWN = Expectation(None, 0.0, 0)
+
+
+def expectation_from(samples: Sequence[float], *, min_spread: float = 0.03) -> Expectation:
+    """Median and a robust spread (IQR/1.35, at least ``min_spread`` of the median).
+
+    With one or two samples the spread is taken as 10 % of the median.
+    """
+    values = sorted(s for s in samples if s > 0)
+    if not values:
+        return UNKNOWN
+    med = statistics.median(values)
+    if len(values) < 3:
+        spread = 0.10 * med
+    else:
+        q = statistics.quantiles(values, n=4, method="inclusive")
+        spread = (q[2] - q[0]) / 1.35
+    return Expectation(med, max(spread, min_spread * med), len(values))
+
+
+@dataclass(frozen=True, slots=True)
+class PollPolicy:
+    """Tunable poll schedule (all in seconds; ``*_fraction`` of the expected render time)."""
+
+    #: Never poll a task more often than this.
+    min_interval_s: float = 1.0
+    #: Never wait longer than this between two polls of one task.
+    max_interval_s: float = 30.0
+    #: Unknown render time: the first poll, and the geometric growth of the intervals.
+    first_poll_s: float = 2.0
+    growth: float = 0.5
+    #: Known render time: first poll at expected + ``first_spread`` spreads ...
+    first_spread: float = 0.25
+    #: ... then one poll every ``step_fraction`` of the expected time ...
+    step_fraction: float = 0.06
+    #: ... until expected + ``overdue_spreads`` spreads, then geometric back-off.
+    overdue_spreads: float = 3.0
+
+    def scaled(self, factor: float) -> PollPolicy:
+        """The same policy for a server whose clock runs ``1/factor`` times as fast."""
+        return PollPolicy(
+            min_interval_s=self.min_interval_s * factor,
+            max_interval_s=self.max_interval_s * factor,
+            first_poll_s=self.first_poll_s * factor,
+            growth=self.growth,
+            first_spread=self.first_spread,
+            step_fraction=self.step_fraction,
+            overdue_spreads=self.overdue_spreads,
+        )
+
+    def first_poll(self, exp: Expectation, floor: float = 0.0) -> float:
+        """Seconds after the submit at which to poll a new task first."""
+        if exp.expected_s is None:
+            first = self.first_poll_s
+            if floor > 0:
+                first = max(first, floor + self._unknown_step(floor))
+            return first
+        return max(exp.expected_s + self.first_spread * exp.spread_s, floor, self.min_interval_s)
+
+    def next_poll(self, exp: Expectation, elapsed: float, floor: float = 0.0) -> float:
+        """Seconds after the submit for the next poll, the last one (at ``elapsed``) having
+        found the task still processing."""
+        if exp.expected_s is None:
+            base = max(elapsed, floor)
+            return base + self._unknown_step(base)
+        e = exp.expected_s
+        step = max(self.min_interval_s, self.step_fraction * e)
+        overdue_at = e + self.overdue_spreads * exp.spread_s
+        if elapsed + step > overdue_at:
+            late = max(elapsed - overdue_at, 0.0)
+            step = max(step, self.growth * late)
+        step = min(step, max(self.max_interval_s, self.min_interval_s))
+        return max(elapsed + step, floor)
+
+    def _unknown_step(self, elapsed: float) -> float:
+        return min(self.max_interval_s, max(self.min_interval_s, self.growth * elapsed))
+
+
+def _parse_ts(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def measure_render_time(
+    *,
+    lower_s: float,
+    upper_s: float,
+    created_at: str | None = None,
+    updated_at: str | None = None,
+) -> float:
+    """The render time of one task, from what was observed.
+
+    ``lower_s``: the task was still processing this long after the submit was answered
+    (0 if it was never seen processing); ``upper_s``: it was seen completed this long
+    after the submit was sent.  The server's own ``created_at``/``updated_at`` are used
+    when they fall inside these bounds (they are exact); otherwise the value is clamped
+    into the bounds, and without server times the midpoint is taken (the upper bound
+    alone would push the next estimate later with every render).
+    """
+    upper_s = max(upper_s, lower_s)
+    created, updated = _parse_ts(created_at), _parse_ts(updated_at)
+    if created is not None and updated is not None and updated >= created:
+        return min(max(updated - created, lower_s), upper_s)
+    if lower_s > 0:
+        return (lower_s + upper_s) / 2
+    return upper_s * 0.9

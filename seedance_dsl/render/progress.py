@@ -1,0 +1,258 @@
+"""Progress people can read: a live view on a terminal, plain lines, or JSON lines.
+
+* :class:`LiveProgress` (a terminal): a rich live table, one line per clip (waiting,
+  submitting, rendering with elapsed and expected time, downloading, done, failed,
+  skipped), overall progress and credits; at the end a summary table and the paths of
+  the videos.
+* :class:`PlainProgress` (not a terminal): one line per event.
+* :class:`JsonProgress` (``--format json``): one JSON object per line per event, then
+  the summary object.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import IO, Any
+
+from .events import TERMINAL, RenderEvent, RenderSummary
+
+__all__ = ["JsonProgress", "LiveProgress", "PlainProgress", "Progress", "make_progress"]
+
+_QUIET_KINDS = frozenset({"polled", "ready"})
+
+
+class Progress:
+    """Receives events (``__call__``) and the final summary (:meth:`finish`)."""
+
+    def start(self) -> None:
+        """Called before the first event."""
+
+    def __call__(self, event: RenderEvent) -> None:
+        raise NotImplementedError
+
+    def finish(self, summary: RenderSummary) -> None:
+        raise NotImplementedError
+
+    def error(self, payload: dict[str, Any], text: str) -> None:
+        """An error that ends the command before or instead of a summary."""
+        print(text, file=sys.stderr)
+
+    def close(self) -> None:
+        """Stop any live display (idempotent)."""
+
+
+class JsonProgress(Progress):
+    def __init__(self, stream: IO[str] | None = None) -> None:
+        self.stream = stream or sys.stdout
+
+    def _write(self, obj: dict[str, Any]) -> None:
+        self.stream.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+        self.stream.flush()
+
+    def __call__(self, event: RenderEvent) -> None:
+        self._write(event.to_json())
+
+    def finish(self, summary: RenderSummary) -> None:
+        self._write(summary.to_json())
+
+    def error(self, payload: dict[str, Any], text: str) -> None:
+        self._write({"event": "error", **payload})
+
+
+def _describe(event: RenderEvent) -> str:
+    d = event.data
+    k = event.kind
+    if k == "start":
+        return f"{event.message} -> {d.get('out_dir')} (server {d.get('server')})"
+    if k == "submitting":
+        return f"submitting (~{d.get('credits_estimate')} credits, estimate)"
+    if k == "submitted":
+        exp = d.get("expected_s")
+        tail = f", expected {exp:.1f} s" if isinstance(exp, int | float) else ""
+        return f"rendering as task {d.get('task_id')} ({d.get('credits_used')} credits{tail})"
+    if k == "completed":
+        return event.message
+    if k in ("done", "reused") and d.get("video"):
+        return f"{k}: {d.get('video')}" + (f" ({event.message})" if k == "reused" else "")
+    if k == "failed":
+        text = event.message
+        if d.get("location"):
+            text = f"{d['location']}: {text}"
+        return "FAILED: " + text
+    return f"{k}: {event.message}" if event.message else k
+
+
+class PlainProgress(Progress):
+    """One line per event, for logs and pipes."""
+
+    def __init__(self, stream: IO[str] | None = None, *, verbose: bool = False) -> None:
+        self.stream = stream or sys.stdout
+        self.verbose = verbose
+
+    def __call__(self, event: RenderEvent) -> None:
+        if event.kind in _QUIET_KINDS and not self.verbose:
+            return
+        who = f"{event.clip}: " if event.clip else ""
+        self.stream.write(f"[{event.t:7.1f}s] {who}{_describe(event)}\n")
+        self.stream.flush()
+
+    def finish(self, summary: RenderSummary) -> None:
+        self.stream.write(summary_text(summary))
+        self.stream.flush()
+
+
+def summary_text(summary: RenderSummary) -> str:
+    lines = ["", f"{'clip':<20} {'status':<12} {'credits':>7}  detail"]
+    for c in summary.clips:
+        detail = c.video_path or c.reason or ""
+        if c.status == "failed" and c.location:
+            detail = f"{c.location}: {c.reason}"
+        credits = f"{c.credits_used - c.credits_refunded}"
+        lines.append(f"{c.clip:<20} {c.status:<12} {credits:>7}  {detail}")
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts().items()))
+    lines.append("")
+    lines.append(
+        f"{counts}; {summary.credits_used} credits charged, {summary.credits_refunded} refunded; "
+        f"{summary.submits} submits + {summary.polls} polls, {summary.rate_limited} x 429; "
+        f"{summary.wall_s:.1f} s"
+    )
+    if summary.message:
+        lines.append(summary.message)
+    videos = [c.video_path for c in summary.clips if c.video_path]
+    if videos:
+        lines.append(f"videos in {summary.out_dir} (manifest: {summary.manifest})")
+    lines.append("")
+    return "\n".join(lines)
+
+
+class LiveProgress(Progress):
+    """A rich live table on a terminal."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+
+        self.console = Console()
+        self.rows: dict[str, dict[str, Any]] = {}
+        self.credits = 0
+        self.header = ""
+        self._live: Any = None
+        self._t0 = time.monotonic()
+
+    def start(self) -> None:
+        from rich.live import Live
+
+        self._live = Live(
+            self._render(), console=self.console, refresh_per_second=4, transient=True
+        )
+        self._live.__enter__()
+
+    def close(self) -> None:
+        if self._live is not None:
+            live, self._live = self._live, None
+            live.__exit__(None, None, None)
+
+    def __call__(self, event: RenderEvent) -> None:
+        d = event.data
+        if event.kind == "start":
+            self.header = event.message
+            for name in d.get("clips", []):
+                self.rows[name] = {"status": "waiting", "detail": "", "since": None}
+        if event.clip is not None:
+            row = self.rows.setdefault(event.clip, {"status": "waiting", "detail": ""})
+            row["status"] = event.status or row["status"]
+            if event.kind == "submitted":
+                row["since"] = time.monotonic()
+                row["expected"] = d.get("expected_s")
+                row["detail"] = f"task {d.get('task_id')}"
+                self.credits += int(d.get("credits_used") or 0)
+            elif event.kind == "resumed":
+                row["since"] = time.monotonic()
+                row["detail"] = event.message
+            elif event.kind in ("done", "reused"):
+                row["detail"] = str(d.get("video") or event.message)
+            elif (
+                event.kind in ("failed", "skipped", "over_budget", "no_credits", "busy")
+                or event.kind == "completed"
+            ):
+                row["detail"] = event.message
+        if self._live is not None:
+            self._live.update(self._render())
+
+    def _render(self) -> Any:
+        from rich.table import Table
+
+        styles = {
+            "done": "green",
+            "reused": "green",
+            "failed": "red",
+            "skipped": "yellow",
+            "over_budget": "yellow",
+            "no_credits": "yellow",
+            "rendering": "cyan",
+            "downloading": "blue",
+            "submitting": "magenta",
+            "interrupted": "yellow",
+        }
+        table = Table(title=self.header or "seedance render", expand=False)
+        table.add_column("clip")
+        table.add_column("status")
+        table.add_column("time", justify="right")
+        table.add_column("detail", overflow="fold")
+        finished = 0
+        for name, row in self.rows.items():
+            status = row["status"]
+            finished += status in TERMINAL
+            t = ""
+            if status == "rendering" and row.get("since") is not None:
+                el = time.monotonic() - row["since"]
+                exp = row.get("expected")
+                t = f"{el:.1f}s" + (f" / ~{exp:.1f}s" if isinstance(exp, int | float) else "")
+            table.add_row(name, f"[{styles.get(status, '')}]{status}", t, str(row["detail"]))
+        table.caption = (
+            f"{finished}/{len(self.rows)} clips finished · {self.credits} credits charged · "
+            f"{time.monotonic() - self._t0:.0f}s"
+        )
+        return table
+
+    def finish(self, summary: RenderSummary) -> None:
+        from rich.table import Table
+
+        self.close()
+        table = Table(title=f"seedance render: {summary.storyboard}")
+        table.add_column("clip")
+        table.add_column("status")
+        table.add_column("credits", justify="right")
+        table.add_column("video / reason", overflow="fold")
+        for c in summary.clips:
+            style = "green" if c.status in ("done", "reused") else "red"
+            detail = c.video_path or c.reason
+            if c.status == "failed" and c.location:
+                detail = f"{c.location}: {c.reason}"
+            table.add_row(
+                c.clip, f"[{style}]{c.status}", str(c.credits_used - c.credits_refunded), detail
+            )
+        self.console.print(table)
+        self.console.print(
+            f"{summary.credits_used} credits charged, {summary.credits_refunded} refunded; "
+            f"{summary.submits} submits + {summary.polls} polls; {summary.wall_s:.1f} s"
+        )
+        if summary.message:
+            self.console.print(summary.message)
+        if summary.manifest:
+            self.console.print(
+                f"videos in [bold]{summary.out_dir}[/] (manifest {summary.manifest})"
+            )
+
+    def error(self, payload: dict[str, Any], text: str) -> None:
+        self.close()
+        print(text, file=sys.stderr)
+
+
+def make_progress(fmt: str, *, tty: bool | None = None) -> Progress:
+    if fmt == "json":
+        return JsonProgress()
+    if tty is None:
+        tty = sys.stdout.isatty()
+    return LiveProgress() if tty else PlainProgress()

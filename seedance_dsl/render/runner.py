@@ -1,0 +1,1024 @@
+"""The render scheduler: every clip rendered once, fast, inside the rate limit, resumable.
+
+One asyncio task (the *dispatcher*) decides what the next request is — a poll that is
+due, or the submit of a clip whose inputs exist — takes a slot of the shared request
+budget (:class:`.budget.SharedBudget`, the client's limiter) and starts it.  Polls go
+first: they free concurrency slots and unblock dependent clips.  Downloads are not API
+requests and run beside it.  Everything that happens is written to the state database
+(:mod:`.state`) before the next step depends on it, and the intent to submit is written
+before the submit is sent.
+
+Adaptive concurrency: a ``503 service_busy`` answer to a submit lowers the number of
+tasks kept in flight to what the server accepted; each finished task raises it again by
+``1/limit`` (additive increase), up to ``--concurrency``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
+
+from ..api.spec import CONTRACT
+from ..client import errors as cerr
+from ..compiler.model import idempotency_key as derive_key
+from .budget import SharedBudget
+from .events import TERMINAL, ClipResult, ClipStatus, EventSink, RenderEvent, RenderSummary
+from .manifest import iso, write_manifest
+from .plan import SANDBOX_SERVER, loopback_allowed, render_order, request_hash, storyboard_id
+from .polling import Expectation, PollPolicy, expectation_from, measure_render_time
+from .pricing import PriceTable
+from .state import RenderRecord, StateDB
+
+if TYPE_CHECKING:
+    from ..api.models import SubmitResponse, Task, VideoRequest
+    from ..compiler.model import ClipOutputs, CompiledClip, CompiledStoryboard
+
+DEFAULT_CONCURRENCY = 32
+
+__all__ = ["DEFAULT_CONCURRENCY", "RenderClient", "RenderOptions", "Renderer", "locate_field"]
+
+
+class RenderClient(Protocol):
+    """What the renderer needs of :class:`seedance_dsl.client.AsyncSeedanceClient`."""
+
+    async def submit(
+        self, request: VideoRequest, idempotency_key: str, *, retry: Any = None
+    ) -> SubmitResponse: ...
+
+    async def get_task(self, task_id: str) -> Task: ...
+
+    async def download(self, url: str, path: Path) -> Path: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    clips: Sequence[str] | None = None
+    take: int = 0
+    max_credits: int | None = None
+    #: the most tasks kept in flight (the server may allow fewer: 503 adapts it down)
+    concurrency: int = DEFAULT_CONCURRENCY
+    prices: PriceTable = field(default_factory=PriceTable)
+    poll: PollPolicy = field(default_factory=PollPolicy)
+    #: give up (exit 3, state saved) after this long without any answer from the server
+    network_grace_s: float = 300.0
+    #: downloads running at once
+    download_concurrency: int = 4
+    #: the client's retry policy for submits (``None``: the client's own)
+    submit_retry: Any = None
+
+
+_ExpKey = tuple[str, str, int]
+
+
+@dataclass(slots=True)
+class _Clip:
+    compiled: CompiledClip
+    status: ClipStatus = "waiting"
+    reason: str = ""
+    request: VideoRequest | None = None
+    key: str = ""
+    hash: str = ""
+    attempt: int = 0
+    estimate: int = 0
+    record_id: int | None = None
+    task_id: str | None = None
+    exp_key: _ExpKey = ("", "", 0)
+    submit_sent: float = 0.0  # monotonic
+    submit_answered: float = 0.0
+    submitted_wall: float | None = None
+    seen_processing_s: float = 0.0  # elapsed at the last poll that saw it processing
+    next_poll_at: float = 0.0
+    retry_at: float = 0.0
+    polls: int = 0
+    requests: int = 0
+    busy_retries: int = 0
+    conflicts: int = 0
+    not_found: int = 0
+    outputs: ClipOutputs | None = None
+    result: ClipResult | None = None
+    started_mono: float | None = None
+    fresh: bool = False  # the intent was first recorded by this run
+
+    @property
+    def name(self) -> str:
+        return self.compiled.name
+
+
+def locate_field(clip: CompiledClip, message: str) -> str | None:
+    """The payload field a server error message names, if any (longest name first)."""
+    candidates = sorted(clip.source_map, key=len, reverse=True)
+    for path in candidates:
+        if path in message:
+            return path
+    for path in candidates:
+        base = path.split("[", 1)[0]
+        if base and base in message:
+            return path
+    return None
+
+
+class Renderer:
+    """Render the clips of one compiled storyboard against one server."""
+
+    def __init__(
+        self,
+        storyboard: CompiledStoryboard,
+        *,
+        client: RenderClient,
+        budget: SharedBudget,
+        db: StateDB,
+        server: str,
+        out_dir: Path,
+        options: RenderOptions | None = None,
+        on_event: EventSink | None = None,
+        sandbox_netloc: str | None = None,
+        clock: Any = time.monotonic,
+    ) -> None:
+        self.sb = storyboard
+        self.client = client
+        self.budget = budget
+        self.db = db
+        self.server = server
+        self.out_dir = out_dir
+        self.opts = options or RenderOptions()
+        self._emit_cb = on_event
+        self._sandbox_netloc = sandbox_netloc
+        self._clock = clock
+        self.sid = storyboard_id(storyboard)
+        self.allow_loopback = loopback_allowed(server)
+        order = render_order(storyboard, self.opts.clips)
+        self.clips: dict[str, _Clip] = {n: _Clip(storyboard.clip(n)) for n in order}
+        self._wake = asyncio.Event()
+        self._running: set[asyncio.Task[None]] = set()
+        self._cap = float(max(1, self.opts.concurrency))
+        self._spent = 0  # credits charged by submits of this run
+        self._t0 = clock()
+        self._interrupt_reason: str | None = None
+        self._fatal: cerr.SeedanceError | None = None
+        self._credits_stopped = False
+        self._budget_stopped = False
+        self._net_fail_since: float | None = None
+        self._floor: dict[_ExpKey, float] = {}
+        self._exp_cache: dict[_ExpKey, Expectation] = {}
+        self._dl_sem = asyncio.Semaphore(max(1, self.opts.download_concurrency))
+        self.submits = 0
+        self.polls = 0
+        self.rate_limited = 0
+        self.busy = 0
+        #: (clip, completed per server or None, noticed wall time) for the benchmarks
+        self.notices: list[tuple[str, str | None, float]] = []
+
+    # ------------------------------------------------------------------ events
+
+    def _now(self) -> float:
+        return float(self._clock())
+
+    def _emit(
+        self,
+        kind: str,
+        c: _Clip | None = None,
+        message: str = "",
+        **data: Any,
+    ) -> None:
+        if self._emit_cb is None:
+            return
+        ev = RenderEvent(
+            kind=kind,
+            t=self._now() - self._t0,
+            clip=c.name if c else None,
+            status=c.status if c else None,
+            message=message,
+            data=data,
+        )
+        self._emit_cb(ev)
+
+    def on_client_event(self, event: Any) -> None:
+        """Hook for the client's ``on_event``: counts 429 answers."""
+        status = getattr(event, "status", None)
+        kind = str(getattr(event, "kind", "") or getattr(event, "code", ""))
+        if status == 429 or "rate" in kind:
+            self.rate_limited += 1
+
+    def interrupt(self, reason: str = "interrupted") -> None:
+        """Stop soon and cleanly (Ctrl-C): every step so far is in the state database."""
+        if self._interrupt_reason is None:
+            self._interrupt_reason = reason
+        self._wake.set()
+
+    # -------------------------------------------------------------- expectations
+
+    def _exp_key(self, payload: Mapping[str, Any]) -> _ExpKey:
+        d = CONTRACT.defaults
+        tier = str(payload.get("quality_tier") or d["quality_tier"])
+        res = str(payload.get("resolution") or d["resolution"])
+        try:
+            dur = int(str(payload.get("duration") or d["duration"]))
+        except ValueError:
+            dur = 0
+        return (tier, res, dur)
+
+    def _expectation(self, key: _ExpKey) -> Expectation:
+        exp = self._exp_cache.get(key)
+        if exp is None:
+            samples = [s for *_, s in self.db.render_times(self.server, *key, limit=20)]
+            if not samples:
+                samples = [s for *_, s in self.db.render_times(self.server, limit=20)]
+                exp = expectation_from(samples)
+                if exp.expected_s is not None:
+                    # another kind of clip: a wider spread
+                    exp = Expectation(
+                        exp.expected_s, max(exp.spread_s, 0.25 * exp.expected_s), exp.samples
+                    )
+            else:
+                exp = expectation_from(samples)
+            self._exp_cache[key] = exp
+        return exp
+
+    # --------------------------------------------------------------- preparation
+
+    def _deps_state(self, c: _Clip) -> tuple[bool, str | None]:
+        """(all inputs available, reason this clip cannot run)."""
+        ready = True
+        for d in c.compiled.depends_on:
+            dep = self.clips.get(d)
+            if dep is None:
+                continue
+            if dep.status in ("failed", "skipped", "over_budget", "no_credits", "interrupted"):
+                what = {
+                    "failed": "failed",
+                    "skipped": "was skipped",
+                    "over_budget": "was not submitted (over --max-credits)",
+                    "no_credits": "was not submitted (insufficient credits)",
+                    "interrupted": "was interrupted",
+                }[dep.status]
+                return False, f"input clip {d} {what}"
+            if dep.outputs is None:
+                ready = False
+        return ready, None
+
+    def _outputs(self) -> dict[str, ClipOutputs]:
+        return {n: c.outputs for n, c in self.clips.items() if c.outputs is not None}
+
+    def _stale(self, outputs: ClipOutputs) -> bool:
+        """Outputs of an earlier in-process sandbox, which is gone."""
+        if self._sandbox_netloc is None or self.server != SANDBOX_SERVER:
+            return False
+        return urlsplit(outputs.video_url).netloc != self._sandbox_netloc
+
+    def _retry_key(self, c: _Clip, request: VideoRequest, attempt: int) -> str:
+        if attempt == 0:
+            return c.compiled.idempotency_key(request, self.opts.take)
+        return derive_key(
+            self.sb.title,
+            f"{c.name}#retry{attempt}",
+            request.canonical_json(),
+            self.opts.take,
+        )
+
+    def _prepare(self, c: _Clip) -> None:
+        """Inputs exist: resolve the request and decide (reuse, resume, or submit)."""
+        from pydantic import ValidationError
+
+        outputs = self._outputs()
+        try:
+            request = c.compiled.resolve(outputs, allow_loopback_http=self.allow_loopback)
+        except ValidationError as exc:
+            msg = "; ".join(str(e.get("msg", "")) for e in exc.errors())
+            self._fail(c, "invalid_request", f"the request breaks an API rule: {msg}")
+            return
+        c.request = request
+        c.hash = request_hash(request)
+        payload = request.to_payload()
+        c.exp_key = self._exp_key(payload)
+        c.estimate = self.opts.prices.estimate(payload)
+        rec = self.db.latest_for(self.server, self.sid, c.name, self.opts.take, c.hash)
+        if rec is not None and rec.state in ("done", "completed") and rec.video_url:
+            from ..compiler.model import ClipOutputs
+
+            outs = ClipOutputs(rec.video_url, rec.last_frame_url)
+            needs_fresh = self._stale(outs) and any(
+                self._needs_submit_with(child) for child in self._children(c.name)
+            )
+            if not needs_fresh:
+                c.key, c.attempt, c.record_id, c.task_id = (
+                    rec.idempotency_key,
+                    rec.attempt,
+                    rec.id,
+                    rec.task_id,
+                )
+                c.outputs = outs
+                self._reuse(c, rec)
+                return
+            # an in-process sandbox's outputs die with it: render again (free) so that
+            # the clips that need them get live URLs
+            c.key, c.attempt = rec.idempotency_key, rec.attempt
+            rec = self.db.update(rec.id, state="intent", task_id=None)
+            c.record_id = rec.id
+            c.status = "ready"
+            c.reason = "outputs of an earlier sandbox are gone; rendering again"
+            self._emit("ready", c, c.reason)
+            return
+        if rec is not None and rec.in_flight:
+            c.key, c.attempt, c.record_id = rec.idempotency_key, rec.attempt, rec.id
+            if rec.task_id and self.server != SANDBOX_SERVER:
+                c.task_id = rec.task_id
+                c.status = "rendering"
+                c.submitted_wall = rec.submitted_at
+                elapsed = time.time() - (rec.submitted_at or time.time())
+                c.submit_sent = c.submit_answered = self._now() - max(0.0, elapsed)
+                c.next_poll_at = self._now()
+                c.reason = f"resuming task {rec.task_id}"
+                self._emit("resumed", c, c.reason, task_id=rec.task_id)
+            else:
+                c.status = "ready"
+                c.reason = "re-sending an unanswered submit with the same Idempotency-Key"
+                self._emit("ready", c, c.reason)
+            return
+        if rec is not None and rec.state == "failed":
+            c.attempt = rec.attempt + 1
+        elif rec is not None:
+            c.attempt = rec.attempt
+        c.key = self._retry_key(c, request, c.attempt)
+        c.status = "ready"
+        self._emit("ready", c, credits_estimate=c.estimate)
+
+    def _children(self, name: str) -> list[_Clip]:
+        return [c for c in self.clips.values() if name in c.compiled.depends_on]
+
+    def _needs_submit_with(self, child: _Clip) -> bool:
+        """Would ``child`` be submitted (not reused) with the stored outputs of its inputs?"""
+        from pydantic import ValidationError
+
+        from ..compiler.model import ClipOutputs
+
+        if child.status != "waiting":
+            return False
+        outs: dict[str, ClipOutputs] = {}
+        for d in child.compiled.depends_on:
+            dep = self.clips.get(d)
+            if dep is not None and dep.outputs is not None:
+                outs[d] = dep.outputs
+                continue
+            rec = self.db.latest_done(self.server, self.sid, d, self.opts.take)
+            if rec is None or not rec.video_url:
+                return True
+            outs[d] = ClipOutputs(rec.video_url, rec.last_frame_url)
+        try:
+            req = child.compiled.resolve(outs, allow_loopback_http=self.allow_loopback)
+        except (KeyError, ValidationError):
+            return True
+        rec = self.db.latest_for(
+            self.server, self.sid, child.name, self.opts.take, request_hash(req)
+        )
+        return rec is None or rec.state not in ("done", "completed")
+
+    # ------------------------------------------------------------------ outcomes
+
+    def _result(self, c: _Clip) -> ClipResult:
+        if c.result is None:
+            c.result = ClipResult(c.name, c.status, credits_estimate=c.estimate)
+        c.result.status = c.status
+        c.result.task_id = c.task_id
+        c.result.requests = c.requests
+        return c.result
+
+    def _fail(
+        self, c: _Clip, code: str | None, message: str, *, location: str | None = None
+    ) -> None:
+        c.status = "failed"
+        c.reason = message
+        r = self._result(c)
+        r.error_code, r.error_message, r.reason, r.location = code, message, message, location
+        self._emit(
+            "failed",
+            c,
+            message,
+            error={"code": code, "message": message},
+            location=location,
+            credits_refunded=r.credits_refunded,
+            task_id=c.task_id,
+        )
+        self._write_manifest()
+
+    def _end(self, c: _Clip, status: ClipStatus, reason: str) -> None:
+        c.status = status
+        c.reason = reason
+        r = self._result(c)
+        r.reason = reason
+        self._emit(status, c, reason)
+
+    def _reuse(self, c: _Clip, rec: RenderRecord) -> None:
+        r = self._result(c)
+        r.credits_used = 0
+        r.render_s = rec.render_s
+        ok = self._files_ok(rec)
+        if ok is not None:
+            c.status = "reused"
+            r.video_path, r.frame_path = ok
+            r.reason = f"unchanged since task {rec.task_id}"
+            self._result(c)
+            self._emit("reused", c, r.reason, task_id=rec.task_id, video=r.video_path)
+            self._write_manifest()
+            return
+        c.status = "downloading"
+        c.reason = "rendered before; fetching the files again"
+        self._spawn(self._download(c, rec.id, reused=True))
+
+    def _files_ok(self, rec: RenderRecord) -> tuple[str, str | None] | None:
+        """The record's files, copied into the output directory if needed."""
+        if rec.state != "done" or not rec.video_path:
+            return None
+        want_video, want_frame = self._paths(rec.clip, rec.video_url, rec.last_frame_url)
+        pairs = [(Path(rec.video_path), rec.video_bytes, want_video)]
+        if rec.frame_path and want_frame is not None:
+            pairs.append((Path(rec.frame_path), rec.frame_bytes, want_frame))
+        for src, size, _ in pairs:
+            if not src.is_file() or (size is not None and src.stat().st_size != size):
+                return None
+        for src, _, dst in pairs:
+            if src.resolve() != dst.resolve():
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                tmp = dst.with_name(f".{dst.name}.copy")
+                shutil.copyfile(src, tmp)
+                tmp.replace(dst)
+        if want_video.resolve() != Path(rec.video_path).resolve():
+            self.db.update(
+                rec.id,
+                video_path=str(want_video),
+                frame_path=str(want_frame) if rec.frame_path and want_frame else rec.frame_path,
+            )
+        frame = str(want_frame) if rec.frame_path and want_frame else None
+        return str(want_video), frame
+
+    def _paths(
+        self, clip: str, video_url: str | None, frame_url: str | None
+    ) -> tuple[Path, Path | None]:
+        suffix = f".take{self.opts.take}" if self.opts.take else ""
+
+        def ext(url: str | None, default: str) -> str:
+            if not url:
+                return default
+            e = PurePosixPath(urlsplit(url).path).suffix.lower()
+            return e if e and len(e) <= 5 and e[1:].isalnum() else default
+
+        video = self.out_dir / f"{clip}{suffix}{ext(video_url, '.mp4')}"
+        frame = (
+            self.out_dir / f"{clip}{suffix}.last_frame{ext(frame_url, '.png')}"
+            if frame_url
+            else None
+        )
+        return video, frame
+
+    # ------------------------------------------------------------------ the loop
+
+    def _spawn(self, coro: Any) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(coro)
+        self._running.add(task)
+
+        def done(t: asyncio.Task[None]) -> None:
+            self._running.discard(t)
+            self._wake.set()
+            if not t.cancelled() and t.exception() is not None and self._fatal is None:
+                exc = t.exception()
+                self._crash = exc
+
+        task.add_done_callback(done)
+
+    _crash: BaseException | None = None
+
+    def _advance(self) -> None:
+        progressed = True
+        while progressed:
+            progressed = False
+            for c in self.clips.values():
+                if c.status != "waiting":
+                    continue
+                ready, why = self._deps_state(c)
+                if why is not None:
+                    self._end(c, "skipped", why)
+                    progressed = True
+                elif ready:
+                    self._prepare(c)
+                    progressed = True
+
+    def _in_flight(self) -> int:
+        return sum(1 for c in self.clips.values() if c.status in ("submitting", "rendering"))
+
+    def _next_action(self, now: float) -> tuple[str, _Clip | None, float]:
+        """("poll"|"submit", clip, 0) or ("wait", None, seconds until something is due)."""
+        wake = float("inf")
+        due: _Clip | None = None
+        for c in self.clips.values():
+            if c.status == "rendering":
+                if c.next_poll_at <= now and (due is None or c.next_poll_at < due.next_poll_at):
+                    due = c
+                wake = min(wake, c.next_poll_at)
+        if due is not None:
+            return "poll", due, 0.0
+        if self._interrupt_reason or self._fatal:
+            return "wait", None, wake - now
+        in_flight = self._in_flight()
+        for c in self.clips.values():
+            if c.status != "ready":
+                continue
+            if self._credits_stopped:
+                self._end(
+                    c, "no_credits", "not submitted: the server reported insufficient credits"
+                )
+                continue
+            if c.retry_at > now:
+                wake = min(wake, c.retry_at)
+                continue
+            if in_flight >= int(self._cap):
+                break
+            if (
+                self.opts.max_credits is not None
+                and self._spent + self._reserved() + c.estimate > self.opts.max_credits
+            ):
+                self._budget_stopped = True
+                self._end(
+                    c,
+                    "over_budget",
+                    f"not submitted: ~{c.estimate} credits (estimate) would exceed "
+                    f"--max-credits {self.opts.max_credits} ({self._spent} spent so far)",
+                )
+                continue
+            return "submit", c, 0.0
+        return "wait", None, wake - now
+
+    def _reserved(self) -> int:
+        return sum(c.estimate for c in self.clips.values() if c.status == "submitting")
+
+    def _done(self) -> bool:
+        return not self._running and all(c.status in TERMINAL for c in self.clips.values())
+
+    async def run(self) -> RenderSummary:
+        self._t0 = self._now()
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self._emit(
+            "start",
+            None,
+            f"rendering {len(self.clips)} clip(s) of {self.sb.path}",
+            storyboard=self.sb.path,
+            server=self.server,
+            clips=list(self.clips),
+            out_dir=str(self.out_dir),
+            max_credits=self.opts.max_credits,
+            take=self.opts.take,
+        )
+        try:
+            await self._loop()
+        except asyncio.CancelledError:
+            self.interrupt("cancelled")
+            await self._stop_all()
+        return self._summary()
+
+    async def _loop(self) -> None:
+        while True:
+            if self._crash is not None:
+                crash, self._crash = self._crash, None
+                await self._stop_all()
+                raise crash
+            if self._interrupt_reason or self._fatal:
+                await self._stop_all()
+                return
+            self._advance()
+            if self._done():
+                return
+            now = self._now()
+            if (
+                self._net_fail_since is not None
+                and now - self._net_fail_since > self.opts.network_grace_s
+            ):
+                self.interrupt(
+                    f"no answer from the server for {self.opts.network_grace_s:.0f} s; "
+                    "state saved, run again to resume"
+                )
+                continue
+            kind, c, wait = self._next_action(now)
+            if c is not None:
+                if self.budget.try_take():
+                    c.requests += 1
+                    if kind == "poll":
+                        c.next_poll_at = float("inf")
+                        self._spawn(self._poll(c))
+                    else:
+                        c.status = "submitting"
+                        self._spawn(self._submit(c))
+                    continue
+                wait = self.budget.time_until_available()
+            self._wake.clear()
+            if self._done():
+                return
+            timeout = None if wait == float("inf") else max(0.0, wait)
+            if timeout is not None and timeout <= 0:
+                await asyncio.sleep(0)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def _stop_all(self) -> None:
+        for t in list(self._running):
+            t.cancel()
+        if self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+        self._running.clear()
+        reason = self._interrupt_reason or (str(self._fatal) if self._fatal else "stopped")
+        for c in self.clips.values():
+            if c.status not in TERMINAL:
+                self._end(c, "interrupted", f"not finished: {reason}")
+        self._write_manifest()
+
+    # ------------------------------------------------------------------ actions
+
+    def _net_ok(self) -> None:
+        self._net_fail_since = None
+
+    def _net_fail(self) -> None:
+        if self._net_fail_since is None:
+            self._net_fail_since = self._now()
+
+    def _backoff(self, n: int) -> float:
+        base = max(self.opts.poll.min_interval_s, 0.05)
+        return min(self.opts.poll.max_interval_s, base * float(1 << min(n, 6)))
+
+    async def _submit(self, c: _Clip) -> None:
+        SharedBudget.mark_prepaid()
+        assert c.request is not None
+        if c.record_id is None:
+            c.fresh = self.db.get(self.server, c.key) is None
+            rec = self.db.record_intent(
+                server=self.server,
+                storyboard=self.sid,
+                clip=c.name,
+                take=self.opts.take,
+                attempt=c.attempt,
+                request_hash=c.hash,
+                idempotency_key=c.key,
+                request_json=c.request.canonical_json(),
+            )
+            c.record_id = rec.id
+        self._emit("submitting", c, key=c.key, credits_estimate=c.estimate)
+        c.submit_sent = self._now()
+        self.submits += 1
+        try:
+            if self.opts.submit_retry is not None:
+                resp = await self.client.submit(c.request, c.key, retry=self.opts.submit_retry)
+            else:
+                resp = await self.client.submit(c.request, c.key)
+        except cerr.InsufficientCredits as exc:
+            self._net_ok()
+            self._credits_stopped = True
+            self.db.update(
+                c.record_id, state="rejected", error_code=exc.code, error_message=exc.message
+            )
+            self._end(
+                c,
+                "no_credits",
+                "not submitted: insufficient credits (HTTP 402); clips in flight carry on",
+            )
+            self._emit("credits_exhausted", None, str(exc.message))
+            return
+        except cerr.ServiceBusy:
+            self._net_ok()
+            self.busy += 1
+            others = self._in_flight() - 1
+            self._cap = float(max(1, min(int(self._cap), others)))
+            c.busy_retries += 1
+            c.status = "ready"
+            c.retry_at = self._now() + (self._backoff(c.busy_retries) if others <= 0 else 0.0)
+            self._emit(
+                "busy",
+                c,
+                f"server busy (503); keeping {int(self._cap)} task(s) in flight",
+                concurrency=int(self._cap),
+            )
+            return
+        except cerr.InvalidRequest as exc:
+            self._net_ok()
+            self.db.update(
+                c.record_id, state="rejected", error_code=exc.code, error_message=exc.message
+            )
+            field_path = locate_field(c.compiled, exc.message or "")
+            span = c.compiled.source_map.get(field_path) if field_path else None
+            span = span or c.compiled.span
+            self._fail(
+                c,
+                exc.code,
+                f"the server refused the request: {exc.message}"
+                + (f" (field {field_path})" if field_path else ""),
+                location=str(span),
+            )
+            return
+        except cerr.IdempotencyConflict:
+            self._net_ok()
+            c.conflicts += 1
+            if c.conflicts > 8:
+                self._fail(c, "idempotency_conflict", "the server keeps answering 409 for this key")
+                return
+            c.status = "ready"
+            c.retry_at = self._now() + self._backoff(c.conflicts)
+            return
+        except cerr.Unauthorized as exc:
+            self._fatal = exc
+            c.status = "ready"
+            self._wake.set()
+            return
+        except (cerr.NotFound, cerr.UnexpectedResponse) as exc:
+            self._net_ok()
+            self.db.update(
+                c.record_id, state="rejected", error_code=exc.code, error_message=exc.message
+            )
+            self._fail(c, exc.code, f"the server refused the submit: {exc.message}")
+            return
+        except cerr.SeedanceError:
+            # transport error, timeout, 500, 429 after retries: unknown whether it was
+            # committed; the same key later is safe either way
+            self._net_fail()
+            c.status = "ready"
+            c.retry_at = self._now() + self._backoff(2)
+            return
+        self._net_ok()
+        c.submit_answered = self._now()
+        c.submitted_wall = time.time()
+        c.task_id = resp.id
+        credits = int(resp.credits_used or 0)
+        self._spent += credits
+        r = self._result(c)
+        r.credits_used = credits
+        self.db.update(
+            c.record_id,
+            state="submitted",
+            task_id=resp.id,
+            credits_used=credits,
+            submitted_at=c.submitted_wall,
+        )
+        c.status = "rendering"
+        c.started_mono = c.submit_sent
+        exp = self._expectation(c.exp_key)
+        if resp.status in CONTRACT.terminal_statuses:
+            c.next_poll_at = self._now()
+        else:
+            c.next_poll_at = c.submit_answered + self.opts.poll.first_poll(
+                exp, self._floor.get(c.exp_key, 0.0)
+            )
+        self._emit(
+            "submitted",
+            c,
+            f"task {resp.id}",
+            task_id=resp.id,
+            credits_used=credits,
+            expected_s=exp.expected_s,
+        )
+
+    async def _poll(self, c: _Clip) -> None:
+        SharedBudget.mark_prepaid()
+        assert c.task_id is not None and c.record_id is not None
+        c.polls += 1
+        self.polls += 1
+        try:
+            task = await self.client.get_task(c.task_id)
+        except cerr.NotFound:
+            self._net_ok()
+            c.not_found += 1
+            if c.not_found >= 2:
+                self.db.update(c.record_id, state="failed", error_code="not_found")
+                self._fail(c, "not_found", f"task {c.task_id} no longer exists on the server")
+                return
+            # the server may have lost it (a restarted sandbox): submit again, same key
+            self.db.update(c.record_id, state="intent", task_id=None)
+            c.task_id = None
+            c.status = "ready"
+            return
+        except cerr.Unauthorized as exc:
+            self._fatal = exc
+            c.next_poll_at = self._now()
+            self._wake.set()
+            return
+        except cerr.SeedanceError:
+            self._net_fail()
+            c.next_poll_at = self._now() + self._backoff(2)
+            return
+        self._net_ok()
+        now = self._now()
+        elapsed = now - c.submit_answered
+        if task.status == "completed":
+            self._completed(c, task, now)
+        elif task.status == "failed":
+            self._task_failed(c, task)
+        else:
+            c.seen_processing_s = max(c.seen_processing_s, elapsed)
+            self._floor[c.exp_key] = max(self._floor.get(c.exp_key, 0.0), elapsed)
+            exp = self._expectation(c.exp_key)
+            c.next_poll_at = c.submit_answered + self.opts.poll.next_poll(
+                exp, elapsed, self._floor.get(c.exp_key, 0.0) if not exp.known else 0.0
+            )
+            self._emit(
+                "polled",
+                c,
+                "still rendering",
+                elapsed_s=round(elapsed, 3),
+                expected_s=exp.expected_s,
+            )
+
+    def _completed(self, c: _Clip, task: Task, now: float) -> None:
+        from ..compiler.model import ClipOutputs
+
+        out = task.output
+        assert c.record_id is not None
+        if out is None or not out.video_url:
+            self._fail(c, "no_output", f"task {task.id} completed without a video URL")
+            return
+        render_s = measure_render_time(
+            lower_s=c.seen_processing_s,
+            upper_s=now - c.submit_sent,
+            created_at=task.created_at,
+            updated_at=task.updated_at,
+        )
+        self.notices.append((c.name, task.updated_at, time.time()))
+        if c.started_mono is not None and c.fresh:
+            # a render timed from its own first submit (not a resumed one) teaches the estimate
+            self.db.add_render_time(self.server, *c.exp_key, render_s)
+            self._exp_cache.pop(c.exp_key, None)
+            self._cap = min(float(max(1, self.opts.concurrency)), self._cap + 1.0 / self._cap)
+        credits = task.credits_used
+        self.db.update(
+            c.record_id,
+            state="completed",
+            video_url=out.video_url,
+            last_frame_url=out.last_frame_url,
+            seed=out.seed,
+            completed_at=time.time(),
+            render_s=render_s,
+            **({"credits_used": credits} if credits is not None else {}),
+        )
+        r = self._result(c)
+        r.render_s = render_s
+        if credits is not None and c.started_mono is not None:
+            self._spent += int(credits) - r.credits_used
+            r.credits_used = int(credits)
+        c.outputs = ClipOutputs(out.video_url, out.last_frame_url)
+        c.status = "downloading"
+        self._emit(
+            "completed",
+            c,
+            f"rendered in {render_s:.1f} s",
+            render_s=round(render_s, 3),
+            seed=out.seed,
+        )
+        self._spawn(self._download(c, c.record_id, reused=False))
+
+    def _task_failed(self, c: _Clip, task: Task) -> None:
+        assert c.record_id is not None
+        err = task.error
+        code = (err.code if err else None) or "task_failed"
+        message = (err.message if err else None) or "the server reported the task failed"
+        refunded = int(task.credits_refunded or 0)
+        self.db.update(
+            c.record_id,
+            state="failed",
+            error_code=code,
+            error_message=message,
+            credits_refunded=refunded,
+            completed_at=time.time(),
+        )
+        r = self._result(c)
+        r.credits_refunded = refunded
+        if c.started_mono is not None:
+            self._spent -= refunded
+        self._fail(
+            c,
+            code,
+            f"task {task.id} failed: {message} ({refunded} credits refunded)",
+        )
+
+    async def _download(self, c: _Clip, record_id: int, *, reused: bool) -> None:
+        rec = self.db.get_by_id(record_id)
+        assert rec.video_url
+        video, frame = self._paths(c.name, rec.video_url, rec.last_frame_url)
+        self._emit("downloading", c, str(video))
+        try:
+            async with self._dl_sem:
+                await self.client.download(rec.video_url, video)
+                if rec.last_frame_url and frame is not None:
+                    await self.client.download(rec.last_frame_url, frame)
+        except cerr.SeedanceError as exc:
+            hint = (
+                "the output URL has probably expired; render it again with --take N"
+                if exc.status in (403, 404, 410)
+                else "run again to retry the download (the task is not paid twice)"
+            )
+            self._fail(c, exc.code, f"could not download {rec.video_url}: {exc.message}; {hint}")
+            return
+        vbytes = video.stat().st_size
+        fbytes = frame.stat().st_size if frame is not None and rec.last_frame_url else None
+        self.db.update(
+            record_id,
+            state="done",
+            video_path=str(video),
+            frame_path=str(frame) if fbytes is not None else None,
+            video_bytes=vbytes,
+            frame_bytes=fbytes,
+            downloaded_at=time.time(),
+        )
+        r = self._result(c)
+        r.video_path = str(video)
+        r.frame_path = str(frame) if fbytes is not None else None
+        c.status = "reused" if reused else "done"
+        self._result(c)
+        self._emit(c.status, c, str(video), video=str(video), last_frame=r.frame_path)
+        self._write_manifest()
+
+    # ------------------------------------------------------------------ output
+
+    def _write_manifest(self) -> None:
+        entries: list[dict[str, Any]] = []
+        for c in self.clips.values():
+            rec = self.db.get_by_id(c.record_id) if c.record_id is not None else None
+            entry: dict[str, Any] = {
+                "clip": c.name,
+                "status": c.status,
+                "reason": c.reason or None,
+                "prompt": c.compiled.prompt,
+                "take": self.opts.take,
+                "request": c.request.to_payload() if c.request else None,
+                "source": str(c.compiled.span),
+            }
+            if rec is not None:
+                files: dict[str, Any] = {}
+                if rec.video_path and rec.state == "done":
+                    files["video"] = {"path": rec.video_path, "bytes": rec.video_bytes}
+                    if rec.frame_path:
+                        files["last_frame"] = {"path": rec.frame_path, "bytes": rec.frame_bytes}
+                entry.update(
+                    task_id=rec.task_id,
+                    idempotency_key=rec.idempotency_key,
+                    credits_used=rec.credits_used,
+                    credits_refunded=rec.credits_refunded,
+                    seed=rec.seed,
+                    error=(
+                        {"code": rec.error_code, "message": rec.error_message}
+                        if rec.error_code
+                        else None
+                    ),
+                    timings={
+                        "intent_at": iso(rec.created_at),
+                        "submitted_at": iso(rec.submitted_at),
+                        "completed_at": iso(rec.completed_at),
+                        "downloaded_at": iso(rec.downloaded_at),
+                        "render_s": rec.render_s,
+                    },
+                    urls={"video": rec.video_url, "last_frame": rec.last_frame_url},
+                    files=files,
+                )
+            entries.append(entry)
+        write_manifest(
+            self.manifest_path,
+            storyboard={
+                "path": self.sb.path,
+                "title": self.sb.title,
+                "source_hash": self.sb.source_hash,
+            },
+            server=self.server,
+            clips=entries,
+        )
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.out_dir / "manifest.json"
+
+    def _summary(self) -> RenderSummary:
+        results = [self._result(c) for c in self.clips.values()]
+        for c, r in zip(self.clips.values(), results, strict=True):
+            if not r.reason:
+                r.reason = c.reason
+        message = ""
+        if self._fatal is not None:
+            message = self._fatal.format()
+        elif self._interrupt_reason:
+            message = self._interrupt_reason
+        summary = RenderSummary(
+            storyboard=self.sb.path,
+            server=self.server,
+            out_dir=str(self.out_dir),
+            manifest=str(self.manifest_path) if self.manifest_path.exists() else None,
+            clips=results,
+            wall_s=self._now() - self._t0,
+            submits=self.submits,
+            polls=self.polls,
+            rate_limited=self.rate_limited,
+            busy=self.busy,
+            interrupted=self._interrupt_reason is not None and self._fatal is None,
+            budget_stopped=self._budget_stopped,
+            credits_stopped=self._credits_stopped,
+            message=message,
+        )
+        summary.usage_error = self._fatal is not None
+        return summary
