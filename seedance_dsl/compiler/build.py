@@ -22,7 +22,14 @@ from typing import Any, Literal
 
 from ..api.rules import BODY_FIELDS, RuleProblem, body_problems
 from ..api.spec import CONTRACT
-from ..check.model import Asset, CheckedStoryboard, ClipOutputRef, ResolvedClip, ResolvedRole
+from ..check.model import (
+    Asset,
+    CheckedStoryboard,
+    ClipOutputRef,
+    Package,
+    ResolvedClip,
+    ResolvedRole,
+)
 from ..syntax import nodes
 from ..syntax.diagnostics import Diagnostic, Label
 from ..syntax.nodes import Span
@@ -382,7 +389,7 @@ def _timing(clip: ResolvedClip, st: _Settings, diags: list[Diagnostic]) -> _Timi
         for i, d in enumerate(known):
             times[i] = (t, t + d)
             t += d
-        if clip_ms is not None and own and total != clip_ms:
+        if clip_ms is not None and total != clip_ms:
             diags.append(
                 _diag(
                     "SHOT320",
@@ -393,10 +400,17 @@ def _timing(clip: ResolvedClip, st: _Settings, diags: list[Diagnostic]) -> _Timi
                         Label(s.duration.span if s.duration else s.span, f"{_seconds_text(d)} s")
                         for s, d in zip(shots, known, strict=True)
                     ],
-                    help=f"make the shots add up to {_seconds_text(clip_ms)} s, or remove "
-                    f"the clip's `duration` (it defaults to the sum, {_seconds_text(total)} s)",
+                    help=f"make the shots add up to {_seconds_text(clip_ms)} s, or "
+                    + (
+                        f"remove the clip's `duration` (it defaults to the sum, "
+                        f"{_seconds_text(total)} s)"
+                        if own
+                        else f"give the clip `duration {_seconds_text(total)}s`"
+                    ),
                 )
             )
+        elif clip_ms is not None:
+            pass  # the clip's (or the defaults') duration, and the shots agree with it
         else:
             clip_ms = total
             origin = "shots"
@@ -416,7 +430,6 @@ def _timing(clip: ResolvedClip, st: _Settings, diags: list[Diagnostic]) -> _Timi
                         help="adjust the shot durations to a whole number of seconds",
                     )
                 )
-                clip_ms = None
     elif known:
         if clip_ms is None:
             clip_ms = int(str(CONTRACT.defaults["duration"])) * 1000
@@ -464,16 +477,18 @@ def prompt_problems(text: str) -> list[tuple[str, str]]:
     Finds ``asset://`` URLs and raw asset ids (SHOT403), URLs (SHOT403: assets go in
     payload fields, G2) and in-app labels like ``@图片1`` (SHOT404).
     """
-    out: list[tuple[str, str]] = []
-    for m in _ASSET_SCHEME.finditer(text):
-        out.append(("SHOT403", m.group(0)))
-    for m in _URL.finditer(text):
-        out.append(("SHOT403", m.group(0)))
-    for m in _RAW_ID.finditer(text):
-        out.append(("SHOT403", m.group(0)))
-    for m in _AT_LABEL.finditer(text):
-        out.append(("SHOT404", m.group(0)))
-    return out
+    found: list[tuple[int, int, str, str]] = []
+    for code, pattern in (
+        ("SHOT403", _ASSET_SCHEME),
+        ("SHOT403", _URL),
+        ("SHOT403", _RAW_ID),
+        ("SHOT404", _AT_LABEL),
+    ):
+        for m in pattern.finditer(text):
+            if any(a <= m.start() < b for a, b, _, _ in found):
+                continue  # inside an earlier match (the id of an asset:// URL)
+            found.append((m.start(), m.end(), code, m.group(0)))
+    return [(code, frag) for _, _, code, frag in sorted(found)]
 
 
 def _name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
@@ -526,9 +541,16 @@ def prose_diagnostics(text: nodes.Text, names: re.Pattern[str] | None) -> list[D
 # ----------------------------------------------------------------- packages
 
 
-def _packages(clip: ResolvedClip) -> tuple[list[str], list[str], list[str], list[nodes.Text]]:
+def _packages(
+    clip: ResolvedClip, standard: Package | None
+) -> tuple[list[str], list[str], list[str], list[nodes.Text]]:
     """(style, keep, avoid, style literals) of the clip's ``use`` lines; the built-in
     standard package when no used package has constraints (G8)."""
+    if standard is not None:
+        standard_keep = tuple(k.name for k in standard.keep)
+        standard_avoid = tuple(a.name for a in standard.avoid)
+    else:
+        standard_keep, standard_avoid = STANDARD_KEEP, STANDARD_AVOID
     style: list[str] = []
     style_nodes: list[nodes.Text] = []
     keep: list[str] = []
@@ -550,7 +572,7 @@ def _packages(clip: ResolvedClip) -> tuple[list[str], list[str], list[str], list
             if a.name.lower() not in off and a.name not in avoid:
                 avoid.append(a.name)
     if not has_constraints:
-        keep, avoid = list(STANDARD_KEEP), list(STANDARD_AVOID)
+        keep, avoid = list(standard_keep), list(standard_avoid)
     return style, keep, avoid, style_nodes
 
 
@@ -728,7 +750,7 @@ def plan_clip(checked: CheckedStoryboard, clip: ResolvedClip) -> ClipPlan:
         shots_ctx.append(entry)
 
     texts = [describe(t.text, "text") for t in clip.texts]
-    style, keep, avoid, style_nodes = _packages(clip)
+    style, keep, avoid, style_nodes = _packages(clip, checked.packages.get("standard"))
     for s in style_nodes:
         diags.extend(prose_diagnostics(s, names))
 
@@ -825,17 +847,20 @@ def rule_diagnostics(
     *,
     unchecked: Iterable[str] = (),
     skip: Callable[[RuleProblem], bool] = lambda p: False,
+    labelled: Mapping[str, Span] | None = None,
 ) -> list[Diagnostic]:
-    """Every API rule the body breaks, as a diagnostic at the span of its field."""
+    """Every API rule the body breaks, as a diagnostic at the span of its field; the
+    other fields of a cross-field rule are labels when they are in ``labelled``."""
+    labelled = source_map if labelled is None else labelled
     out: list[Diagnostic] = []
     for p in body_problems(body, unchecked=frozenset(unchecked)):
         if skip(p):
             continue
         span = source_map.get(p.field) or source_map.get(p.field.split("[")[0]) or fallback
         labels = [
-            Label(source_map[r], f"{DSL_KEY.get(r, r)} is set here")
+            Label(labelled[r], f"{DSL_KEY.get(r, r)} is set here")
             for r in p.related
-            if r in source_map and source_map[r] != span
+            if r in labelled and labelled[r] != span
         ]
         out.append(
             _diag(
@@ -867,10 +892,18 @@ def plan_diagnostics(plan: ClipPlan, prompt: str | None) -> list[Diagnostic]:
     def skip(p: RuleProblem) -> bool:
         if prompt is None and p.rule.startswith("prompt."):
             return True
+        if p.rule == "mode.image_needs_image_url" and "SHOT325" in reported:
+            return True
         return p.rule == "duration.whole" and bool(reported & {"SHOT320", "SHOT321"})
 
+    set_here = {k: v for k, v in plan.source_map.items() if plan.origins.get(k) != "default"}
     return rule_diagnostics(
-        body, plan.source_map, plan.clip.decl.name.span, unchecked=unchecked, skip=skip
+        body,
+        {**plan.source_map, **set_here},
+        plan.clip.decl.name.span,
+        unchecked=unchecked,
+        skip=skip,
+        labelled=set_here,
     )
 
 
@@ -887,7 +920,8 @@ def rules_check(checked: CheckedStoryboard) -> list[Diagnostic]:
 
 
 def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
-    """Package prose is checked in every clip that uses it: report each problem once."""
+    """Report each problem once (package prose is checked in every clip that uses it),
+    in source order (stable: diagnostics without a span first)."""
     seen: set[tuple[str, str, Span | None]] = set()
     out: list[Diagnostic] = []
     for d in diags:
@@ -896,4 +930,5 @@ def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
             continue
         seen.add(key)
         out.append(d)
+    out.sort(key=lambda d: (d.span.file, d.span.line, d.span.column) if d.span else ("", 0, 0))
     return out
