@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from ..compiler.model import ClipOutputs, CompiledClip, CompiledStoryboard
 
 DEFAULT_CONCURRENCY = 32
+#: tasks submitted at once before the server has accepted any
+SLOW_START = 4
 
 __all__ = ["DEFAULT_CONCURRENCY", "RenderClient", "RenderOptions", "Renderer", "locate_field"]
 
@@ -157,7 +159,9 @@ class Renderer:
         self.clips: dict[str, _Clip] = {n: _Clip(storyboard.clip(n)) for n in order}
         self._wake = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
-        self._cap = float(max(1, self.opts.concurrency))
+        # slow start: a few submits, one more per accepted submit until the first 503
+        self._cap = float(min(max(1, self.opts.concurrency), SLOW_START))
+        self._slow_start = True
         self._spent = 0  # credits charged by submits of this run
         self._t0 = clock()
         self._interrupt_reason: str | None = None
@@ -691,6 +695,7 @@ class Renderer:
             self.busy += 1
             others = self._in_flight() - 1
             self._cap = float(max(1, min(int(self._cap), others)))
+            self._slow_start = False
             c.busy_retries += 1
             c.status = "ready"
             c.retry_at = self._now() + (self._backoff(c.busy_retries) if others <= 0 else 0.0)
@@ -746,6 +751,8 @@ class Renderer:
             c.retry_at = self._now() + self._backoff(2)
             return
         self._net_ok()
+        if self._slow_start:
+            self._cap = min(float(max(1, self.opts.concurrency)), self._cap + 1.0)
         c.submit_answered = self._now()
         c.submitted_wall = time.time()
         c.task_id = resp.id
