@@ -20,26 +20,9 @@ from ..syntax.diagnostics import Diagnostic
 
 
 def _render_diagnostics(diags: Sequence[Diagnostic], sources: dict[str, str]) -> str:
-    import importlib
+    from ..syntax import report
 
-    try:
-        report = importlib.import_module("seedance_dsl.syntax.report")
-    except ImportError:  # pragma: no cover - the language's renderer not built yet
-        report = None
-    render = getattr(report, "render_human", None) if report is not None else None
-    if render is not None:
-        return str(render(list(diags), sources))
-    lines: list[str] = []
-    for d in diags:
-        where = f"{d.span}: " if d.span is not None else ""
-        lines.append(f"{where}{d.severity}[{d.code}]: {d.message}")
-        for lb in d.labels:
-            lines.append(f"  {lb.span}: {lb.message}")
-        if d.help:
-            lines.append(f"  help: {d.help}")
-        for n in d.notes:
-            lines.append(f"  note: {n}")
-    return "\n".join(lines)
+    return report.render_human(list(diags), sources, color=report.use_color(sys.stderr))
 
 
 def _usage(message: str, fmt: str, file: str | None, help: str | None = None) -> None:

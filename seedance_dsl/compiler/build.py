@@ -491,6 +491,10 @@ def prompt_problems(text: str) -> list[tuple[str, str]]:
     return [(code, frag) for _, _, code, frag in sorted(found)]
 
 
+#: An asset name with a digit or an underscore is an identifier, never an ordinary word.
+_ID_LIKE = re.compile(r"[\d_]")
+
+
 def _name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     ordered = sorted(set(names), key=len, reverse=True)
     if not ordered:
@@ -524,14 +528,17 @@ def prose_diagnostics(text: nodes.Text, names: re.Pattern[str] | None) -> list[D
             )
     if names is not None:
         for m in names.finditer(text.value):
+            id_like = bool(_ID_LIKE.search(m.group(1)))
             out.append(
                 _diag(
                     "SHOT405",
-                    f"asset name `{m.group(1)}` written in prose; the model never sees "
-                    "asset names (G3, G4)",
+                    f"asset name `{m.group(1)}` written in prose; the model never sees asset "
+                    "names (G3, G4)"
+                    + ("" if id_like else "; if you mean the ordinary word, rename the asset"),
                     text.span,
+                    severity="error" if id_like else "warning",
                     help=f'write `subject {m.group(1)}` (or `say {m.group(1)} "..."`) so the '
-                    "compiler names it by role, or rephrase",
+                    "compiler names it by role, or rephrase, or rename the asset",
                 )
             )
             break  # one name per literal is enough

@@ -205,7 +205,9 @@ CODES: Final[dict[str, tuple[str, str]]] = {
         'says "conductor" where `conductor` is an asset gets it wrong. Use the bare '
         "name as a shot field (`subject conductor`), and the compiler describes it by "
         'role and position ("the character in reference image 1"); or rephrase, or '
-        "rename the asset.",
+        "rename the asset. A name that looks like an identifier (it has a digit or an "
+        "underscore: `take_3`, `mia2`) is an error; a name that is also an ordinary word "
+        "(`handheld`, `station`) is a warning, since the prose may mean the word.",
     ),
     "SHOT406": (
         "more than one camera move in a shot (S1)",

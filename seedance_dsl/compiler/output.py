@@ -39,28 +39,17 @@ BASE_URL_ENV = "SEEDANCE_BASE_URL"
 
 
 def span_json(span: Span | None) -> dict[str, Any] | None:
-    if span is None:
-        return None
-    return {
-        "file": span.file,
-        "line": span.line,
-        "column": span.column,
-        "end_line": span.end_line,
-        "end_column": span.end_column,
-    }
+    """A span as JSON (the same shape as ``seedance check --format json``)."""
+    from ..syntax.report import span_json as _span_json
+
+    return _span_json(span)
 
 
 def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
-    """One diagnostic as JSON-ready data (the same fields as ``seedance check``'s)."""
-    return {
-        "code": d.code,
-        "severity": d.severity,
-        "message": d.message,
-        "span": span_json(d.span),
-        "labels": [{"span": span_json(lb.span), "message": lb.message} for lb in d.labels],
-        "help": d.help,
-        "notes": list(d.notes),
-    }
+    """One diagnostic as JSON (the same shape as ``seedance check --format json``)."""
+    from ..syntax.report import diagnostic_json as _diagnostic_json
+
+    return _diagnostic_json(d)
 
 
 def _where(span: Span) -> str:
@@ -93,42 +82,50 @@ def _clip_json(clip: CompiledClip) -> dict[str, Any]:
 def to_json(
     compiled: CompiledStoryboard,
     clips: Sequence[CompiledClip] | None = None,
-    *,
-    diagnostics: Sequence[Diagnostic] | None = None,
 ) -> dict[str, Any]:
-    """The versioned envelope of ``--format json``.
+    """The versioned envelope of ``--format json``: ``seedance check``'s envelope
+    (``format_version``, ``tool``, ``valid``, ``counts``, ``files``, ``diagnostics``)
+    plus the compiled clips.
 
     ``clips[i].body`` is the exact request body (placeholders where an earlier clip's
     output goes, see ``inputs``); ``idempotency_key`` is the key it would be sent with
     (``null`` for a clip with errors; provisional when ``key_provisional``).
     """
+    from ..syntax.report import to_json as envelope
+
     chosen = compiled.clips if clips is None else clips
-    diags = compiled.diagnostics if diagnostics is None else diagnostics
-    return {
-        "schema": JSON_SCHEMA,
-        "version": JSON_VERSION,
-        "ok": compiled.ok,
-        "file": compiled.path,
-        "storyboard": compiled.title,
-        "source_hash": compiled.source_hash,
-        "endpoint": {"method": "POST", "path": CONTRACT.submit_path},
-        "clips": [_clip_json(c) for c in chosen],
-        "graph": {c.name: list(c.depends_on) for c in chosen},
-        "diagnostics": [diagnostic_json(d) for d in diags],
-    }
+    return envelope(
+        compiled.diagnostics,
+        [(compiled.path, compiled.ok)],
+        tool="compile",
+        extra={
+            "schema": JSON_SCHEMA,
+            "schema_version": JSON_VERSION,
+            "storyboard": compiled.title,
+            "source_hash": compiled.source_hash,
+            "endpoint": {"method": "POST", "path": CONTRACT.submit_path},
+            "clips": [_clip_json(c) for c in chosen],
+            "graph": {c.name: list(c.depends_on) for c in chosen},
+        },
+    )
 
 
 def error_json(message: str, *, kind: str = "usage", file: str | None = None) -> dict[str, Any]:
     """The envelope when nothing could be compiled (a usage error): still valid JSON."""
-    return {
-        "schema": JSON_SCHEMA,
-        "version": JSON_VERSION,
-        "ok": False,
-        "file": file,
-        "error": {"kind": kind, "message": message},
-        "clips": [],
-        "diagnostics": [],
-    }
+    from ..syntax.report import to_json as envelope
+
+    return envelope(
+        [],
+        [(file, False)] if file else [],
+        tool="compile",
+        extra={
+            "valid": False,
+            "schema": JSON_SCHEMA,
+            "schema_version": JSON_VERSION,
+            "error": {"kind": kind, "message": message},
+            "clips": [],
+        },
+    )
 
 
 def _value_text(value: Any) -> str:
