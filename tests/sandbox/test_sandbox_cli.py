@@ -1,0 +1,97 @@
+"""`seedance sandbox serve`: banner, a working server, clean Ctrl-C, usage errors."""
+
+from __future__ import annotations
+
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+from sandbox_testlib import GLASS_TRAIN, SUBMIT, assert_error, auth
+
+# The same as `seedance ...`, with Ctrl-C enabled even if the test runner ignores SIGINT.
+RUN = (
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from seedance_dsl.cli import main; main(sys.argv[1:])"
+)
+
+
+def _serve(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", RUN, "sandbox", "serve", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _base_url(proc: subprocess.Popen[str]) -> str:
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if m := re.search(r"listening on (http://\S+)", line):
+            return m.group(1)
+        if not line and proc.poll() is not None:
+            break
+    proc.kill()
+    raise AssertionError(f"no banner; stderr: {proc.communicate()[1]}")
+
+
+def test_serve_prints_url_and_key_serves_and_stops_on_ctrl_c() -> None:
+    proc = _serve("--port", "0", "--quiet", "--time-scale", "0.01", "--key", "sk_test_cli:40")
+    try:
+        url = _base_url(proc)
+        with httpx.Client(base_url=url, timeout=20) as c:
+            r = c.post(SUBMIT, json=GLASS_TRAIN, headers=auth("sk_test_cli", "cli-1"))
+            assert r.status_code == 202
+            again = c.post(SUBMIT, json=GLASS_TRAIN, headers=auth("sk_test_cli", "cli-2"))
+            assert_error(again, "insufficient_credits")  # 40 - 30 < 30
+            assert_error(
+                c.get(SUBMIT.replace("video", "x"), headers=auth("sk_test_cli")), "not_found"
+            )
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    assert "sk_test_cli" in out and "40 credits" in out
+    assert "Sandbox stopped." in out
+
+
+def test_serve_default_key_and_inspection_flag() -> None:
+    proc = _serve("--port", "0", "--quiet", "--inspection")
+    try:
+        url = _base_url(proc)
+        data = httpx.get(url + "/_sandbox/inspect", timeout=20).json()
+        assert data["balances"] == {"sk_test_sandbox": 1_000_000}
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and "Traceback" not in err
+
+
+def test_usage_errors_exit_2_without_traceback() -> None:
+    bad_key = subprocess.run(
+        [sys.executable, "-c", RUN, "sandbox", "serve", "--key", "no-credits"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert bad_key.returncode == 2 and "KEY:CREDITS" in bad_key.stderr
+    assert "Traceback" not in bad_key.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = subprocess.run(
+            [sys.executable, "-c", RUN, "sandbox", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert busy.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in busy.stderr
+    assert "Traceback" not in busy.stderr
