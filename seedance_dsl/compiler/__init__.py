@@ -6,6 +6,7 @@ Public API::
     compile_text(text, path="<string>", *, template=None) -> CompiledStoryboard
     compile_checked(checked, *, template=None) -> CompiledStoryboard
     rules_check(checked) -> list[Diagnostic]   # no jinja2, no pydantic: for `check`
+    with_rules_check(result) -> CheckResult    # a CheckResult plus rules_check's diagnostics
 
 See ``docs/compiler.md``.  Importing this package imports neither jinja2 (loaded when a
 prompt is rendered) nor pydantic (loaded only by ``CompiledClip.resolve``).
@@ -13,7 +14,7 @@ prompt is rendered) nor pydantic (loaded only by ``CompiledClip.resolve``).
 
 from __future__ import annotations
 
-from .build import rules_check
+from .build import rules_check, with_rules_check
 from .model import (
     ClipOutputs,
     CompiledClip,
@@ -40,4 +41,5 @@ __all__ = [
     "idempotency_key",
     "placeholder",
     "rules_check",
+    "with_rules_check",
 ]

@@ -25,13 +25,14 @@ from ..api.spec import CONTRACT
 from ..check.model import (
     Asset,
     CheckedStoryboard,
+    CheckResult,
     ClipOutputRef,
     Package,
     ResolvedClip,
     ResolvedRole,
 )
 from ..syntax import nodes
-from ..syntax.diagnostics import Diagnostic, Label
+from ..syntax.diagnostics import Diagnostic, Label, has_errors
 from ..syntax.nodes import Span
 from .codes import RULE_CODES
 from .model import InputSlot, Reference, placeholder
@@ -43,6 +44,7 @@ __all__ = [
     "plan_clip",
     "prompt_problems",
     "rules_check",
+    "with_rules_check",
 ]
 
 #: The order of ``media_urls``: by role in this order, then in the clip's order.
@@ -924,6 +926,19 @@ def rules_check(checked: CheckedStoryboard) -> list[Diagnostic]:
         out += plan.diagnostics
         out += plan_diagnostics(plan, None)
     return _dedupe(out)
+
+
+def with_rules_check(result: CheckResult) -> CheckResult:
+    """``result`` with :func:`rules_check`'s diagnostics added (for ``seedance check``).
+
+    Only a storyboard that checked without errors is looked at, as ``compile`` does:
+    rules on a broken model would only add follow-on errors."""
+    if result.storyboard is None or has_errors(result.diagnostics):
+        return result
+    extra = rules_check(result.storyboard)
+    if not extra:
+        return result
+    return CheckResult(result.storyboard, (*result.diagnostics, *extra), result.sources)
 
 
 def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
