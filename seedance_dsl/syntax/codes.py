@@ -151,3 +151,338 @@ A file imports the same library twice.  The second `import` adds nothing; remove
 This is a warning.
 """,
 )
+
+# ---------------------------------------------------------------------------- SHOT1xx
+
+register(
+    "SHOT101",
+    "syntax error",
+    """
+The parser met something the grammar does not allow at this place: a missing value, a
+missing string, a stray word, or a keyword out of place.  The message says what was
+expected and what was found; the caret points at the first token that does not fit.
+
+    asset station image              // error: expected the URL in double quotes
+    asset station image "https://cdn.example.com/station.png"   // fixed
+
+    clp arrival { ... }              // error: unknown keyword `clp` — did you mean `clip`?
+
+The parser skips the broken statement and goes on, so one run reports every error of a
+file; fix the first one first, as later errors can be echoes of it.
+""",
+)
+register(
+    "SHOT102",
+    "unexpected character",
+    """
+A character that cannot start any token of the language: `@`, `#`, `;`, a stray quote
+mark from a word processor, and so on.  Comments start with `//`; prose goes in double
+quotes `"..."` (straight quotes, not typographic ones).
+
+    tier @standard      // error
+    tier standard       // fixed
+""",
+)
+register(
+    "SHOT103",
+    "string never closed",
+    """
+A string was opened with `"` but not closed on the same line (or a `\"\"\"` string was
+never closed).  One-line strings end at the line's end; for prose over several lines
+use a triple-quoted string, which is dedented:
+
+    text \"\"\"
+      Keep the actors and the framing exactly as in the source.
+      Only the colour changes.
+      \"\"\"
+""",
+)
+register(
+    "SHOT104",
+    "block not closed",
+    """
+A block opened with `{` (a `clip`, `shot`, `package` or `defaults`) is not closed with
+`}` before the next declaration or the end of the file.  The label points at the `{`
+that is still open.
+
+    clip arrival {
+      shot { action "the train arrives" }
+    // a `}` is missing here
+    clip departure { ... }
+""",
+)
+register(
+    "SHOT105",
+    "unknown shot field",
+    """
+Inside `shot { ... }` the fields are: `subject`, `action`, `scene`, `camera`, `style`,
+`light`, `text`, and dialogue lines `say SPEAKER "line"`.  A misspelt field gets a
+suggestion; a clip setting (like `duration`) inside a shot is reported with a hint to
+move it to the clip.
+
+    shot { camra "slow dolly-in" }      // error: unknown field `camra` — did you mean `camera`?
+    shot 3s { camera "slow dolly-in" }  // a shot's duration is written after `shot`
+""",
+)
+register(
+    "SHOT106",
+    "expected a duration",
+    """
+A shot's duration is a number of seconds followed by `s`: `3s`, `1.5s` (at most
+millisecond precision), written right after the keyword `shot`.  A clip's duration is
+set with the setting `duration 5s`.
+
+    shot 3 { ... }      // error: expected a duration like `5s`
+    shot 3s { ... }     // fixed
+""",
+)
+register(
+    "SHOT107",
+    "unknown escape in a string",
+    """
+Inside strings a backslash starts an escape.  The escapes are `\\"` (a quote), `\\\\` (a
+backslash), `\\n` (new line), `\\t` (tab), `\\r`, and `\\uXXXX` (a Unicode code point in
+four hex digits).  Any other letter after a backslash is an error; write `\\\\` for a
+literal backslash.
+""",
+)
+register(
+    "SHOT108",
+    "unknown asset kind",
+    """
+An asset is declared with its kind, `image` or `video`, and its URL:
+
+    asset station  image "https://cdn.example.com/train/station.png"
+    asset snowfall video "https://cdn.example.com/refs/snowfall.mp4"
+
+The kind decides which roles the asset can play (a start frame must be an image, a
+motion reference a video).
+""",
+)
+register(
+    "SHOT109",
+    "unknown clip output",
+    """
+A clip has two outputs that later clips can use: `NAME.last_frame` (an image: the last
+frame of the rendered clip) and `NAME.video` (the rendered video).
+
+    start arrival.last_frame     // continuity: begin where `arrival` ended
+    source arrival.video         // edit the rendered video of `arrival`
+""",
+)
+register(
+    "SHOT110",
+    "unknown reference role",
+    """
+`ref NAME as ROLE` supplies a reference asset; the roles are `character` (a person or
+object to keep consistent), `motion` (a video whose camera/subject movement to follow)
+and `style` (an image or video whose look to follow).  Other roles have their own
+statements: `start NAME`, `end NAME`, `source NAME` (the video to edit) and
+`extend NAME` (the clip to continue).
+""",
+)
+register(
+    "SHOT111",
+    "field in the wrong place",
+    """
+A shot field (`subject`, `action`, `scene`, `camera`, `style`, `light`) was written
+directly in a clip, or `text` was given something other than a string.  Director
+fields belong to a shot; `text "..."` may stand in a clip (prose for the whole clip) or
+in a shot.
+
+    clip arrival {
+      camera "slow dolly-in"            // error
+      shot { camera "slow dolly-in" }   // fixed
+    }
+""",
+)
+register(
+    "SHOT112",
+    "empty item",
+    """
+An item of a `without` list is an empty string.  Name the package item to switch off,
+in quotes when it has several words:
+
+    use standard without subtitles, "stable faces"
+""",
+)
+register(
+    "SHOT113",
+    "too many syntax errors",
+    """
+The parser stops after 50 syntax errors in one file: past that point the errors are
+nearly always echoes of earlier ones (or the file is not a storyboard at all).  Fix the
+reported errors and run the command again.
+""",
+)
+
+# ---------------------------------------------------------------------------- SHOT2xx
+
+register(
+    "SHOT201",
+    "unknown asset",
+    """
+A name used as an asset (in `start`, `end`, `ref`, `source`, `extend`, a shot's
+`subject ...` or a `say` speaker) is not declared in this file or in any file it
+imports.  Declare it with `asset NAME image|video "URL"`, fix the spelling (the message
+suggests the closest name), or — when you meant prose — put it in double quotes:
+
+    subject conductor            // the asset `conductor`
+    subject "an old conductor"   // prose
+""",
+)
+register(
+    "SHOT202",
+    "unknown package",
+    """
+`use NAME` names a package that is neither declared (`package NAME { ... }`, here or in
+an imported file) nor the built-in `standard` package.
+
+    use cinematic
+    use standard without subtitles
+""",
+)
+register(
+    "SHOT203",
+    "unknown clip",
+    """
+`NAME.last_frame`, `NAME.video` or `extend NAME` names a clip that this storyboard does
+not declare.  Clip outputs can only come from clips of the same storyboard (clips in
+imported files are not imported).
+""",
+)
+register(
+    "SHOT204",
+    "duplicate name",
+    """
+Two declarations share a name.  Assets and clips share one namespace (so that
+`extend NAME` and `subject NAME` are never ambiguous); packages have their own, in which
+`standard` is reserved for the built-in package.  Names from imported files count too.
+Rename one of the two.
+""",
+)
+register(
+    "SHOT205",
+    "dependency cycle between clips",
+    """
+Clips use each other's outputs in a circle, for example `a` starts on `b.last_frame`
+while `b` starts on `a.last_frame`.  A clip can only be rendered after the clips whose
+outputs it uses, so a cycle can never be rendered.  Break the cycle by giving one clip
+an asset (or nothing) instead of the other clip's output.
+""",
+)
+register(
+    "SHOT206",
+    "unused asset",
+    """
+A warning: an asset declared in this file is not used by any clip.  It is not sent to
+the API.  Use it (as a start/end frame, a reference, a source, or a shot's subject) or
+remove the declaration.  Assets of imported library files are not reported.
+""",
+)
+register(
+    "SHOT207",
+    "wrong kind of asset for a role",
+    """
+Each role takes a certain kind of input:
+
+    start, end          an image (or `clip.last_frame`)
+    ref ... as motion   a video
+    ref ... as character / style   an image or a video
+    source, extend      a video (or `clip.video`; `extend clip` uses the clip's video)
+
+A video given as a start frame, or an image given as the source of an edit, is
+reported here.  A bare clip name is accepted only by `extend`; elsewhere say which
+output you mean: `arrival.last_frame` or `arrival.video`.
+""",
+)
+register(
+    "SHOT208",
+    "unknown setting",
+    """
+The settings (in `defaults { ... }` or directly in a clip) are:
+
+    mode        text-to-video | image-to-video | media-to-video   (API: mode)
+    tier        mini | standard | pro                            (quality_tier)
+    channel     standard | real | wild                           (channel)
+    aspect      1:1 21:9 4:3 3:4 16:9 9:16 adaptive              (aspect_ratio)
+    resolution  720p | 1080p | 1080p-plus | 4k                   (resolution)
+    duration    4s … 15s, whole seconds                          (duration)
+    audio       on | off                                         (generate_audio)
+    lens        fixed | free                                     (fixed_lens)
+    seed        -1 … 4294967295                                  (seed)
+
+A misspelt setting gets a suggestion.
+""",
+)
+register(
+    "SHOT209",
+    "invalid setting value",
+    """
+The value is not one the API accepts for this setting.  The allowed values come from
+the API contract (`seedance explain SHOT208` lists them); the message suggests the
+closest one.
+
+    aspect 16x9      // error — did you mean `16:9`?
+    tier premium     // error: one of mini, standard, pro
+""",
+)
+register(
+    "SHOT210",
+    "invalid clip duration",
+    """
+A clip lasts 4 to 15 seconds, in whole seconds (the API's `duration`), written with an
+`s`: `duration 8s`.  Longer scenes are several clips, chained with
+`start previous.last_frame` or `extend previous`.  (Shots inside a clip may use
+fractions: `shot 2.5s { ... }`.)
+""",
+)
+register(
+    "SHOT211",
+    "invalid seed",
+    """
+A seed is a whole number from -1 to 4294967295 (-1 asks for a random seed).  The same
+seed with the same request reproduces a render.  (Whether the chosen channel and tier
+support seeds is checked by the compiler: see its SHOT3xx codes.)
+""",
+)
+register(
+    "SHOT212",
+    "set twice",
+    """
+The same setting appears twice in one block, or a storyboard has two `defaults` blocks
+or two `template` lines.  Only one can win, so keep one.  (A clip's own setting
+overriding `defaults` is not an error: that is what `defaults` are for.)
+""",
+)
+register(
+    "SHOT213",
+    "unknown package item in `without`",
+    """
+`use PACKAGE without ITEM, ...` switches off items of the package (G8's "no subtitles
+unless intended").  The item must be one of the package's `keep` or `avoid` phrases;
+multi-word phrases are quoted:
+
+    use standard without subtitles
+    use standard without "stable faces", logo
+
+The built-in `standard` package has: stable faces, natural motion (keep) and
+deformation, watermark, logo, subtitles (avoid).
+""",
+)
+register(
+    "SHOT214",
+    "role given twice",
+    """
+A clip has at most one start frame, one end frame, one source video and one clip to
+extend (each maps to a single API input).  References (`ref ... as ...`) may repeat.
+""",
+)
+register(
+    "SHOT215",
+    "shots longer than the clip",
+    """
+The durations of a clip's shots add up to more than the clip's duration.  Shorten the
+shots, lengthen the clip (`duration`), or leave some shot durations out.
+""",
+)

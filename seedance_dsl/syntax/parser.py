@@ -618,10 +618,11 @@ class _Recovering:
         return Diagnostic("SHOT101", "error", msg, span)
 
     def _eof_span(self) -> n.Span:
-        end = len(self.text)
-        line = self.text.count("\n") + 1
-        col = end - (self.text.rfind("\n") + 1) + 1
-        return n.Span(self.b.file, line, col, line, col, end, end)
+        # just after the last non-blank character: where the missing text belongs
+        end = len(self.text.rstrip())
+        line = self.text.count("\n", 0, end) + 1
+        col = end - (self.text.rfind("\n", 0, end) + 1) + 1
+        return n.Span(self.b.file, line, col, line, col + 1, end, end)
 
     # -- end of file
     def on_eof(self, e: UnexpectedToken, state: Any) -> None:

@@ -1,0 +1,71 @@
+"""``seedance check FILE...``: parse and resolve storyboards, print diagnostics.
+
+Exit codes: 0 clean (warnings allowed), 1 errors in any file, 2 usage.
+Imports only click, lark and the language modules (start-up time: docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..check import CheckResult, check_file
+from ..syntax import report
+
+
+def run_check(files: tuple[str, ...] | list[str]) -> list[CheckResult]:
+    """The check pipeline of the CLI, one result per file (a function, for reuse)."""
+    results = [check_file(f) for f in files]
+    # A later stage (e.g. the compiler's API rules) can extend each result here.
+    # The compiler's API-rule and prose checks (SHOT3xx/4xx); no jinja2, no pydantic.
+    from ..compiler.build import with_rules_check
+
+    return [with_rules_check(r) for r in results]
+
+
+def emit(results: list[CheckResult], files: tuple[str, ...] | list[str], fmt: str) -> bool:
+    """Print the results in ``fmt``; True when no file has errors."""
+    diags = [d for r in results for d in r.diagnostics]
+    sources: dict[str, str] = {}
+    for r in results:
+        sources.update(r.sources)
+    ok = not any(d.is_error for d in diags)
+    if fmt == "json":
+        listing = [
+            (f, not any(d.is_error for d in r.diagnostics))
+            for f, r in zip(files, results, strict=True)
+        ]
+        origins = [f for f, r in zip(files, results, strict=True) for _ in r.diagnostics]
+        click.echo(report.render_json(diags, listing, origins=origins))
+    elif fmt == "concise":
+        if diags:
+            click.echo(report.render_concise(diags))
+    else:
+        color = report.use_color(sys.stdout)
+        if diags:
+            click.echo(report.render_human(diags, sources, color=color))
+            click.echo()
+        word = "error" if not ok else "ok"
+        style = "error" if not ok else "help"
+        label = report._Paint(color)(style, word)
+        click.echo(f"{label}: {report.summary(diags, len(files))}")
+    return ok
+
+
+@click.command("check")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["human", "concise", "json"]),
+    default="human",
+    show_default=True,
+    help="human: source snippets with carets; concise: one line each; json: machine-readable.",
+)
+def check(files: tuple[str, ...], fmt: str) -> None:
+    """Check .shot FILEs: syntax, names, imports and setting values.
+
+    Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage."""
+    ok = emit(run_check(files), files, fmt)
+    sys.exit(0 if ok else 1)

@@ -1,0 +1,121 @@
+"""``seedance fmt FILE... [--check] [--diff]``: rewrite files in the canonical layout.
+
+Exit codes: 0 all files formatted (or already canonical), 1 a file has errors (it is
+left untouched) or cannot be read/written, 2 usage, 3 with ``--check``/``--diff``: a
+file would change.  Files are replaced atomically (temp file + ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from ..syntax import report
+from ..syntax.diagnostics import Diagnostic
+from ..syntax.format import format_text
+from ..syntax.source import decode, read_bytes
+
+
+@dataclass
+class FmtResult:
+    path: str
+    original: str | None = None
+    formatted: str | None = None  # None when the file has errors
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.formatted is not None and self.formatted != self.original
+
+
+def format_file(path: str) -> FmtResult:
+    """Read and format one file (nothing is written)."""
+    data, diags = read_bytes(path)
+    if data is None:
+        return FmtResult(path, diagnostics=diags)
+    text, diags = decode(data, path)
+    if text is None:
+        return FmtResult(path, diagnostics=diags)
+    formatted, diags = format_text(text, path)
+    return FmtResult(path, text, formatted, diags)
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Replace ``path`` with ``text`` atomically: the file is either the old or the new
+    content, never half-written.  Keeps the file's permission bits."""
+    target = Path(path)
+    mode = target.stat().st_mode & 0o7777 if target.exists() else None
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@click.command("fmt")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option(
+    "--check", "check_only", is_flag=True, help="Write nothing; exit 3 if a file would change."
+)
+@click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print what would change.")
+def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
+    """Format .shot FILEs in the one canonical layout (comments are kept).
+
+    Exit status: 0 done, 1 a file has errors (left untouched), 2 usage,
+    3 with --check/--diff when a file would change."""
+    color = report.use_color(sys.stderr)
+    failed = False
+    would_change: list[str] = []
+    for path in files:
+        res = format_file(path)
+        if res.formatted is None:
+            failed = True
+            errors = [d for d in res.diagnostics if d.is_error] or res.diagnostics
+            sources = {path: res.original} if res.original is not None else {}
+            click.echo(report.render_human(errors, sources, color=color), err=True)
+            click.echo(f"error: {path} has errors and was not formatted", err=True)
+            continue
+        if not res.changed:
+            continue
+        would_change.append(path)
+        if show_diff:
+            assert res.original is not None
+            diff = difflib.unified_diff(
+                res.original.splitlines(keepends=True),
+                res.formatted.splitlines(keepends=True),
+                fromfile=f"{path} (original)",
+                tofile=f"{path} (formatted)",
+            )
+            click.echo("".join(diff), nl=False)
+        elif check_only:
+            click.echo(f"would reformat {path}", err=True)
+        else:
+            try:
+                write_atomic(path, res.formatted)
+            except OSError as exc:
+                failed = True
+                click.echo(f"error: cannot write {path}: {exc.strerror or exc}", err=True)
+                continue
+            click.echo(f"formatted {path}", err=True)
+    if failed:
+        sys.exit(1)
+    if (check_only or show_diff) and would_change:
+        n = len(would_change)
+        click.echo(f"{n} file{'s' if n != 1 else ''} would be reformatted", err=True)
+        sys.exit(3)
+    sys.exit(0)

@@ -1,0 +1,480 @@
+"""The canonical layout of ``.shot`` files (``seedance fmt``).
+
+One layout, not configurable: two-space indentation, the keys of a block aligned,
+one blank line between top-level blocks, short shots on one line, strings re-quoted
+(multi-line prose as a dedented triple-quoted string), comments kept where they were.
+Formatting never changes meaning: ``parse(format(x)) == parse(x)``, and it is
+idempotent: ``format(format(x)) == format(x)`` (both are property-tested).
+
+Comments are attached to the syntax tree by line: a comment after code on the same line
+trails the statement that ends there; a comment on its own line leads the next
+statement of its block (or closes the block when nothing follows).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import nodes as n
+from .diagnostics import Diagnostic, has_errors
+from .parser import _dedent_long, parse_text
+
+__all__ = ["format_storyboard", "format_text", "quote"]
+
+INDENT = "  "
+MAX_WIDTH = 100
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_KEYWORDS = frozenset(
+    [
+        "storyboard",
+        "import",
+        "template",
+        "defaults",
+        "asset",
+        "package",
+        "style",
+        "keep",
+        "avoid",
+        "clip",
+        "start",
+        "end",
+        "source",
+        "extend",
+        "ref",
+        "as",
+        "use",
+        "without",
+        "shot",
+        "say",
+    ]
+)
+_BLANK_RE = re.compile(r"\n[ \t\r\f]*\n")
+_ROLE_WORD: dict[str, str] = {
+    "start": "start",
+    "end": "end",
+    "source": "source",
+    "extension": "extend",
+    "character": "ref",
+    "motion": "ref",
+    "style": "ref",
+}
+
+
+# ---------------------------------------------------------------------------- strings
+
+
+def _escape_char(c: str) -> str:
+    if c == "\\":
+        return "\\\\"
+    if c == '"':
+        return '\\"'
+    if c == "\n":
+        return "\\n"
+    if c == "\t":
+        return "\\t"
+    if c == "\r":
+        return "\\r"
+    if unicodedata.category(c) == "Cc" or c in "\u2028\u2029\ufeff":
+        return f"\\u{ord(c):04x}"
+    return c
+
+
+def quote_line(value: str) -> str:
+    """A one-line string literal for ``value``."""
+    return '"' + "".join(_escape_char(c) for c in value) + '"'
+
+
+def _long_ok(value: str) -> bool:
+    if '"""' in value or "\\" in value:
+        return False
+    for c in value:
+        if (
+            c != "\n"
+            and c != "\t"
+            and (unicodedata.category(c) == "Cc" or c in "\u2028\u2029\ufeff")
+        ):
+            return False
+    return all(line.strip(" \t") or not line for line in value.split("\n"))
+
+
+def quote(value: str, indent: str = "") -> str:
+    """A string literal for ``value``: triple-quoted over several lines (indented one
+    level deeper than ``indent``) when that reads back exactly, else one line."""
+    if "\n" in value and _long_ok(value):
+        inner = indent + INDENT
+        body = "\n".join(inner + line if line else "" for line in value.split("\n"))
+        literal = '"""\n' + body + "\n" + inner + '"""'
+        if _dedent_long(literal[3:-3]) == value:
+            return literal
+    return quote_line(value)
+
+
+def _name_or_quoted(name: str) -> str:
+    if _NAME_RE.fullmatch(name) and name not in _KEYWORDS:
+        return name
+    return quote_line(name)
+
+
+def _duration(millis: int) -> str:
+    whole, frac = divmod(millis, 1000)
+    if not frac:
+        return f"{whole}s"
+    return f"{whole}.{frac:03d}".rstrip("0") + "s"
+
+
+# ---------------------------------------------------------------------------- comments
+
+
+_BLOCKS = (n.Storyboard, n.Defaults, n.PackageDecl, n.ClipDecl, n.Shot)
+
+
+def _children(node: Any) -> list[Any]:
+    if isinstance(node, n.Storyboard):
+        return ([node.title] if node.title is not None else []) + list(node.items)
+    if isinstance(node, n.Defaults):
+        return list(node.settings)
+    if isinstance(node, n.PackageDecl | n.ClipDecl | n.Shot):
+        return list(node.items)
+    return []
+
+
+@dataclass
+class _Comments:
+    leading: dict[int, list[n.Comment]] = field(default_factory=dict)
+    trailing: dict[int, n.Comment] = field(default_factory=dict)
+    opening: dict[int, list[n.Comment]] = field(default_factory=dict)
+    closing: dict[int, list[n.Comment]] = field(default_factory=dict)
+    inside: set[int] = field(default_factory=set)  # blocks with any comment inside
+
+    def any_inside(self, node: Any) -> bool:
+        return id(node) in self.inside
+
+
+def _attach(sb: n.Storyboard, source: str) -> _Comments:
+    cm = _Comments()
+    for c in sb.comments:
+        pos = c.span.start_pos
+        line_start = source.rfind("\n", 0, pos) + 1
+        code_before = source[line_start:pos].strip() != ""
+        block: Any = sb
+        path: list[Any] = [sb]
+        while True:
+            for ch in _children(block):
+                if isinstance(ch, _BLOCKS) and ch.span.start_pos <= pos < ch.span.end_pos:
+                    block = ch
+                    path.append(ch)
+                    break
+            else:
+                break
+        for b in path[1:]:
+            cm.inside.add(id(b))
+        kids = _children(block)
+        target: Any = None
+        if code_before:
+            ending = [k for k in kids if k.span.end_line == c.span.line and k.span.end_pos <= pos]
+            if ending:
+                target = ending[-1]
+            elif block is not sb and block.span.line == c.span.line:
+                cm.opening.setdefault(id(block), []).append(c)
+                continue
+            else:
+                containing = [k for k in kids if k.span.start_pos <= pos < k.span.end_pos]
+                if containing:
+                    target = containing[0]
+            if target is not None:
+                if id(target) not in cm.trailing:
+                    cm.trailing[id(target)] = c
+                    if isinstance(target, _BLOCKS):
+                        pass
+                    continue
+                # a second comment for the same statement: lead the next one instead
+                later = [k for k in kids if k.span.start_pos > target.span.start_pos]
+                if later:
+                    cm.leading.setdefault(id(later[0]), []).append(c)
+                else:
+                    cm.closing.setdefault(id(block), []).append(c)
+                continue
+        nxt = [k for k in kids if k.span.start_pos > pos]
+        if nxt:
+            cm.leading.setdefault(id(nxt[0]), []).append(c)
+        else:
+            cm.closing.setdefault(id(block), []).append(c)
+    return cm
+
+
+def _ctext(c: n.Comment) -> str:
+    return ("//" + c.text).rstrip()
+
+
+# ---------------------------------------------------------------------------- printer
+
+
+class _Printer:
+    def __init__(self, sb: n.Storyboard, source: str | None) -> None:
+        self.sb = sb
+        self.source = source
+        self.cm = _attach(sb, source) if source is not None and sb.comments else _Comments()
+        self.out: list[str] = []
+
+    # -- output helpers
+    def emit(self, line: str) -> None:
+        self.out.append(line.rstrip())
+
+    def leading(self, node: Any, indent: str) -> None:
+        """The comments before ``node``; a blank line between them (or before the
+        node) is kept when the source had one."""
+        comments = self.cm.leading.get(id(node), [])
+        for i, c in enumerate(comments):
+            if i and self._blank_gap(comments[i - 1].span.end_pos, c.span.start_pos):
+                self.emit("")
+            self.emit(indent + _ctext(c))
+        if comments and self._blank_gap(comments[-1].span.end_pos, node.span.start_pos):
+            self.emit("")
+
+    def _blank_gap(self, start: int, end: int) -> bool:
+        if self.source is None or end <= start:
+            return False
+        return bool(_BLANK_RE.search(self.source, start, end))
+
+    def trail(self, node: Any, text: str, pad_to: int = 0) -> str:
+        c = self.cm.trailing.get(id(node))
+        return f"{text.ljust(pad_to)}  {_ctext(c)}" if c is not None else text
+
+    def emit_lines(self, node: Any, text: str, pad_to: int = 0) -> None:
+        """Emit a (possibly multi-line) statement, its trailing comment on its last line
+        (aligned at column ``pad_to`` + 2 when given)."""
+        lines = text.split("\n")
+        lines[-1] = self.trail(node, lines[-1], pad_to if len(lines) == 1 else 0)
+        for line in lines:
+            self.emit(line)
+
+    def had_blank(self, a: Any, b: Any) -> bool:
+        if self.source is None:
+            return False
+        end = a.span.end_pos
+        start = b.span.start_pos
+        lead = self.cm.leading.get(id(b))
+        if lead:
+            start = min(start, lead[0].span.start_pos)
+        return self._blank_gap(end, start)
+
+    # -- top level
+    def run(self) -> str:
+        sb = self.sb
+        items: list[Any] = ([sb.title] if sb.title is not None else []) + list(sb.items)
+        widths = self._asset_widths(items)
+        prev: Any = None
+        for item in items:
+            if prev is not None and self._blank_between(prev, item):
+                self.emit("")
+            self.leading(item, "")
+            self.top(item, widths.get(id(item), 0))
+            prev = item
+        closing = self.cm.closing.get(id(sb), [])
+        if closing:
+            if items:
+                self.emit("")
+            for c in closing:
+                self.emit(_ctext(c))
+        while self.out and self.out[-1] == "":
+            self.out.pop()
+        return "\n".join(self.out) + "\n" if self.out else ""
+
+    def _blank_between(self, a: Any, b: Any) -> bool:
+        same_kind_lines = (isinstance(a, n.Import) and isinstance(b, n.Import)) or (
+            isinstance(a, n.AssetDecl) and isinstance(b, n.AssetDecl)
+        )
+        if same_kind_lines:
+            return self.had_blank(a, b)
+        return True
+
+    def _asset_widths(self, items: list[Any]) -> dict[int, int]:
+        widths: dict[int, int] = {}
+        group: list[n.AssetDecl] = []
+
+        def flush() -> None:
+            w = max((len(a.name.name) for a in group), default=0)
+            for a in group:
+                widths[id(a)] = w
+            group.clear()
+
+        prev: Any = None
+        for item in items:
+            if isinstance(item, n.AssetDecl):
+                if group and not (isinstance(prev, n.AssetDecl) and not self.had_blank(prev, item)):
+                    flush()
+                group.append(item)
+            elif group:
+                flush()
+            prev = item
+        flush()
+        return widths
+
+    def top(self, item: Any, width: int) -> None:
+        if isinstance(item, n.Text):  # the storyboard header
+            self.emit_lines(item, "storyboard " + quote(item.value))
+        elif isinstance(item, n.Import):
+            self.emit_lines(item, "import " + quote(item.path.value))
+        elif isinstance(item, n.TemplateDecl):
+            self.emit_lines(item, "template " + quote(item.path.value))
+        elif isinstance(item, n.AssetDecl):
+            name = item.name.name.ljust(width)
+            self.emit_lines(item, f"asset {name} {item.kind} {quote(item.url.value)}")
+        elif isinstance(item, n.Defaults):
+            self.block(item, "defaults", list(item.settings), "")
+        elif isinstance(item, n.PackageDecl):
+            self.block(item, f"package {item.name.name}", list(item.items), "")
+        elif isinstance(item, n.ClipDecl):
+            self.block(item, f"clip {item.name.name}", list(item.items), "")
+        else:  # pragma: no cover
+            raise TypeError(item)
+
+    # -- blocks
+    def block(self, node: Any, head: str, kids: list[Any], indent: str) -> None:
+        opening = self.cm.opening.get(id(node), [])
+        closing = self.cm.closing.get(id(node), [])
+        if not kids and not opening and not closing:
+            self.emit_lines(node, f"{indent}{head} {{}}")
+            return
+        first = f"{indent}{head} {{"
+        if opening:
+            first += "  " + _ctext(opening[0])
+        self.emit(first)
+        for c in opening[1:]:
+            self.emit(indent + INDENT + _ctext(c))
+        inner = indent + INDENT
+        width = max((len(self.key(k)) for k in kids if not isinstance(k, n.Shot)), default=0)
+        lines = {
+            id(k): inner + self.key(k).ljust(width) + " " + self.rest(k, inner)
+            for k in kids
+            if not isinstance(k, n.Shot)
+        }
+        comment_col = max(
+            (
+                len(line)
+                for k, line in ((k, lines.get(id(k), "")) for k in kids)
+                if id(k) in self.cm.trailing and line and "\n" not in line
+            ),
+            default=0,
+        )
+        prev: Any = None
+        for k in kids:
+            if prev is not None and self._blank_in_block(prev, k):
+                self.emit("")
+            self.leading(k, inner)
+            if isinstance(k, n.Shot):
+                self.shot(k, inner)
+            else:
+                self.emit_lines(k, lines[id(k)], comment_col)
+            prev = k
+        for c in closing:
+            self.emit(inner + _ctext(c))
+        self.emit_lines(node, indent + "}")
+
+    def _blank_in_block(self, a: Any, b: Any) -> bool:
+        a_shot, b_shot = isinstance(a, n.Shot), isinstance(b, n.Shot)
+        if a_shot != b_shot:
+            return True
+        if a_shot and b_shot:
+            return not (self.one_line(a) and self.one_line(b))
+        return False
+
+    def key(self, k: Any) -> str:
+        if isinstance(k, n.Setting):
+            return k.key.name
+        if isinstance(k, n.RoleDecl):
+            return _ROLE_WORD[k.role]
+        if isinstance(k, n.UsePackage):
+            return "use"
+        if isinstance(k, n.ClipText):
+            return "text"
+        if isinstance(k, n.StyleItem):
+            return "style"
+        if isinstance(k, n.ConstraintItem):
+            return k.polarity
+        if isinstance(k, n.ShotField):
+            return k.key
+        if isinstance(k, n.Dialogue):
+            return "say"
+        raise TypeError(k)  # pragma: no cover
+
+    def rest(self, k: Any, indent: str) -> str:
+        if isinstance(k, n.Setting):
+            v = k.value
+            return quote(v.text, indent) if v.kind == "text" else v.text
+        if isinstance(k, n.RoleDecl):
+            t = k.target
+            target = f"{t.clip.name}.{t.output}" if isinstance(t, n.ClipOutput) else t.name
+            if _ROLE_WORD[k.role] == "ref":
+                return f"{target} as {k.role}"
+            return target
+        if isinstance(k, n.UsePackage):
+            s = k.package.name
+            if k.without:
+                s += " without " + ", ".join(_name_or_quoted(w.name) for w in k.without)
+            return s
+        if isinstance(k, n.ClipText):
+            return quote(k.text.value, indent)
+        if isinstance(k, n.StyleItem):
+            return quote(k.text.value, indent)
+        if isinstance(k, n.ConstraintItem):
+            return ", ".join(i.name for i in k.items)
+        if isinstance(k, n.ShotField):
+            fv = k.value
+            return quote(fv.value, indent) if isinstance(fv, n.Text) else fv.name
+        if isinstance(k, n.Dialogue):
+            sp = k.speaker
+            who = quote(sp.value, indent) if isinstance(sp, n.Text) else sp.name
+            return f"{who} {quote(k.line.value, indent)}"
+        raise TypeError(k)  # pragma: no cover
+
+    # -- shots
+    def _shot_head(self, s: n.Shot) -> str:
+        return "shot" + (f" {_duration(s.duration.millis)}" if s.duration is not None else "")
+
+    def one_line(self, s: n.Shot) -> bool:
+        if self.cm.any_inside(s) or self.cm.opening.get(id(s)) or self.cm.closing.get(id(s)):
+            return False
+        if any(id(i) in self.cm.trailing or id(i) in self.cm.leading for i in s.items):
+            return False
+        if not 1 <= len(s.items) <= 2:
+            return not s.items
+        parts = [f"{self.key(i)} {self.rest(i, '')}" for i in s.items]
+        if any("\n" in p for p in parts):
+            return False
+        text = f"{self._shot_head(s)} {{ " + "  ".join(parts) + " }"
+        return len(INDENT) + len(text) <= MAX_WIDTH
+
+    def shot(self, s: n.Shot, indent: str) -> None:
+        if self.one_line(s):
+            if not s.items:
+                self.emit_lines(s, f"{indent}{self._shot_head(s)} {{}}")
+                return
+            parts = [f"{self.key(i)} {self.rest(i, indent)}" for i in s.items]
+            self.emit_lines(s, f"{indent}{self._shot_head(s)} {{ " + "  ".join(parts) + " }")
+            return
+        self.block(s, self._shot_head(s), list(s.items), indent)
+
+
+# ---------------------------------------------------------------------------- API
+
+
+def format_storyboard(sb: n.Storyboard, source: str | None = None) -> str:
+    """The canonical text of a syntax tree.  ``source`` (the text it was parsed from)
+    places its comments and keeps single blank lines between imports / assets."""
+    return _Printer(sb, source).run()
+
+
+def format_text(text: str, file: str = "<text>") -> tuple[str | None, list[Diagnostic]]:
+    """Format ``.shot`` text: ``(formatted, diagnostics)``; ``formatted`` is None when the
+    text has errors (a file with errors is never formatted)."""
+    tree, diags = parse_text(text, file)
+    if tree is None or has_errors(diags):
+        return None, diags
+    src = text
+    if src.startswith("\ufeff"):
+        src = " " + src[1:]
+    return format_storyboard(tree, src), diags
