@@ -13,10 +13,14 @@ from .errors import SeedanceDSLError, UsageError
 __version__ = "0.1.0"
 
 # name -> module that defines it (imported on first access)
-_EXPORTS: dict[str, str] = {}
+_EXPORTS: dict[str, str] = {
+    "compile_file": "seedance_dsl.compiler",
+    "compile_text": "seedance_dsl.compiler",
+}
 
 if TYPE_CHECKING:
-    pass
+    from .compiler import compile_file as compile_file
+    from .compiler import compile_text as compile_text
 
 
 def __getattr__(name: str) -> Any:
