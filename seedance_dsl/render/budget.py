@@ -12,15 +12,17 @@ from __future__ import annotations
 import contextvars
 import time
 from collections.abc import Callable
+from typing import Any
 
 from ..api.spec import CONTRACT
 from ..client.ratelimit import RateLimiter
 
 __all__ = ["SharedBudget", "parse_rate_limit"]
 
-_PREPAID: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar(
+_PREPAID: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar(
     "seedance_render_prepaid", default=None
 )
+_NONE = object()
 
 
 class SharedBudget(RateLimiter):
@@ -37,38 +39,67 @@ class SharedBudget(RateLimiter):
         super().__init__(requests, window_s, clock=clock, margin_s=margin_s)
         self.taken = 0
 
-    def try_take(self) -> bool:
-        """Take one slot now if there is one (never waits)."""
-        if self.time_until_available() > 0:
-            return False
-        if self._try_take() == 0.0:
-            self.taken += 1
-            return True
-        return False
+    async def take(self) -> Any:
+        """Take one slot for the scheduler's next action (call when one is available)."""
+        self.taken += 1
+        if hasattr(RateLimiter, "acquire_slot"):
+            return await RateLimiter.acquire_slot(self)
+        await RateLimiter.acquire(self)
+        return None
 
     @staticmethod
-    def mark_prepaid() -> None:
-        """Within the current asyncio task: the next ``acquire`` is already paid for."""
-        _PREPAID.set([True])
+    def use_prepaid(slot: Any) -> None:
+        """Within the current asyncio task: the next request uses ``slot``."""
+        _PREPAID.set([slot])
 
-    def _use_prepaid(self) -> bool:
+    @staticmethod
+    def release_unused() -> None:
+        """End of an action: a slot its request never used counts from now."""
         box = _PREPAID.get()
-        if box and box[0]:
-            box[0] = False
-            return True
-        return False
+        if box and box[0] is not _NONE:
+            slot, box[0] = box[0], _NONE
+            done = getattr(slot, "done", None)
+            if done is not None:
+                done()
+
+    def _prepaid(self) -> Any:
+        box = _PREPAID.get()
+        if box and box[0] is not _NONE:
+            slot, box[0] = box[0], _NONE
+            return slot
+        return _NONE
+
+    async def acquire_slot(self) -> Any:
+        slot = self._prepaid()
+        if slot is not _NONE:
+            return slot
+        self.taken += 1
+        return await super().acquire_slot()
+
+    def acquire_slot_sync(self) -> Any:
+        slot = self._prepaid()
+        if slot is not _NONE:
+            return slot
+        self.taken += 1
+        return super().acquire_slot_sync()
 
     async def acquire(self) -> None:
-        if self._use_prepaid():
+        slot = self._prepaid()
+        if slot is not _NONE:
+            if slot is not None and hasattr(slot, "done"):
+                slot.done()
             return
-        await super().acquire()
         self.taken += 1
+        await super().acquire()
 
     def acquire_sync(self) -> None:
-        if self._use_prepaid():
+        slot = self._prepaid()
+        if slot is not _NONE:
+            if slot is not None and hasattr(slot, "done"):
+                slot.done()
             return
-        super().acquire_sync()
         self.taken += 1
+        super().acquire_sync()
 
 
 def parse_rate_limit(text: str) -> tuple[int, float]:

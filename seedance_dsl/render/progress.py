@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from typing import IO, Any
@@ -21,6 +22,16 @@ from .events import TERMINAL, RenderEvent, RenderSummary
 __all__ = ["JsonProgress", "LiveProgress", "PlainProgress", "Progress", "make_progress"]
 
 _QUIET_KINDS = frozenset({"polled", "ready"})
+
+
+def rel(path: str | None) -> str:
+    """``path`` relative to the working directory when it is below it."""
+    if not path:
+        return ""
+    try:
+        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
+    except ValueError:
+        return path
 
 
 class Progress:
@@ -65,7 +76,7 @@ def _describe(event: RenderEvent) -> str:
     d = event.data
     k = event.kind
     if k == "start":
-        return f"{event.message} -> {d.get('out_dir')} (server {d.get('server')})"
+        return f"{event.message} -> {rel(d.get('out_dir'))} (server {d.get('server')})"
     if k == "submitting":
         return f"submitting (~{d.get('credits_estimate')} credits, estimate)"
     if k == "submitted":
@@ -75,7 +86,7 @@ def _describe(event: RenderEvent) -> str:
     if k == "completed":
         return event.message
     if k in ("done", "reused") and d.get("video"):
-        return f"{k}: {d.get('video')}" + (f" ({event.message})" if k == "reused" else "")
+        return f"{k}: {rel(d.get('video'))}" + (f" ({event.message})" if k == "reused" else "")
     if k == "failed":
         text = event.message
         if d.get("location"):
@@ -106,7 +117,7 @@ class PlainProgress(Progress):
 def summary_text(summary: RenderSummary) -> str:
     lines = ["", f"{'clip':<20} {'status':<12} {'credits':>7}  detail"]
     for c in summary.clips:
-        detail = c.video_path or c.reason or ""
+        detail = rel(c.video_path) or c.reason or ""
         if c.status == "failed" and c.location:
             detail = f"{c.location}: {c.reason}"
         credits = f"{c.credits_used - c.credits_refunded}"
@@ -122,7 +133,7 @@ def summary_text(summary: RenderSummary) -> str:
         lines.append(summary.message)
     videos = [c.video_path for c in summary.clips if c.video_path]
     if videos:
-        lines.append(f"videos in {summary.out_dir} (manifest: {summary.manifest})")
+        lines.append(f"videos in {rel(summary.out_dir)}/ (manifest: {rel(summary.manifest)})")
     lines.append("")
     return "\n".join(lines)
 
@@ -171,7 +182,7 @@ class LiveProgress(Progress):
                 row["since"] = time.monotonic()
                 row["detail"] = event.message
             elif event.kind in ("done", "reused"):
-                row["detail"] = str(d.get("video") or event.message)
+                row["detail"] = rel(d.get("video")) or event.message
             elif (
                 event.kind in ("failed", "skipped", "over_budget", "no_credits", "busy")
                 or event.kind == "completed"
@@ -227,7 +238,7 @@ class LiveProgress(Progress):
         table.add_column("video / reason", overflow="fold")
         for c in summary.clips:
             style = "green" if c.status in ("done", "reused") else "red"
-            detail = c.video_path or c.reason
+            detail = rel(c.video_path) or c.reason
             if c.status == "failed" and c.location:
                 detail = f"{c.location}: {c.reason}"
             table.add_row(

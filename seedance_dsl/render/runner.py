@@ -148,7 +148,7 @@ class Renderer:
         self.budget = budget
         self.db = db
         self.server = server
-        self.out_dir = out_dir
+        self.out_dir = out_dir.absolute()
         self.opts = options or RenderOptions()
         self._emit_cb = on_event
         self._sandbox_netloc = sandbox_netloc
@@ -608,16 +608,17 @@ class Renderer:
                 continue
             kind, c, wait = self._next_action(now)
             if c is not None:
-                if self.budget.try_take():
+                wait = self.budget.time_until_available()
+                if wait <= 0:
+                    slot = await self.budget.take()
                     c.requests += 1
                     if kind == "poll":
                         c.next_poll_at = float("inf")
-                        self._spawn(self._poll(c))
+                        self._spawn(self._prepaid(slot, self._poll(c)))
                     else:
                         c.status = "submitting"
-                        self._spawn(self._submit(c))
+                        self._spawn(self._prepaid(slot, self._submit(c)))
                     continue
-                wait = self.budget.time_until_available()
             self._wake.clear()
             if self._done():
                 return
@@ -653,8 +654,15 @@ class Renderer:
         base = max(self.opts.poll.min_interval_s, 0.05)
         return min(self.opts.poll.max_interval_s, base * float(1 << min(n, 6)))
 
+    async def _prepaid(self, slot: Any, action: Any) -> None:
+        """Run ``action`` with its request paid by ``slot`` (taken by the dispatcher)."""
+        SharedBudget.use_prepaid(slot)
+        try:
+            await action
+        finally:
+            SharedBudget.release_unused()
+
     async def _submit(self, c: _Clip) -> None:
-        SharedBudget.mark_prepaid()
         assert c.request is not None
         if c.record_id is None:
             c.fresh = self.db.get(self.server, c.key) is None
@@ -786,7 +794,6 @@ class Renderer:
         )
 
     async def _poll(self, c: _Clip) -> None:
-        SharedBudget.mark_prepaid()
         assert c.task_id is not None and c.record_id is not None
         c.polls += 1
         self.polls += 1

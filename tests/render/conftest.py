@@ -12,6 +12,7 @@ from seedance_dsl.render.api import load_storyboard, render_storyboard
 from seedance_dsl.render.events import RenderEvent, RenderSummary
 from seedance_dsl.render.plan import server_namespace
 
+
 @pytest.fixture
 def shot(tmp_path: Path) -> Callable[[str, str], Path]:
     def write(text: str, name: str = "film.shot") -> Path:

@@ -30,7 +30,9 @@ clip extra {
 def independent(n: int, title: str = "Many") -> str:
     parts = [f'storyboard "{title}"', ""]
     for i in range(n):
-        parts.append(f'clip c{i:02d} {{\n  duration 4s\n  shot {{ action "scene number {i}" }}\n}}\n')
+        parts.append(
+            f'clip c{i:02d} {{\n  duration 4s\n  shot {{ action "scene number {i}" }}\n}}\n'
+        )
     return "\n".join(parts)
 
 
@@ -42,3 +44,45 @@ def chain(n: int, title: str = "Chain") -> str:
             f'clip c{i:02d} {{\n  duration 4s{start}\n  shot {{ action "link number {i}" }}\n}}\n'
         )
     return "\n".join(parts)
+
+
+def ten_clips(title: str = "Ten") -> str:
+    """Ten clips: six independent, a chain of three (last frames), one extension."""
+    parts = [f'storyboard "{title}"', ""]
+    for i in range(10):
+        if i == 6:
+            extra = "\n  start c00.last_frame"
+        elif i == 7:
+            extra = "\n  start c06.last_frame"
+        elif i == 8:
+            extra = "\n  extend c01"
+        else:
+            extra = "\n  duration 4s"
+        parts.append(f'clip c{i:02d} {{{extra}\n  shot {{ action "moment number {i}" }}\n}}\n')
+    return "\n".join(parts)
+
+
+def cli_env(sandbox: object, **extra: str) -> dict[str, str]:
+    """Environment for a `seedance render` subprocess pointed at ``sandbox``."""
+    import os
+    import sys
+    from pathlib import Path
+
+    st = sandbox.settings  # type: ignore[attr-defined]
+    env = dict(os.environ)
+    env.update(
+        SEEDANCE_BASE_URL=sandbox.base_url,  # type: ignore[attr-defined]
+        SEEDANCE_API_KEY=sandbox.api_key,  # type: ignore[attr-defined]
+        SEEDANCE_RATE_LIMIT=f"{st.rate_limit_requests}/{st.scaled(st.rate_limit_window_s)}",
+        SEEDANCE_CONFIG=str(Path(sys.prefix) / "no-such-config.toml"),
+        PYTHONUNBUFFERED="1",
+    )
+    env.pop("SEEDANCE_PROFILE", None)
+    env.update(extra)
+    return env
+
+
+def seedance_cmd() -> list[str]:
+    import sys
+
+    return [sys.executable, "-m", "seedance_dsl.cli"]

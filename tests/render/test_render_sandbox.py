@@ -7,13 +7,12 @@ import sqlite3
 from pathlib import Path
 
 import av
+from render_helpers import CHAIN, independent
 
+from seedance_dsl.render.api import load_storyboard
 from seedance_dsl.render.events import EXIT_BUDGET, EXIT_FAILED, EXIT_OK
 from seedance_dsl.render.plan import make_plan, server_namespace
-from seedance_dsl.render.api import load_storyboard
 from seedance_dsl.render.state import StateDB
-
-from render_helpers import CHAIN, independent
 
 
 def _frames(path: Path) -> int:
