@@ -27,7 +27,6 @@ from .. import __version__
 from ..api.models import SubmitResponse, Task, VideoRequest
 from .config import ClientConfig, Timeouts, resolve_config
 from .policy import (
-    Acquire,
     ClientEvent,
     Context,
     Fetch,
@@ -52,7 +51,6 @@ from .secret import ApiKey
 
 __all__ = ["AsyncSeedanceClient", "SeedanceClient"]
 
-_CHUNK = 1 << 16
 _MAX_ERROR_BODY = 1 << 16
 
 
@@ -255,10 +253,11 @@ class SeedanceClient(_Base):
 
     def _do(self, action: Any) -> Any:
         if isinstance(action, Send):
-            return self._send(action)
-        if isinstance(action, Acquire):
-            self.limiter.acquire_sync()
-            return None
+            slot = self.limiter.acquire_slot_sync()
+            try:
+                return self._send(action)
+            finally:
+                slot.done()
         if isinstance(action, Sleep):
             time.sleep(action.seconds)
             return None
@@ -312,7 +311,7 @@ class SeedanceClient(_Base):
                     f.truncate()
                     size = start
                     try:
-                        for chunk in resp.iter_raw(_CHUNK):
+                        for chunk in resp.iter_raw():
                             f.write(chunk)
                             size += len(chunk)
                     except OSError as exc:
@@ -415,10 +414,11 @@ class AsyncSeedanceClient(_Base):
 
     async def _do(self, action: Any) -> Any:
         if isinstance(action, Send):
-            return await self._send(action)
-        if isinstance(action, Acquire):
-            await self.limiter.acquire()
-            return None
+            slot = await self.limiter.acquire_slot()
+            try:
+                return await self._send(action)
+            finally:
+                slot.done()
         if isinstance(action, Sleep):
             await asyncio.sleep(action.seconds)
             return None
@@ -472,7 +472,7 @@ class AsyncSeedanceClient(_Base):
                     f.truncate()
                     size = start
                     try:
-                        async for chunk in resp.aiter_raw(_CHUNK):
+                        async for chunk in resp.aiter_raw():
                             f.write(chunk)
                             size += len(chunk)
                     except OSError as exc:

@@ -1,8 +1,8 @@
 """The retry, polling and download policy, written once (sans-IO).
 
 Every decision of the client lives here, in plain generators that do no I/O: they
-*yield* what they need done (:class:`Acquire` a rate-limit slot, :class:`Send` a
-request, :class:`Sleep`, :class:`Hold` the limiter, :class:`Fetch` a download range)
+*yield* what they need done (:class:`Send` a request — after taking a slot of the
+shared rate limiter —, :class:`Sleep`, :class:`Hold` the limiter, :class:`Fetch` a download range)
 and receive the outcome.  The synchronous and the asynchronous client are thin
 drivers that run the same generators (:mod:`._driver`), so the two can never disagree
 about when to retry, how long to wait or which key to send.
@@ -267,11 +267,6 @@ class TransportFailure:
 
 
 @dataclass(frozen=True, slots=True)
-class Acquire:
-    """Take one slot of the rate limiter (every API request does)."""
-
-
-@dataclass(frozen=True, slots=True)
 class Hold:
     """Hold the shared limiter for ``seconds`` (a 429's Retry-After, for everyone)."""
 
@@ -285,6 +280,9 @@ class Sleep:
 
 @dataclass(frozen=True, slots=True)
 class Send:
+    """Send one API request.  The driver first takes a slot of the shared rate limiter
+    (every API request counts, submits and polls alike) and releases it on the answer."""
+
     request: HttpRequest
     #: cap on the read timeout (the remaining time of a ``wait`` deadline)
     timeout_cap_s: float | None = None
@@ -310,7 +308,7 @@ class FetchResult:
     body: bytes = b""  # the (small) body of an answer that was not written
 
 
-Action: TypeAlias = Acquire | Hold | Sleep | Send | Fetch
+Action: TypeAlias = Hold | Sleep | Send | Fetch
 Flow: TypeAlias = Generator[Action, Any, Any]
 
 
@@ -573,7 +571,6 @@ def call_flow(ctx: Context, req: HttpRequest, *, key: str | None = None) -> Flow
         rem = ctx.remaining()
         if rem is not None and rem <= 0 and ctx.on_deadline is not None:
             raise ctx.on_deadline()
-        yield Acquire()
         out = yield Send(req, timeout_cap_s=ctx.remaining())
         if isinstance(out, TransportFailure):
             err = transport_error(out, req, "no answer from the server")
@@ -835,7 +832,8 @@ def download_flow(ctx: Context, url: str, dest: Path) -> Flow:
                     problem = f"the body ended at {res.size} of {total} bytes"
                 else:
                     problem = f"the connection broke at {res.size} bytes ({res.failure.kind})"
-                progressed = res.size > have
+                # progress counts only if it can be kept (the server allows Range)
+                progressed = resumable and res.size > have
                 have = res.size
                 if progressed:
                     failures = 0

@@ -7,9 +7,11 @@ never receives a 429.  If one comes anyway (another process uses the same key),
 :meth:`RateLimiter.hold_until` makes *everyone* wait the server's ``Retry-After``.
 
 It is a sliding-window log (exact, not a token bucket: a token bucket of 30/60 s would
-allow 30 at once and then one every 2 s, i.e. up to 59 in some 60 s window).  A small
-safety margin is added to the window because the server timestamps a request when it
-*arrives*, which can be a little later than when the client let it go.
+allow 30 at once and then one every 2 s, i.e. up to 59 in some 60 s window).
+
+Each request is counted from the moment its *answer* arrived (see
+:meth:`RateLimiter.acquire_slot`), which is never earlier than the server saw it, so
+the client's windows always start no earlier than the server's.
 
 The lock is a :class:`threading.Lock` held only for a few arithmetic operations, never
 while waiting, so the same limiter is safe from threads and from any number of event
@@ -19,21 +21,49 @@ loops at once.
 from __future__ import annotations
 
 import asyncio
-import collections
 import threading
 import time
 from collections.abc import Callable
 
 from ..api.spec import CONTRACT
 
-__all__ = ["RateLimiter", "shared_limiter"]
+__all__ = ["RateLimiter", "Slot", "shared_limiter"]
+
+
+class Slot:
+    """One counted request.  Until :meth:`done` it occupies its slot indefinitely; then it
+    counts from the moment it finished (see :meth:`RateLimiter.acquire_slot`)."""
+
+    __slots__ = ("_limiter", "at")
+
+    def __init__(self, limiter: RateLimiter, at: float) -> None:
+        self._limiter = limiter
+        self.at = at  # clock time the slot counts from; +inf while the request is in flight
+
+    def done(self) -> None:
+        """The request got its answer (or failed): count it from now."""
+        lim = self._limiter
+        with lim._lock:
+            if self.at == _INFLIGHT:
+                self.at = lim._clock()
+
+
+_INFLIGHT = float("inf")
+#: how often a waiter re-checks when every slot is held by a request still in flight
+_INFLIGHT_POLL_S = 0.05
 
 
 class RateLimiter:
-    """At most ``requests`` acquisitions in any ``window_s`` (+ ``margin_s``) seconds.
+    """At most ``requests`` requests in any ``window_s`` (+ ``margin_s``) seconds.
 
-    ``margin_s`` defaults to 2 % of the window, at most 1 s (so 30 per 61 s by default).
-    ``clock`` is a monotonic clock in seconds (injectable for tests).
+    ``margin_s`` defaults to 1 % of the window, at most 1 s (so 30 per 60.6 s by
+    default).  ``clock`` is a monotonic clock in seconds (injectable for tests).
+
+    :meth:`acquire` / :meth:`acquire_sync` count a request from the moment they return.
+    The client uses :meth:`acquire_slot` / :meth:`acquire_slot_sync` instead, which
+    count a request from the moment its answer arrived: the server saw the request no
+    later than that, so the next window starts no earlier than the server's, however
+    long the request travelled — no 429 even on a slow or congested link.
     """
 
     def __init__(
@@ -50,10 +80,10 @@ class RateLimiter:
             raise ValueError("window_s must be > 0")
         self.requests = requests
         self.window_s = float(window_s)
-        self.margin_s = min(1.0, 0.02 * window_s) if margin_s is None else float(margin_s)
+        self.margin_s = min(1.0, 0.01 * window_s) if margin_s is None else float(margin_s)
         self._clock = clock
         self._lock = threading.Lock()
-        self._stamps: collections.deque[float] = collections.deque()
+        self._slots: list[Slot] = []
         self._hold_until = float("-inf")
 
     def __repr__(self) -> str:
@@ -67,36 +97,51 @@ class RateLimiter:
         return self.window_s + self.margin_s
 
     def _prune(self, now: float) -> None:
-        span = self._span
-        while self._stamps and self._stamps[0] <= now - span:
-            self._stamps.popleft()
+        cutoff = now - self._span
+        if any(s.at <= cutoff for s in self._slots):
+            self._slots = [s for s in self._slots if s.at > cutoff]
 
     def _wait_locked(self, now: float) -> float:
         self._prune(now)
         wait = max(0.0, self._hold_until - now)
-        if len(self._stamps) >= self.requests:
-            wait = max(wait, self._stamps[0] + self._span - now)
+        if len(self._slots) >= self.requests:
+            oldest = min(s.at for s in self._slots)
+            free_at = oldest + self._span - now if oldest != _INFLIGHT else _INFLIGHT_POLL_S
+            wait = max(wait, free_at)
         return wait
 
-    def _try_take(self) -> float:
-        """Take a slot now and return 0, or return how long to wait before trying again."""
+    def _try_take(self, inflight: bool) -> Slot | float:
+        """Take a slot now, or say how long to wait before trying again."""
         with self._lock:
             now = self._clock()
             wait = self._wait_locked(now)
-            if wait <= 0:
-                self._stamps.append(now)
-                return 0.0
-            return wait
+            if wait > 0:
+                return wait
+            slot = Slot(self, _INFLIGHT if inflight else now)
+            self._slots.append(slot)
+            return slot
+
+    def acquire_slot_sync(self) -> Slot:
+        """Block until a request may be sent; call ``done()`` on the result when it ends."""
+        while not isinstance(got := self._try_take(True), Slot):
+            time.sleep(got)
+        return got
+
+    async def acquire_slot(self) -> Slot:
+        """Wait (without blocking the loop) until a request may be sent; ``done()`` it."""
+        while not isinstance(got := self._try_take(True), Slot):
+            await asyncio.sleep(got)
+        return got
 
     def acquire_sync(self) -> None:
-        """Block the calling thread until a request may be sent, and count it."""
-        while (wait := self._try_take()) > 0:
-            time.sleep(wait)
+        """Block the calling thread until a request may be sent, and count it from now."""
+        while not isinstance(got := self._try_take(False), Slot):
+            time.sleep(got)
 
     async def acquire(self) -> None:
         """Wait (without blocking the event loop) until a request may be sent; count it."""
-        while (wait := self._try_take()) > 0:
-            await asyncio.sleep(wait)
+        while not isinstance(got := self._try_take(False), Slot):
+            await asyncio.sleep(got)
 
     def time_until_available(self) -> float:
         """Seconds until one request could be sent (0 if one can go now)."""
@@ -110,7 +155,7 @@ class RateLimiter:
             self._prune(now)
             if self._hold_until > now:
                 return 0
-            return self.requests - len(self._stamps)
+            return max(0, self.requests - len(self._slots))
 
     def hold_until(self, seconds_from_now: float) -> None:
         """Let no request through for ``seconds_from_now`` (a 429's Retry-After).

@@ -61,7 +61,7 @@ class Seen:
     headers: dict[str, str]
     body: bytes
     status: int | None = None
-    t_answered: float | None = None
+    t_answered: float = 0.0
 
 
 class ApiServer:
@@ -192,8 +192,7 @@ class ApiServer:
     @staticmethod
     def _submit_view(task: dict[str, Any]) -> dict[str, Any]:
         return {
-            k: task[k]
-            for k in ("id", "status", "model", "quality_tier", "channel", "credits_used")
+            k: task[k] for k in ("id", "status", "model", "quality_tier", "channel", "credits_used")
         }
 
     def do_task(self, task_id: str) -> Reply:
