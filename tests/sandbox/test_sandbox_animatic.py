@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 from typing import Any
 
@@ -192,3 +193,28 @@ def test_end_to_end_output_downloaded_in_ranges_decodes_to_the_request(sandbox: 
     w, h = frames[0].size
     assert (w, h) == frame_size("21:9", "720p", CHEAP) and abs(w / h - 21 / 9) < 0.05
     assert png.size == (w, h) and _diff(png, frames[-1]) < 12
+
+
+def test_a_slow_render_never_blocks_the_api(sandbox_factory: Any) -> None:
+    # Full-size animatic (15 s, 720p, 12 fps: a second or more of drawing), no render
+    # time: the task stays `processing` exactly as long as the worker draws, and the
+    # API answers meanwhile.
+    sb = sandbox_factory(animatic=AnimaticSettings(), render_time_s=0.0, rate_limit_requests=10_000)
+    body = {**GLASS_TRAIN, "prompt": COMPILED, "duration": "15"}
+    with httpx.Client(base_url=sb.base_url, timeout=20) as c:
+        task_id = submit(c, sb.api_key, "slow-1", body).json()["id"]
+        path = CONTRACT.task_url_path(task_id)
+        seen_processing, slowest = 0, 0.0
+        deadline = time.monotonic() + 60
+        while True:
+            t0 = time.perf_counter()
+            status = c.get(path, headers={"Authorization": f"Bearer {sb.api_key}"}).json()["status"]
+            slowest = max(slowest, time.perf_counter() - t0)
+            if status != "processing":
+                break
+            seen_processing += 1
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+    assert status == "completed"
+    assert seen_processing >= 3  # answered several times while the worker drew
+    assert slowest < 1.0
