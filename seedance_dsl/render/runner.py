@@ -566,6 +566,7 @@ class Renderer:
     async def run(self) -> RenderSummary:
         self._t0 = self._now()
         self.out_dir.mkdir(parents=True, exist_ok=True)
+        self._sweep_partial_files()
         self._emit(
             "start",
             None,
@@ -583,6 +584,13 @@ class Renderer:
             self.interrupt("cancelled")
             await self._stop_all()
         return self._summary()
+
+    def _sweep_partial_files(self) -> None:
+        """Temporary files of a killed run (we hold the storyboard's lock: none is live)."""
+        for p in self.out_dir.iterdir():
+            if p.name.startswith(".") and p.name.endswith((".part", ".tmp", ".copy")):
+                with contextlib.suppress(OSError):
+                    p.unlink()
 
     async def _loop(self) -> None:
         while True:

@@ -1,0 +1,114 @@
+"""Reliability: kill -9 at random moments, and a faulty server.
+
+Both run against ONE sandbox started by the test; the kill test drives the real
+``seedance render`` command (a subprocess pointed at the sandbox with
+SEEDANCE_BASE_URL / SEEDANCE_API_KEY), exactly as a user would.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import av
+import pytest
+from render_helpers import cli_env, seedance_cmd, ten_clips
+
+from seedance_dsl.render.plan import server_namespace
+from seedance_dsl.render.state import StateDB
+
+pytestmark = pytest.mark.slow
+
+
+def _whole(video: Path, seconds: int, fps: int) -> bool:
+    with av.open(str(video)) as f:
+        frames = sum(1 for _ in f.decode(video=0))
+    return frames == seconds * fps
+
+
+def test_kill_9_at_20_random_moments(sandbox_factory, shot) -> None:
+    # a render takes ~2 s and 4 may run at once: the storyboard needs several runs
+    # worth of time, so the kills land in every phase (start-up, submits, polls,
+    # downloads, manifest writes)
+    sb = sandbox_factory(time_scale=0.1, seed=7)
+    path = shot(ten_clips())
+    env = cli_env(sb)
+    rng = random.Random(20261124)
+    kills = 0
+    for _ in range(20):
+        proc = subprocess.Popen(
+            [*seedance_cmd(), "render", str(path)],
+            env=env,
+            cwd=path.parent,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.2, 1.8))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        proc.wait(timeout=30)
+    assert kills >= 15  # most runs really were killed mid-way
+    final = subprocess.run(
+        [*seedance_cmd(), "render", str(path), "--format", "json"],
+        env=env,
+        cwd=path.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert final.returncode == 0, final.stdout[-2000:] + final.stderr[-2000:]
+    ins = sb.inspect()
+    # every clip rendered, every clip charged exactly once
+    assert ins["tasks_created"] == 10, ins["tasks_per_idempotency_key"]
+    assert set(ins["tasks_per_idempotency_key"].values()) == {1}
+    assert ins["credits_refunded"] == 0
+    assert ins["credits_charged"] == sum(t["credits_used"] for t in ins["tasks"].values())
+    db = StateDB.for_storyboard(path)
+    recs = db.history(server_namespace(sb.base_url), path.name)
+    db.close()
+    assert sorted(r.clip for r in recs) == [f"c{i:02d}" for i in range(10)]
+    fps = sb.settings.animatic.fps
+    for r in recs:
+        assert r.state == "done"
+        assert r.video_path and _whole(Path(r.video_path), int(r.request.get("duration", 5)), fps)
+        assert r.frame_path and Path(r.frame_path).stat().st_size == r.frame_bytes
+    # nothing half-written is left beside the files
+    leftovers = [p.name for p in (path.parent / "renders" / "film").iterdir()]
+    assert not [n for n in leftovers if n.endswith((".part", ".tmp", ".copy"))], leftovers
+
+
+def test_faults_every_clip_rendered_or_failed_with_refund(sandbox_factory, shot, render_on) -> None:
+    sb = sandbox_factory(
+        post_503_fraction=0.2,
+        post_500_fraction=0.05,
+        drop_after_commit_fraction=0.05,
+        fail_fraction=0.1,
+        seed=3,
+    )
+    path = shot(ten_clips())
+    outcomes: dict[str, str] = {}
+    for _ in range(3):  # a re-run retries failed clips with a new key
+        summary, _ = render_on(sb, path)
+        for c in summary.clips:
+            assert c.status in ("done", "reused", "failed", "skipped"), c
+            if c.status == "failed":
+                assert c.error_code and c.credits_refunded == c.credits_used > 0, c
+            if c.status == "skipped":
+                assert "failed" in c.reason
+            outcomes[c.clip] = c.status
+        ins = sb.inspect()
+        # no Idempotency-Key ever created two tasks; no credits charged twice
+        assert set(ins["tasks_per_idempotency_key"].values()) == {1}
+        assert ins["rate_limited"] == 0
+        charged = ins["credits_charged"] - ins["credits_refunded"]
+        kept = sum(t["credits_used"] for t in ins["tasks"].values() if t["status"] == "completed")
+        assert charged == kept
+        if summary.exit_code == 0:
+            break
+    faults = sb.inspect()["faults"]
+    assert sum(faults.values()) > 0, faults  # the faults really happened
+    assert set(outcomes.values()) <= {"done", "reused"}, outcomes
