@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from client_helpers import Runner
 from client_testserver import KEY, ApiServer, Reply
-from conftest import Runner
 
 from seedance_dsl.client import DownloadError, RetryPolicy
 

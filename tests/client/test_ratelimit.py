@@ -8,8 +8,8 @@ import threading
 import time
 
 import pytest
+from client_helpers import FAST
 from client_testserver import KEY, ApiServer
-from conftest import FAST
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

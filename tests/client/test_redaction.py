@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from client_helpers import FAST, Runner
 from client_testserver import ApiServer, Reply, error
-from conftest import FAST, Runner
 
 from seedance_dsl.api import VideoRequest
 from seedance_dsl.client import (

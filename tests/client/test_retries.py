@@ -8,8 +8,8 @@ import socket
 import time
 
 import pytest
+from client_helpers import FAST, Runner
 from client_testserver import KEY, ApiServer, Reply, error
-from conftest import FAST, Runner
 
 from seedance_dsl.api import CONTRACT, VideoRequest
 from seedance_dsl.client import (
