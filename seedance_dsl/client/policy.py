@@ -456,6 +456,20 @@ class Context:
     #: raise this when the deadline would be passed (set by ``wait``)
     on_deadline: Callable[[], SeedanceError] | None = None
 
+    def event(self, ev: ClientEvent) -> None:
+        """Log (retries at INFO, never a header) and pass the event to the observer."""
+        if ev.kind not in ("request", "poll") and ev.wait_s is not None:
+            log.info(
+                "%s %s: %s (HTTP %s, %s); next attempt in %.3f s",
+                ev.method,
+                ev.path,
+                ev.kind,
+                ev.status,
+                ev.code or ev.detail,
+                ev.wait_s,
+            )
+        self.emit(ev)
+
     def remaining(self) -> float | None:
         return None if self.deadline is None else self.deadline - self.clock()
 
@@ -575,12 +589,12 @@ def call_flow(ctx: Context, req: HttpRequest, *, key: str | None = None) -> Flow
         if isinstance(out, TransportFailure):
             err = transport_error(out, req, "no answer from the server")
             log.debug("%s %s: no answer (%s), attempt %d", req.method, req.path, out.kind, attempt)
-            ctx.emit(ClientEvent("request", req.method, req.path, None, attempt, code=err.code))
+            ctx.event(ClientEvent("request", req.method, req.path, None, attempt, code=err.code))
             failures += 1
             if not p.retry_transport or failures >= p.max_attempts:
                 raise err
             delay = p.backoff(failures, ctx.rng)
-            ctx.emit(
+            ctx.event(
                 ClientEvent("retry", req.method, req.path, None, attempt, delay, code=err.code)
             )
             _check(ctx, delay, err)
@@ -596,7 +610,7 @@ def call_flow(ctx: Context, req: HttpRequest, *, key: str | None = None) -> Flow
             attempt,
             rid,
         )
-        ctx.emit(ClientEvent("request", req.method, req.path, out.status, attempt, request_id=rid))
+        ctx.event(ClientEvent("request", req.method, req.path, out.status, attempt, request_id=rid))
         if 200 <= out.status < 300:
             return out
         err = error_from_response(out, req, ctx.redact, key=key)
@@ -606,9 +620,9 @@ def call_flow(ctx: Context, req: HttpRequest, *, key: str | None = None) -> Flow
             ra = err.retry_after_s
             hold = ra if ra is not None else p.backoff(limited, ctx.rng)
             if limited > p.max_rate_limited or (ra is not None and ra > p.retry_after_cap_s):
-                ctx.emit(_ev("rate_limited", req, out, attempt, None, err))
+                ctx.event(_ev("rate_limited", req, out, attempt, None, err))
                 raise err
-            ctx.emit(_ev("rate_limited", req, out, attempt, hold, err))
+            ctx.event(_ev("rate_limited", req, out, attempt, hold, err))
             _check(ctx, hold, err)
             yield Hold(hold)
             continue
@@ -627,9 +641,9 @@ def call_flow(ctx: Context, req: HttpRequest, *, key: str | None = None) -> Flow
             kind: EventKind = "service_busy" if busy else "retry"
             if give_up:
                 if busy:
-                    ctx.emit(_ev(kind, req, out, attempt, None, err))
+                    ctx.event(_ev(kind, req, out, attempt, None, err))
                 raise err
-            ctx.emit(_ev(kind, req, out, attempt, delay, err))
+            ctx.event(_ev(kind, req, out, attempt, delay, err))
             _check(ctx, delay, err)
             yield Sleep(delay)
             continue
@@ -644,7 +658,7 @@ def call_flow(ctx: Context, req: HttpRequest, *, key: str | None = None) -> Flow
                 if ra is not None
                 else p.conflict_backoff(conflicts, ctx.rng)
             )
-            ctx.emit(_ev("conflict_wait", req, out, attempt, delay, err))
+            ctx.event(_ev("conflict_wait", req, out, attempt, delay, err))
             _check(ctx, delay, err)
             yield Sleep(delay)
             continue
@@ -758,7 +772,7 @@ def wait_flow(
         task = parse_model(Task, resp, req, ctx.redact)
         last.append(task)
         del last[:-1]
-        ctx.emit(ClientEvent("poll", "GET", req.path, resp.status, n, detail=task.status))
+        ctx.event(ClientEvent("poll", "GET", req.path, resp.status, n, detail=task.status))
         if on_update is not None:
             on_update(task)
         if task.is_terminal:
@@ -803,7 +817,7 @@ def download_flow(ctx: Context, url: str, dest: Path) -> Flow:
                 headers.append(("Range", f"bytes={have}-"))
                 if validator:
                     headers.append(("If-Range", validator))
-                ctx.emit(
+                ctx.event(
                     ClientEvent("download_resume", "GET", url, None, attempt, detail=str(have))
                 )
             else:
@@ -859,7 +873,7 @@ def download_flow(ctx: Context, url: str, dest: Path) -> Flow:
             if failures >= p.max_attempts or (not p.retry_transport and res.failure):
                 raise DownloadError(f"download of {url} failed: {problem}", method="GET", path=url)
             delay = 0.0 if progressed else p.backoff(failures, ctx.rng)
-            ctx.emit(ClientEvent("retry", "GET", url, res.status, attempt, delay, detail=problem))
+            ctx.event(ClientEvent("retry", "GET", url, res.status, attempt, delay, detail=problem))
             if delay:
                 yield Sleep(delay)
     finally:
