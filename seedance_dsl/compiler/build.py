@@ -461,14 +461,13 @@ def _timing(clip: ResolvedClip, st: _Settings, diags: list[Diagnostic]) -> _Timi
 
 # ----------------------------------------------------------------- prose rules (G4)
 
-_ASSET_SCHEME = re.compile(r"\basset://\S*", re.IGNORECASE)
-_URL = re.compile(r"\bhttps?://\S+", re.IGNORECASE)
-_RAW_ID = re.compile(
-    r"\b(?:asset|img|image|vid|video|file|media|sd2)_[A-Za-z0-9]*\d[A-Za-z0-9_]*\b",
-    re.IGNORECASE,
-)
-_AT_LABEL = re.compile(
-    r"@\s*(?:图片|图像|照片|视频|音频|image|img|picture|photo|video|vid|audio)\s*\d+",
+#: G4: ``asset://`` URLs, other URLs, raw ids (``img_42``, ``asset_9f3``) and in-app
+#: labels (``@图片1``, ``@image2``), in one pass; the first alternative wins at a position.
+_G4 = re.compile(
+    r"(?P<scheme>\basset://\S*)"
+    r"|(?P<url>\bhttps?://\S+)"
+    r"|(?P<id>\b(?:asset|img|image|vid|video|file|media|sd2)_[A-Za-z0-9]*\d[A-Za-z0-9_]*\b)"
+    r"|(?P<label>@\s*(?:图片|图像|照片|视频|音频|image|img|picture|photo|video|vid|audio)\s*\d+)",
     re.IGNORECASE,
 )
 
@@ -479,18 +478,11 @@ def prompt_problems(text: str) -> list[tuple[str, str]]:
     Finds ``asset://`` URLs and raw asset ids (SHOT403), URLs (SHOT403: assets go in
     payload fields, G2) and in-app labels like ``@图片1`` (SHOT404).
     """
-    found: list[tuple[int, int, str, str]] = []
-    for code, pattern in (
-        ("SHOT403", _ASSET_SCHEME),
-        ("SHOT403", _URL),
-        ("SHOT403", _RAW_ID),
-        ("SHOT404", _AT_LABEL),
-    ):
-        for m in pattern.finditer(text):
-            if any(a <= m.start() < b for a, b, _, _ in found):
-                continue  # inside an earlier match (the id of an asset:// URL)
-            found.append((m.start(), m.end(), code, m.group(0)))
-    return [(code, frag) for _, _, code, frag in sorted(found)]
+    if "://" not in text and "@" not in text and "_" not in text:
+        return []  # the common case, without running the pattern
+    return [
+        ("SHOT404" if m.lastgroup == "label" else "SHOT403", m.group(0)) for m in _G4.finditer(text)
+    ]
 
 
 #: An asset name with a digit or an underscore is an identifier, never an ordinary word.
@@ -607,8 +599,20 @@ def _is_raw(clip: ResolvedClip) -> bool:
     )
 
 
-def plan_clip(checked: CheckedStoryboard, clip: ResolvedClip) -> ClipPlan:
-    """Work out everything about ``clip`` except its prompt text."""
+def asset_name_pattern(checked: CheckedStoryboard) -> re.Pattern[str] | None:
+    """The pattern of the storyboard's asset names in prose (SHOT405); build it once
+    per storyboard and pass it to :func:`plan_clip`."""
+    return _name_pattern(checked.assets)
+
+
+def plan_clip(
+    checked: CheckedStoryboard,
+    clip: ResolvedClip,
+    *,
+    names: re.Pattern[str] | Literal[False] | None = False,
+) -> ClipPlan:
+    """Work out everything about ``clip`` except its prompt text.  ``names`` is
+    :func:`asset_name_pattern` (computed here when not given)."""
     diags: list[Diagnostic] = []
     st = _convert_settings(clip)
     diags += st.diagnostics
@@ -664,7 +668,8 @@ def plan_clip(checked: CheckedStoryboard, clip: ResolvedClip) -> ClipPlan:
     by_name: dict[str, Reference] = {}
     for r in refs:
         by_name.setdefault(r.name, r)
-    names = _name_pattern(checked.assets)
+    if names is False:
+        names = _name_pattern(checked.assets)
 
     audio = bool(fields.get("generate_audio", CONTRACT.defaults["generate_audio"]))
 
@@ -921,8 +926,9 @@ def rules_check(checked: CheckedStoryboard) -> list[Diagnostic]:
     prose rules (G4, S1, S4), modes, durations and roles.  Imports neither jinja2 nor
     pydantic, so ``seedance check`` can call it and stay fast."""
     out: list[Diagnostic] = []
+    names = asset_name_pattern(checked)
     for clip in checked.clips:
-        plan = plan_clip(checked, clip)
+        plan = plan_clip(checked, clip, names=names)
         out += plan.diagnostics
         out += plan_diagnostics(plan, None)
     return _dedupe(out)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..check.model import CheckedStoryboard, CheckResult
 from ..syntax.diagnostics import Diagnostic, has_errors
-from .build import _dedupe, plan_clip, plan_diagnostics, prompt_problems
+from .build import _dedupe, asset_name_pattern, plan_clip, plan_diagnostics, prompt_problems
 from .model import CompiledClip, CompiledStoryboard
 from .render import PromptTemplate, TemplateProblem, load_template
 
@@ -55,8 +55,9 @@ def compile_checked(
 
     title = checked.title or Path(checked.path).stem
     clips: list[CompiledClip] = []
+    names = asset_name_pattern(checked)
     for clip in checked.clips:
-        plan = plan_clip(checked, clip)
+        plan = plan_clip(checked, clip, names=names)
         clip_diags = list(plan.diagnostics)
         prompt: str | None = None
         if tpl is not None:
