@@ -313,6 +313,8 @@ def _handler_for(server: ApiServer) -> type[BaseHTTPRequestHandler]:
         def _file(self, seen: Seen) -> None:
             scripted = server.next_script("file")
             if scripted is not None:
+                if scripted.delay:
+                    time.sleep(scripted.delay)
                 if scripted.drop:
                     self.close_connection = True
                     return

@@ -127,3 +127,28 @@ def test_only_http_urls(run: Runner, tmp_path: Path) -> None:
     with pytest.raises(DownloadError):
         run("download", "file:///etc/passwd", tmp_path / "x")
     assert KEY  # (the key never goes to download URLs: see test_download_whole_file)
+
+
+def test_cancelled_download_leaves_nothing(api: ApiServer, tmp_path: Path) -> None:
+    import asyncio
+
+    from client_testserver import KEY
+
+    from seedance_dsl.client import AsyncSeedanceClient, RateLimiter
+
+    url = api.add_file("clip.mp4", DATA)
+    api.script("file", Reply(200, {"slow": True}, delay=2.0))
+
+    async def main() -> None:
+        async with AsyncSeedanceClient(
+            KEY, base_url=api.base_url, limiter=RateLimiter(100, 1.0)
+        ) as c:
+            job = asyncio.create_task(c.download(url, tmp_path / "clip.mp4"))
+            await asyncio.sleep(0.2)
+            assert len(list(tmp_path.iterdir())) == 1  # the temp file exists meanwhile
+            job.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await job
+
+    asyncio.run(main())
+    assert _leftovers(tmp_path) == []
