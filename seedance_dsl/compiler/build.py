@@ -105,6 +105,11 @@ def _seconds_text(millis: int) -> str:
     return f"{millis / 1000:.3f}".rstrip("0").rstrip(".")
 
 
+def _one_line(text: str) -> str:
+    """Prose of a director field on one line: runs of whitespace become one space."""
+    return " ".join(text.split())
+
+
 def _parse_millis(text: str) -> int | None:
     t = text.strip().lower().removesuffix("s").strip()
     try:
@@ -561,8 +566,8 @@ def _packages(
         off = {w.lower() for w in use.without}
         pkg = use.package
         for s in pkg.style:
-            if s.value not in style:
-                style.append(s.value)
+            if _one_line(s.value) not in style:
+                style.append(_one_line(s.value))
                 style_nodes.append(s)
         if pkg.keep or pkg.avoid:
             has_constraints = True
@@ -726,7 +731,9 @@ def plan_clip(
             if isinstance(item, nodes.Dialogue):
                 speaker = describe(item.speaker, "speaker")
                 diags.extend(prose_diagnostics(item.line, None))
-                entry["dialogue"].append({"speaker": speaker, "line": item.line.value})
+                entry["dialogue"].append(
+                    {"speaker": _one_line(speaker), "line": _one_line(item.line.value)}
+                )
                 if not audio:
                     diags.append(
                         _diag(
@@ -740,6 +747,8 @@ def plan_clip(
                     )
                 continue
             text = describe(item.value, item.key)
+            if item.key != "text":
+                text = _one_line(text)
             if item.key == "text":
                 entry["texts"].append(text)
             elif item.key == "camera":
