@@ -28,13 +28,18 @@ def _serve(*args: str) -> subprocess.Popen[str]:
     )
 
 
-def _base_url(proc: subprocess.Popen[str]) -> str:
+def _base_url(proc: subprocess.Popen[str]) -> tuple[str, str]:
+    """The URL of the banner, and the banner read so far (up to "Press Ctrl-C")."""
     assert proc.stdout is not None
     deadline = time.monotonic() + 30
+    seen, url = "", None
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
+        seen += line
         if m := re.search(r"listening on (http://\S+)", line):
-            return m.group(1)
+            url = m.group(1)
+        if url and "Press Ctrl-C" in line:
+            return url, seen
         if not line and proc.poll() is not None:
             break
     proc.kill()
@@ -44,7 +49,7 @@ def _base_url(proc: subprocess.Popen[str]) -> str:
 def test_serve_prints_url_and_key_serves_and_stops_on_ctrl_c() -> None:
     proc = _serve("--port", "0", "--quiet", "--time-scale", "0.01", "--key", "sk_test_cli:40")
     try:
-        url = _base_url(proc)
+        url, banner = _base_url(proc)
         with httpx.Client(base_url=url, timeout=20) as c:
             r = c.post(SUBMIT, json=GLASS_TRAIN, headers=auth("sk_test_cli", "cli-1"))
             assert r.status_code == 202
@@ -58,14 +63,14 @@ def test_serve_prints_url_and_key_serves_and_stops_on_ctrl_c() -> None:
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
-    assert "sk_test_cli" in out and "40 credits" in out
+    assert "sk_test_cli" in banner and "40 credits" in banner
     assert "Sandbox stopped." in out
 
 
 def test_serve_default_key_and_inspection_flag() -> None:
     proc = _serve("--port", "0", "--quiet", "--inspection")
     try:
-        url = _base_url(proc)
+        url, _ = _base_url(proc)
         data = httpx.get(url + "/_sandbox/inspect", timeout=20).json()
         assert data["balances"] == {"sk_test_sandbox": 1_000_000}
     finally:
