@@ -119,6 +119,28 @@ def main() -> None:
         med = statistics.median(ts)
         print(f"| `{name}` | {med * 1000:.0f} | {min(ts) * 1000:.0f} | {med / base:.1f}× |")
 
+    # what `seedance check` pays to import the compiler's rule checks (in a fresh process)
+    probe = (
+        "import time, seedance_dsl.cli.check_cmd as _, seedance_dsl.check, "
+        "seedance_dsl.syntax.report\n"
+        "import sys\n"
+        "for m in [m for m in sys.modules if m.startswith('seedance_dsl.compiler')]:\n"
+        "    del sys.modules[m]\n"
+        "t = time.perf_counter()\n"
+        "import seedance_dsl.compiler.build\n"
+        "print(time.perf_counter() - t)\n"
+    )
+    costs = []
+    for _ in range(args.runs):
+        out = subprocess.run(
+            [sys.executable, "-c", probe], cwd=ROOT, env=env(), capture_output=True, text=True
+        )
+        costs.append(float(out.stdout))
+    print(
+        f"\nimporting the compiler's rule checks into `seedance check`: "
+        f"median {statistics.median(costs) * 1000:.1f} ms (of {args.runs} runs)"
+    )
+
     sys.path.insert(0, str(ROOT))
     from seedance_dsl.check import check_file
     from seedance_dsl.compiler import compile_checked, compile_file, rules_check

@@ -116,7 +116,7 @@ def _parse_millis(text: str) -> int | None:
         value = float(t)
     except ValueError:
         return None
-    if value != value or value < 0:  # NaN or negative
+    if not 0 <= value <= 86_400:  # also NaN and infinities
         return None
     return round(value * 1000)
 
