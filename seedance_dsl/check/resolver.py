@@ -114,7 +114,7 @@ class _Ctx:
 def _key(p: Path) -> str:
     try:
         return str(p.resolve())
-    except OSError:  # pragma: no cover
+    except (OSError, ValueError):  # a loop of symlinks, a NUL byte in the path
         return str(p.absolute())
 
 
@@ -406,7 +406,10 @@ def _resolve(ctx: _Ctx, main: _File, imported: list[_File]) -> CheckedStoryboard
         clips.append(_resolve_clip(ctx, decl, assets, packages, clip_decls, defaults, used_assets))
 
     _check_cycles(ctx, clips)
-    for a in main_assets:
+    # Unused assets only once everything else is right: with errors they are mostly
+    # echoes (a misspelt use leaves the asset "unused").
+    clean = not any(d.is_error for d in ctx.diags)
+    for a in main_assets if clean else ():
         if a.name not in used_assets:
             ctx.warn(
                 "SHOT206",
@@ -611,9 +614,10 @@ def _resolve_target(
             )
             return None
         candidates = tuple(assets) + (tuple(clip_decls) if role == "extension" else ())
+        what = "clip or asset" if role == "extension" else "asset"
         ctx.error(
             "SHOT201",
-            f"unknown asset `{name}`{did_you_mean(name, candidates)}",
+            f"unknown {what} `{name}`{did_you_mean(name, candidates)}",
             target.span,
             help='declare it first: asset NAME image "https://..."',
         )
@@ -627,7 +631,8 @@ def _resolve_target(
             target.span,
             labels=(
                 Label(
-                    asset.decl.span, f"`{name}` is declared as {_asset_kind_word(asset.kind)} here"
+                    asset.decl.name.span,
+                    f"`{name}` is declared as {_asset_kind_word(asset.kind)} here",
                 ),
             ),
         )

@@ -97,7 +97,9 @@ def _long_ok(value: str) -> bool:
             and (unicodedata.category(c) == "Cc" or c in "\u2028\u2029\ufeff")
         ):
             return False
-    return all(line.strip(" \t") or not line for line in value.split("\n"))
+    # no trailing whitespace (lines are emitted right-stripped) and no blank-but-spaced
+    # line (dedenting would empty it)
+    return all(line == line.rstrip() for line in value.split("\n"))
 
 
 def quote(value: str, indent: str = "") -> str:
@@ -227,12 +229,16 @@ class _Printer:
         """The comments before ``node``; a blank line between them (or before the
         node) is kept when the source had one."""
         comments = self.cm.leading.get(id(node), [])
+        self.comment_lines(comments, indent)
+        if comments and self._blank_gap(comments[-1].span.end_pos, node.span.start_pos):
+            self.emit("")
+
+    def comment_lines(self, comments: list[n.Comment], indent: str) -> None:
+        """Own-line comments, keeping a blank line between two where the source had one."""
         for i, c in enumerate(comments):
             if i and self._blank_gap(comments[i - 1].span.end_pos, c.span.start_pos):
                 self.emit("")
             self.emit(indent + _ctext(c))
-        if comments and self._blank_gap(comments[-1].span.end_pos, node.span.start_pos):
-            self.emit("")
 
     def _blank_gap(self, start: int, end: int) -> bool:
         if self.source is None or end <= start:
@@ -277,8 +283,7 @@ class _Printer:
         if closing:
             if items:
                 self.emit("")
-            for c in closing:
-                self.emit(_ctext(c))
+            self.comment_lines(closing, "")
         while self.out and self.out[-1] == "":
             self.out.pop()
         return "\n".join(self.out) + "\n" if self.out else ""
@@ -370,8 +375,7 @@ class _Printer:
             else:
                 self.emit_lines(k, lines[id(k)], comment_col)
             prev = k
-        for c in closing:
-            self.emit(inner + _ctext(c))
+        self.comment_lines(closing, inner)
         self.emit_lines(node, indent + "}")
 
     def _blank_in_block(self, a: Any, b: Any) -> bool:

@@ -498,7 +498,7 @@ class _Recovering:
             except UnexpectedToken as e:  # from the contextual lexer's global fallback
                 self.on_token(e.token, e, state, states, last)
             except UnexpectedCharacters as e:
-                self.on_chars(e, lexer.state)
+                self.on_chars(e, lexer.state, state, states)
         if self.errors >= MAX_SYNTAX_ERRORS:
             self.b.diagnostics.append(
                 Diagnostic(
@@ -556,6 +556,37 @@ class _Recovering:
                 span,
                 help="a shot is `shot { ... }` or `shot 3s { ... }`",
             )
+        role_targets = {
+            "START": "the start frame: an image asset or `clip.last_frame`",
+            "END": "the end frame: an image asset or `clip.last_frame`",
+            "SOURCE": "the video to edit: a video asset or `clip.video`",
+            "EXTEND": "the clip to extend (or a video asset)",
+            "REF": "the asset to reference",
+        }
+        if prev_type in role_targets and expected <= {"NAME"}:
+            return Diagnostic(
+                "SHOT101",
+                "error",
+                f"expected a name after `{prev}`, found {found}",
+                span,
+                help=f"`{prev}` names {role_targets[prev_type]}",
+            )
+        if prev_type == "AS":
+            return Diagnostic(
+                "SHOT101",
+                "error",
+                f"expected a role after `as`, found {found}",
+                span,
+                help="a reference is `as character`, `as motion` or `as style`",
+            )
+        if prev_type in ("WITHOUT", "COMMA") and expected >= {"NAME", "STRING"}:
+            return Diagnostic(
+                "SHOT101",
+                "error",
+                f"expected a package item to switch off, found {found}",
+                span,
+                help='for example: use standard without subtitles, "stable faces"',
+            )
         if expected == {"VALUE", "STRING"} and last is not None:
             return Diagnostic(
                 "SHOT101",
@@ -563,6 +594,14 @@ class _Recovering:
                 f"expected a value for `{prev}`, found {found}",
                 span,
                 help=_value_help(prev),
+            )
+        if prev_type == "NAME" and prev in n.SETTING_KEYS and expected >= {"STRING", "NAME"}:
+            return Diagnostic(
+                "SHOT105",
+                "error",
+                f"`{prev}` is a clip setting, not a shot field",
+                b.span(last) if last is not None else span,
+                help=f"move `{prev}` out of the shot into the clip (or into `defaults`)",
             )
         if prev_type == "NAME" and expected >= {"STRING", "NAME"} and "VALUE" not in expected:
             return Diagnostic(
@@ -601,7 +640,7 @@ class _Recovering:
                     span,
                     help=f"expected {_join_or(_describe_expected(expected))}",
                 )
-        if "RBRACE" in expected and tok.type in TOP_TYPES:
+        if "RBRACE" in expected and tok.type in OPENING_TYPES:
             opener = _innermost_lbrace(state)
             if opener is not None:
                 return Diagnostic(
@@ -650,7 +689,7 @@ class _Recovering:
         )
 
     # -- lexer errors
-    def on_chars(self, e: UnexpectedCharacters, lstate: Any) -> None:
+    def on_chars(self, e: UnexpectedCharacters, lstate: Any, state: Any, states: Any) -> None:
         pos = lstate.line_ctr.char_pos
         text = self.text
         ch = text[pos] if pos < len(text) else ""
@@ -693,9 +732,18 @@ class _Recovering:
         self.report(Diagnostic(code, "error", msg, span, help=hint))
         self.recovering = True
         lstate.line_ctr.feed(text[pos : max(end, pos + 1)])
+        if code == "SHOT103" and "STRING" in states[state.position]:
+            # stand in an empty string, so the statement it belongs to still parses
+            fake = Token("STRING", '""', pos, line, col, end_line, end_col, end)
+            with contextlib.suppress(UnexpectedToken):
+                state.feed_token(fake)
+                self.recovering = False  # the statement is whole again
 
 
 TOP_TYPES = frozenset({"STORYBOARD", "IMPORT", "TEMPLATE", "DEFAULTS", "ASSET", "PACKAGE", "CLIP"})
+#: Tokens that open a statement of an enclosing block: seen where `}` was possible, the
+#: block before them was not closed.
+OPENING_TYPES = TOP_TYPES | {"SHOT", "USE", "REF", "EXTEND"}
 
 
 def _value_help(key: str) -> str | None:
@@ -716,9 +764,16 @@ def _value_help(key: str) -> str | None:
 
 
 def _innermost_lbrace(state: Any) -> Token | None:
+    """The `{` of the innermost block still open on the parser's stack."""
+    closed = 0
     for v in reversed(state.value_stack):
-        if isinstance(v, Token) and v.type == "LBRACE":
-            return v
+        if isinstance(v, Token):
+            if v.type == "RBRACE":
+                closed += 1
+            elif v.type == "LBRACE":
+                if not closed:
+                    return v
+                closed -= 1
     return None
 
 

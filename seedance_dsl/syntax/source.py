@@ -62,6 +62,8 @@ def read_bytes(path: str | Path) -> tuple[bytes | None, list[Diagnostic]]:
                 help=f"name the files inside it, e.g. {Path(path) / '*.shot'}",
             )
         ]
+    except ValueError:  # e.g. a NUL byte in the path
+        return None, [Diagnostic("SHOT005", "error", f"invalid file name: {path!r}", None)]
     except OSError as exc:
         return None, [
             Diagnostic(

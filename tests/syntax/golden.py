@@ -1,0 +1,59 @@
+"""Golden cases of the language: ``cases/NAME.shot`` beside its expected diagnostics.
+
+``NAME.diag.txt`` holds the concise form, ``NAME.human.txt`` the human form (no colour),
+both produced by ``seedance_dsl.check.check_file`` run from inside ``cases/`` (so paths are
+relative).  Regenerate after a deliberate change, then REVIEW the diff:
+
+    .venv/bin/python tests/syntax/golden.py --update
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+CASES = Path(__file__).resolve().parent / "cases"
+
+
+def case_files() -> list[Path]:
+    return sorted(CASES.glob("*.shot"))
+
+
+def render_case(case: Path) -> tuple[str, str]:
+    from seedance_dsl.check import check_file
+    from seedance_dsl.syntax.report import render_concise, render_human
+
+    old = os.getcwd()
+    os.chdir(CASES)
+    try:
+        result = check_file(case.name)
+    finally:
+        os.chdir(old)
+    diags = list(result.diagnostics)
+    concise = render_concise(diags)
+    human = render_human(diags, result.sources, color=False)
+    return (concise + "\n" if concise else ""), (human + "\n" if human else "")
+
+
+def expected_paths(case: Path) -> tuple[Path, Path]:
+    stem = case.name[: -len(".shot")]
+    return case.with_name(stem + ".diag.txt"), case.with_name(stem + ".human.txt")
+
+
+def main(argv: list[str]) -> int:
+    if "--update" not in argv:
+        print(__doc__)
+        return 2
+    for case in case_files():
+        concise, human = render_case(case)
+        c_path, h_path = expected_paths(case)
+        c_path.write_text(concise, encoding="utf-8")
+        h_path.write_text(human, encoding="utf-8")
+        print(f"wrote {c_path.name} ({concise.count(chr(10))} diagnostics)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    raise SystemExit(main(sys.argv[1:]))
