@@ -64,7 +64,7 @@ _CAMERA_LABEL_RE = re.compile(
     r"(?:^|[\s,;.(])camera(?:\s+(?:move|movement|motion|work))?\s*[:：]\s*(?P<cam>[^.;\n]+)",
     re.IGNORECASE,
 )
-_CAMERA_WORD_RE = re.compile(r"[^.;,\n]*\bcamera\b[^.;,\n]*", re.IGNORECASE)
+_CAMERA_WORD_RE = re.compile(r"\bcamera\b", re.IGNORECASE)
 _CAMERA_MOVES = (
     "dolly",
     "push-in",
@@ -95,22 +95,31 @@ _CAMERA_MOVES = (
     "over-the-shoulder",
 )
 _MOVE_RE = re.compile(
-    r"[^.;,\n]*\b(?:" + "|".join(re.escape(m) for m in _CAMERA_MOVES) + r")\w*\b[^.;,\n]*",
+    r"\b(?:" + "|".join(re.escape(m) for m in _CAMERA_MOVES) + r")",
     re.IGNORECASE,
 )
+_CLAUSE_ENDS = ".;,\n"
+
+
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause (between ``.;,`` or line ends) around ``text[start:end]``; linear time."""
+    left = max(text.rfind(c, 0, start) for c in _CLAUSE_ENDS) + 1
+    ends = [i for i in (text.find(c, end) for c in _CLAUSE_ENDS) if i >= 0]
+    return left, min(ends, default=len(text))
 
 
 def _split_camera(text: str) -> tuple[str, str | None]:
     """The shot's text without its camera clause, and the camera clause."""
     m = _CAMERA_LABEL_RE.search(text)
-    if m is None:
-        m = _CAMERA_WORD_RE.search(text) or _MOVE_RE.search(text)
-        if m is None:
-            return text.strip(), None
-        cam = m.group(0)
-    else:
+    if m is not None:
         cam = m.group("cam")
-    start, end = m.span()
+        start, end = m.span()
+    else:
+        kw = _CAMERA_WORD_RE.search(text) or _MOVE_RE.search(text)
+        if kw is None:
+            return text.strip(), None
+        start, end = _clause(text, *kw.span())
+        cam = text[start:end]
     rest = (text[:start] + text[end:]).strip()
     rest = re.sub(r"\s+([,.;])", r"\1", rest)
     rest = re.sub(r"[,;]\s*[,;.]", ".", rest)
@@ -365,7 +374,7 @@ def render_animatic(job: AnimaticJob, settings: AnimaticSettings) -> None:
 
     size = frame_size(job.aspect_ratio, job.resolution, settings)
     shots = parse_shots(job.prompt, float(job.duration))
-    cards = [_card(s, i, len(shots), size, job.caption) for i, s in enumerate(shots)]
+    cards: dict[int, Image.Image] = {}  # drawn when first shown (a shot may get no frame)
     fps = settings.fps
     n_frames = job.duration * fps
 
@@ -385,6 +394,8 @@ def render_animatic(job: AnimaticJob, settings: AnimaticSettings) -> None:
             t = i / fps
             while shot_i + 1 < len(shots) and t >= shots[shot_i + 1].start:
                 shot_i += 1
+            if shot_i not in cards:
+                cards[shot_i] = _card(shots[shot_i], shot_i, len(shots), size, job.caption)
             last = _draw_moving(cards[shot_i], shots[shot_i], t, float(job.duration), shot_i)
             frame = av.VideoFrame.from_image(last)  # type: ignore[no-untyped-call]
             frame.pts = i

@@ -218,3 +218,20 @@ def test_a_slow_render_never_blocks_the_api(sandbox_factory: Any) -> None:
     assert status == "completed"
     assert seen_processing >= 3  # answered several times while the worker drew
     assert slowest < 1.0
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "word " * 2000,  # 10 000 characters without a clause break (no quadratic scans)
+        "Shot 1: a pan. " * 666,  # hundreds of shots in a 4 s clip
+        "镜头1：一列玻璃火车 😀 穿过雪山桥",  # glyphs the built-in font lacks
+    ],
+    ids=["long", "many-shots", "cjk"],
+)
+def test_hostile_prompts_still_draw_quickly(tmp_path: Path, prompt: str) -> None:
+    t0 = time.perf_counter()
+    job = _render(tmp_path, prompt, 4, "16:9", "720p", CHEAP)
+    assert time.perf_counter() - t0 < 10
+    length, _, frames, _ = _decode(job.video_path)
+    assert abs(length - 4) <= 1 / CHEAP.fps and len(frames) == 4 * CHEAP.fps
