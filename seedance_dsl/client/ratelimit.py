@@ -97,17 +97,21 @@ class RateLimiter:
         return self.window_s + self.margin_s
 
     def _prune(self, now: float) -> None:
-        cutoff = now - self._span
-        if any(s.at <= cutoff for s in self._slots):
-            self._slots = [s for s in self._slots if s.at > cutoff]
+        # the same float expression (at + span vs now) as in _wait_locked, so a slot is
+        # pruned exactly when its wait has run out
+        span = self._span
+        if any(s.at + span <= now for s in self._slots):
+            self._slots = [s for s in self._slots if s.at + span > now]
 
     def _wait_locked(self, now: float) -> float:
         self._prune(now)
         wait = max(0.0, self._hold_until - now)
-        if len(self._slots) >= self.requests:
-            oldest = min(s.at for s in self._slots)
-            free_at = oldest + self._span - now if oldest != _INFLIGHT else _INFLIGHT_POLL_S
-            wait = max(wait, free_at)
+        excess = len(self._slots) - self.requests
+        if excess >= 0:
+            # the slot whose expiry brings the count below the limit
+            at = sorted(s.at for s in self._slots)[excess]
+            free_in = at + self._span - now if at != _INFLIGHT else _INFLIGHT_POLL_S
+            wait = max(wait, free_in)
         return wait
 
     def _try_take(self, inflight: bool) -> Slot | float:

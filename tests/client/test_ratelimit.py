@@ -68,10 +68,10 @@ def test_inflight_slots_count_from_their_answer() -> None:
     assert lim.available() == 1
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     n=st.integers(1, 6),
-    window=st.floats(0.5, 30.0),
+    window=st.floats(0.001, 100.0),
     gaps=st.lists(st.floats(0.0, 5.0), min_size=1, max_size=40),
 )
 def test_no_more_than_n_in_any_window(n: int, window: float, gaps: list[float]) -> None:
@@ -80,7 +80,8 @@ def test_no_more_than_n_in_any_window(n: int, window: float, gaps: list[float]) 
     stamps: list[float] = []
     for gap in gaps:
         clock.now += gap
-        clock.now += lim.time_until_available()  # what acquire would sleep
+        while (wait := lim.time_until_available()) > 0:  # what acquire would sleep
+            clock.now += wait
         lim.acquire_sync()  # must not need to sleep now
         stamps.append(clock.now)
     for i in range(len(stamps) - n):
