@@ -8,24 +8,54 @@ Public API::
     rules_check(checked) -> list[Diagnostic]   # no jinja2, no pydantic: for `check`
     with_rules_check(result) -> CheckResult    # a CheckResult plus rules_check's diagnostics
 
-See ``docs/compiler.md``.  Importing this package imports neither jinja2 (loaded when a
-prompt is rendered) nor pydantic (loaded only by ``CompiledClip.resolve``).
+See ``docs/compiler.md``.  Names are loaded lazily, and importing this package imports
+neither jinja2 (loaded when a prompt is rendered) nor pydantic (loaded only by
+``CompiledClip.resolve``).
 """
 
 from __future__ import annotations
 
-from .build import rules_check, with_rules_check
-from .model import (
-    ClipOutputs,
-    CompiledClip,
-    CompiledStoryboard,
-    InputSlot,
-    Reference,
-    canonical_json,
-    idempotency_key,
-    placeholder,
-)
-from .pipeline import compile_checked, compile_file, compile_result, compile_text
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .build import rules_check, with_rules_check
+    from .model import (
+        ClipOutputs,
+        CompiledClip,
+        CompiledStoryboard,
+        InputSlot,
+        Reference,
+        canonical_json,
+        idempotency_key,
+        placeholder,
+    )
+    from .pipeline import compile_checked, compile_file, compile_result, compile_text
+
+_EXPORTS = {
+    "rules_check": "build",
+    "with_rules_check": "build",
+    "ClipOutputs": "model",
+    "CompiledClip": "model",
+    "CompiledStoryboard": "model",
+    "InputSlot": "model",
+    "Reference": "model",
+    "canonical_json": "model",
+    "idempotency_key": "model",
+    "placeholder": "model",
+    "compile_checked": "pipeline",
+    "compile_file": "pipeline",
+    "compile_result": "pipeline",
+    "compile_text": "pipeline",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
 
 __all__ = [
     "ClipOutputs",

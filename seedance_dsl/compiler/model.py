@@ -9,8 +9,6 @@ against the request model.  The Idempotency-Key is derived from the final body (
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -37,6 +35,8 @@ def idempotency_key(storyboard: str, clip: str, canonical_body: str, take: int =
     spaces).  Same storyboard + clip + body + take → same key, on every machine; any
     change to the body, or a new ``--take``, gives a new key.
     """
+    import hashlib  # here, not at import time: `seedance check` imports this module
+
     h = hashlib.sha256()
     for part in (IDEMPOTENCY_SCHEME, storyboard, clip, str(take), canonical_body):
         h.update(part.encode("utf-8"))
@@ -48,6 +48,8 @@ def canonical_json(payload: Mapping[str, Any]) -> str:
     """The canonical JSON of a body (sorted keys, no spaces, UTF-8 kept): the same text
     as :meth:`seedance_dsl.api.models.VideoRequest.canonical_json` for the same body,
     without importing pydantic."""
+    import json
+
     return json.dumps(dict(payload), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
