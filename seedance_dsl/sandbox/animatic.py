@@ -255,6 +255,25 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=max(size, 6))
 
 
+_ASCII = str.maketrans(
+    {"–": "-", "—": "-", "−": "-", "…": "...", "“": '"', "”": '"', "‘": "'", "’": "'", "×": "x"}
+)
+
+
+def _drawable(text: str) -> str:
+    """Text the built-in font can draw: typographic marks and accents folded to ASCII.
+
+    Characters of other scripts are kept (the font shows them as boxes).
+    """
+    import unicodedata
+
+    text = text.translate(_ASCII)
+    if text.isascii():
+        return text
+    folded = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
 def _wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int) -> list[str]:
     lines: list[str] = []
     line = ""
@@ -288,21 +307,22 @@ def _card(shot: Shot, index: int, count: int, size: tuple[int, int], caption: st
     big = _font(max(7, unit // 11))
     body = _font(max(6, unit // 16))
     draw.text((margin, margin), "SANDBOX ANIMATIC", fill=(200, 200, 200), font=small)
+    caption = _drawable(caption)
     cap_w = small.getlength(caption)
     draw.text((w - margin - cap_w, margin), caption, fill=(200, 200, 200), font=small)
     y = margin * 2 + unit // 18
-    title = f"SHOT {index + 1}/{count}   {shot.start:.1f}–{shot.end:.1f} s"
+    title = f"SHOT {index + 1}/{count}   {shot.start:.1f}-{shot.end:.1f} s"
     draw.text((margin, y), title, fill=(255, 255, 255), font=big)
     y += int(unit / 11 * 1.4)
     line_h = int(max(6, unit // 16) * 1.3)
     footer = h - margin * 3 - unit // 10
-    camera_line = f"CAMERA: {shot.camera or 'unspecified'}"
+    camera_line = _drawable(f"CAMERA: {shot.camera or 'unspecified'}")
     cam_lines = _wrap(camera_line, body, w - 2 * margin)[:2]
     room = max(1, (footer - y - line_h * len(cam_lines)) // line_h)
-    lines = _wrap(shot.text, body, w - 2 * margin)
+    lines = _wrap(_drawable(shot.text), body, w - 2 * margin)
     if len(lines) > room:
         lines = lines[:room]
-        lines[-1] = lines[-1].rstrip(".,;") + " …"
+        lines[-1] = lines[-1].rstrip(".,;") + " ..."
     for line in lines:
         draw.text((margin, y), line, fill=(235, 235, 235), font=body)
         y += line_h
@@ -310,6 +330,12 @@ def _card(shot: Shot, index: int, count: int, size: tuple[int, int], caption: st
         draw.text((margin, y), line, fill=(255, 214, 120), font=body)
         y += line_h
     return img
+
+
+def _dim(bg: tuple[int, int, int]) -> tuple[int, int, int]:
+    """A colour 40 % of the way from the background to white: visible, not in the way."""
+    r, g, b = (int(c + (255 - c) * 0.4) for c in bg)
+    return (r, g, b)
 
 
 def _draw_moving(
@@ -347,7 +373,7 @@ def _draw_moving(
     rw, rh = w * scale * 0.5, h * scale * 0.5
     draw.rectangle(
         (cx - rw / 2, cy - rh / 2, cx + rw / 2, cy + rh / 2),
-        outline=(255, 255, 255, 128),
+        outline=_dim(_PALETTE[index % len(_PALETTE)]),
         width=max(1, unit // 120),
     )
 
