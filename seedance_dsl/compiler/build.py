@@ -300,6 +300,7 @@ def _references(
                 name=_name_of(r.source),
                 span=r.decl.span,
                 output=out,
+                url_span=r.source.decl.url.span if isinstance(r.source, Asset) else None,
             )
         )
 
@@ -871,9 +872,11 @@ def rule_diagnostics(
     unchecked: Iterable[str] = (),
     skip: Callable[[RuleProblem], bool] = lambda p: False,
     labelled: Mapping[str, Span] | None = None,
+    url_spans: Mapping[str, Span] | None = None,
 ) -> list[Diagnostic]:
     """Every API rule the body breaks, as a diagnostic at the span of its field; the
-    other fields of a cross-field rule are labels when they are in ``labelled``."""
+    other fields of a cross-field rule are labels when they are in ``labelled``.  A URL
+    problem points at the URL as written (``url_spans``), with a label at the role."""
     labelled = source_map if labelled is None else labelled
     out: list[Diagnostic] = []
     for p in body_problems(body, unchecked=frozenset(unchecked)):
@@ -885,6 +888,9 @@ def rule_diagnostics(
             for r in p.related
             if r in labelled and labelled[r] != span
         ]
+        if p.rule == "url.public" and url_spans and p.field in url_spans:
+            labels.append(Label(span, f"used here, as {p.field}"))
+            span = url_spans[p.field]
         out.append(
             _diag(
                 RULE_CODES.get(p.rule, "SHOT317"),
@@ -927,6 +933,7 @@ def plan_diagnostics(plan: ClipPlan, prompt: str | None) -> list[Diagnostic]:
         unchecked=unchecked,
         skip=skip,
         labelled=set_here,
+        url_spans={r.field: r.url_span for r in plan.references if r.url_span is not None},
     )
 
 

@@ -89,8 +89,9 @@ class Reference:
     sentence: str  # what the prompt says about it (G3, G5, G6)
     url: str  # the URL, or a placeholder for an output of an earlier clip
     name: str  # "conductor", "arrival.last_frame"
-    span: Span
+    span: Span  # the role line (`start station`)
     output: ClipOutputRef | None = None
+    url_span: Span | None = None  # where the URL is written (the asset's declaration)
 
     def context(self) -> dict[str, Any]:
         """The template variable ``references[i]`` (docs/compiler.md)."""
