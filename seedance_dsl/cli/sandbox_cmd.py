@@ -66,22 +66,101 @@ def sandbox() -> None:
     show_default=True,
     help="Multiplies every duration (render time, rate window, Retry-After, latency).",
 )
-@click.option("--render-time", type=click.FloatRange(min=0.0), default=20.0, show_default=True)
-@click.option("--render-jitter", type=click.FloatRange(0.0, 1.0), default=0.1, show_default=True)
-@click.option("--rate-limit", type=click.IntRange(min=1), default=30, show_default=True)
 @click.option(
-    "--rate-window", type=click.FloatRange(min=0.0, min_open=True), default=60.0, show_default=True
+    "--render-time",
+    type=click.FloatRange(min=0.0),
+    default=20.0,
+    show_default=True,
+    help="Seconds from submit to a finished task.",
 )
-@click.option("--max-concurrent", type=click.IntRange(min=1), default=4, show_default=True)
-@click.option("--fail-fraction", type=click.FloatRange(0.0, 1.0), default=0.0, show_default=True)
-@click.option("--post-503-fraction", type=click.FloatRange(0.0, 1.0), default=0.0)
-@click.option("--post-500-fraction", type=click.FloatRange(0.0, 1.0), default=0.0)
-@click.option("--drop-fraction", type=click.FloatRange(0.0, 1.0), default=0.0)
-@click.option("--latency", type=click.FloatRange(min=0.0), default=0.0, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--inspection/--no-inspection", default=False, show_default=True)
-@click.option("--fps", type=click.IntRange(min=1), default=12, show_default=True)
-@click.option("--max-size", type=click.IntRange(min=16), default=720, show_default=True)
+@click.option(
+    "--render-jitter",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.1,
+    show_default=True,
+    help="± fraction of random variation of the render time.",
+)
+@click.option(
+    "--rate-limit",
+    type=click.IntRange(min=1),
+    default=30,
+    show_default=True,
+    help="Requests per window per account (every request counts).",
+)
+@click.option(
+    "--rate-window",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds of the rate-limit window.",
+)
+@click.option(
+    "--max-concurrent",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Tasks one account may have rendering at once (more: 503 service_busy).",
+)
+@click.option(
+    "--fail-fraction",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    show_default=True,
+    help="Fraction of tasks that fail (their credits are refunded).",
+)
+@click.option(
+    "--post-503-fraction",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    help="Fraction of POSTs answered 503 service_busy (nothing created).",
+)
+@click.option(
+    "--post-500-fraction",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    help="Fraction of POSTs answered 500 internal_error (nothing created).",
+)
+@click.option(
+    "--drop-fraction",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    help="Fraction of POSTs that create and charge the task, then close the connection "
+    "without answering.",
+)
+@click.option(
+    "--latency",
+    type=click.FloatRange(min=0.0),
+    default=0.0,
+    show_default=True,
+    help="Seconds added to every API request.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed of faults, jitter and output seeds.",
+)
+@click.option(
+    "--inspection/--no-inspection",
+    default=False,
+    show_default=True,
+    help="Serve GET /_sandbox/inspect (request counts, credits, tasks per key).",
+)
+@click.option(
+    "--fps",
+    type=click.IntRange(min=1),
+    default=12,
+    show_default=True,
+    help="Frames per second of the animatics.",
+)
+@click.option(
+    "--max-size",
+    type=click.IntRange(min=16),
+    default=720,
+    show_default=True,
+    help="Cap on the short side of animatics in pixels (the aspect ratio is kept).",
+)
 @click.option(
     "--output-dir",
     type=click.Path(file_okay=False, path_type=Path),
