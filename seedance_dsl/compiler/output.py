@@ -191,6 +191,8 @@ def _note(clip: CompiledClip, field: str, refs: Mapping[str, Any]) -> str:
     if ref is not None:
         parts.append(f"{ref.role} {ref.name} = {ref.phrase}")
     origin = clip.origins.get(field)
+    if origin == "inferred" and not clip.references:
+        return "inferred: the clip supplies no assets"
     if origin in _ORIGIN_TEXT:
         parts.append(_ORIGIN_TEXT[origin])
     span = clip.source_map.get(field)

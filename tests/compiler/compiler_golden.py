@@ -4,7 +4,8 @@ A case is a directory of ``tests/compiler/cases/``: ``case.shot`` (and any templ
 import it names), beside the expected outputs ``payload.json`` (every clip's request
 body and whether it is valid), ``prompt.txt`` (every clip's prompt) and
 ``diagnostics.txt`` (every diagnostic, with its help and labels).  A file
-``cli-template.j2`` in the case is passed as ``--template``.
+``cli-template.j2`` in the case is passed as ``--template``.  Optional outputs, compared
+only where the file exists: ``text.txt`` and ``curl.txt`` (the CLI's views).
 
 Regenerate after an intended change, then review the diff::
 
@@ -18,10 +19,12 @@ import os
 from pathlib import Path
 
 from seedance_dsl.compiler import compile_file
+from seedance_dsl.compiler.output import format_curl, format_text
 from seedance_dsl.syntax.diagnostics import Diagnostic
 
 CASES = Path(__file__).resolve().parent / "cases"
 OUTPUTS = ("payload.json", "prompt.txt", "diagnostics.txt")
+OPTIONAL = ("text.txt", "curl.txt")
 
 
 def case_names() -> list[str]:
@@ -59,4 +62,6 @@ def run_case(name: str) -> dict[str, str]:
         "payload.json": json.dumps(payloads, indent=2, ensure_ascii=False) + "\n",
         "prompt.txt": prompts,
         "diagnostics.txt": diags,
+        "text.txt": format_text(compiled),
+        "curl.txt": format_curl(compiled),
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from compiler_golden import CASES, OUTPUTS, case_names, run_case
+from compiler_golden import CASES, OPTIONAL, OUTPUTS, case_names, run_case
 
 UPDATE = os.environ.get("SEEDANCE_UPDATE_GOLDEN") == "1"
 
@@ -19,7 +19,8 @@ UPDATE = os.environ.get("SEEDANCE_UPDATE_GOLDEN") == "1"
 @pytest.mark.parametrize("name", case_names())
 def test_golden_case(name: str) -> None:
     got = run_case(name)
-    for out in OUTPUTS:
+    optional = [o for o in OPTIONAL if (CASES / name / o).exists()]
+    for out in (*OUTPUTS, *optional):
         path = CASES / name / out
         if UPDATE:
             path.write_text(got[out], encoding="utf-8")
