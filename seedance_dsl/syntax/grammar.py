@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +20,20 @@ from lark import Lark, Token
 _REPO_GRAMMAR = Path(__file__).resolve().parent.parent.parent / "grammar" / "shot.lark"
 
 
+_PACKAGE_GRAMMAR = Path(__file__).resolve().parent.parent / "grammar" / "shot.lark"
+
+
 def grammar_path() -> Path:
-    """Where the grammar is read from (inside the package when installed from a wheel)."""
-    try:
-        res = resources.files("seedance_dsl").joinpath("grammar/shot.lark")
-        if res.is_file():
-            return Path(str(res))
-    except (ModuleNotFoundError, OSError):  # pragma: no cover
-        pass
-    return _REPO_GRAMMAR
+    """Where the grammar is read from: inside the package when installed from a wheel,
+    else the repository's ``grammar/`` (an editable install)."""
+    if _PACKAGE_GRAMMAR.is_file():  # the common case, without importlib.resources' cost
+        return _PACKAGE_GRAMMAR
+    if _REPO_GRAMMAR.is_file():
+        return _REPO_GRAMMAR
+    from importlib import resources  # e.g. a zipped install
+
+    res = resources.files("seedance_dsl").joinpath("grammar/shot.lark")
+    return Path(str(res))
 
 
 def grammar_text() -> str:

@@ -21,7 +21,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from lark import Token, Transformer
+from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedToken
 from lark.parsers.lalr_analysis import Shift
 
@@ -115,12 +115,11 @@ class _Header:
         self.text = text
 
 
-class TreeBuilder(Transformer[Token, Any]):
+class TreeBuilder:
     """Inline transformer: Lark calls one method per reduced rule with its children
     (all tokens kept).  Holds the per-parse context (file name, diagnostics, comments)."""
 
     def __init__(self) -> None:
-        super().__init__(visit_tokens=False)
         self.file = "<text>"
         self.text = ""
         self.diagnostics: list[Diagnostic] = []
@@ -148,9 +147,11 @@ class TreeBuilder(Transformer[Token, Any]):
         return n.Span(self.file, a.line, a.column, b.end_line, b.end_column, a.start_pos, b.end_pos)
 
     def span_of(self, first: Any, last: Any) -> n.Span:
-        a = self.span(first) if isinstance(first, Token) else first.span
-        b = self.span(last) if isinstance(last, Token) else last.span
-        return self.join(a, b)
+        """From the start of ``first`` to the end of ``last`` (tokens or nodes)."""
+        a = first if isinstance(first, Token) else first.span
+        b = last if isinstance(last, Token) else last.span
+        # tokens and spans share these attribute names
+        return n.Span(self.file, a.line, a.column, b.end_line, b.end_column, a.start_pos, b.end_pos)
 
     def error(
         self,
