@@ -148,8 +148,8 @@ class TreeBuilder:
 
     def span_of(self, first: Any, last: Any) -> n.Span:
         """From the start of ``first`` to the end of ``last`` (tokens or nodes)."""
-        a = first if isinstance(first, Token) else first.span
-        b = last if isinstance(last, Token) else last.span
+        a: Any = first if isinstance(first, Token) else first.span
+        b: Any = last if isinstance(last, Token) else last.span
         # tokens and spans share these attribute names
         return n.Span(self.file, a.line, a.column, b.end_line, b.end_column, a.start_pos, b.end_pos)
 
