@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import time
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 import av
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageChops, ImageStat
 from sandbox_testlib import GLASS_TRAIN, submit, wait_task
 
@@ -235,3 +238,18 @@ def test_hostile_prompts_still_draw_quickly(tmp_path: Path, prompt: str) -> None
     assert time.perf_counter() - t0 < 10
     length, _, frames, _ = _decode(job.video_path)
     assert abs(length - 4) <= 1 / CHEAP.fps and len(frames) == 4 * CHEAP.fps
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    prompt=st.text(
+        alphabet=st.sampled_from(list("Shot 0123456789()–-:.;,sS camera pan\n aéx")), max_size=300
+    ),
+    duration=st.integers(CONTRACT.duration_min, CONTRACT.duration_max),
+)
+def test_any_prompt_gives_contiguous_shots_covering_the_clip(prompt: str, duration: int) -> None:
+    shots = parse_shots(prompt, duration)
+    assert shots and shots[0].start == 0.0 and shots[-1].end == duration
+    for a, b in itertools.pairwise(shots):
+        assert a.end == b.start
+    assert all(s.start <= s.end for s in shots)

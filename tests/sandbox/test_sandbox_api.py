@@ -8,6 +8,7 @@ import re
 import socket
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -28,6 +29,10 @@ from seedance_dsl.api.spec import CONTRACT
 from seedance_dsl.sandbox import PriceTable, Sandbox, SandboxSettings, start_sandbox
 
 
+def _parse_iso(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
 def client(sb: Any) -> httpx.Client:
     return httpx.Client(base_url=sb.base_url, timeout=20)
 
@@ -35,7 +40,8 @@ def client(sb: Any) -> httpx.Client:
 @pytest.fixture(scope="module")
 def shared() -> Iterator[Sandbox]:
     """One sandbox for the many validation cases (each uses its own Idempotency-Key)."""
-    with start_sandbox(SandboxSettings.for_tests(rate_limit_requests=100_000)) as sb:
+    settings = SandboxSettings.for_tests(rate_limit_requests=100_000, max_concurrent_tasks=1000)
+    with start_sandbox(settings) as sb:
         yield sb
 
 
@@ -60,6 +66,9 @@ def test_defaults_fill_a_minimal_request_and_task_lifecycle(sandbox_factory: Any
         task = wait_task(c, sb.api_key, body["id"])
     assert task["status"] == "completed"
     assert re.match(ISO_MS, task["updated_at"]) and task["updated_at"] > task["created_at"]
+    # 100 nominal seconds ± 10 % jitter, × time_scale 0.01.
+    took = _parse_iso(task["updated_at"]) - _parse_iso(task["created_at"])
+    assert 0.89 <= took < 10
     info = sb.inspect()
     assert info["tasks"][body["id"]]["duration"] == 5
     assert info["tasks"][body["id"]]["aspect_ratio"] == "16:9"
@@ -312,7 +321,7 @@ def test_rate_limit_counts_every_request_per_account_and_the_window_slides(
 
 
 def test_concurrency_limit_frees_up_when_tasks_finish(sandbox_factory: Any) -> None:
-    sb = sandbox_factory(max_concurrent_tasks=2, render_time_s=50.0)  # 0.5 s real
+    sb = sandbox_factory(max_concurrent_tasks=2, render_time_s=100.0)  # 1 s real
     with client(sb) as c:
         a = submit(c, sb.api_key, "c-1").json()["id"]
         submit(c, sb.api_key, "c-2")
