@@ -177,6 +177,28 @@ def main() -> None:
         f"check {t_check / args.clips * 1e6:.0f} µs"
     )
 
+    rel_gen = str(gen.relative_to(ROOT))
+    big = interleaved(
+        {
+            f"seedance check {rel_gen}": [seedance, "check", rel_gen],
+            f"seedance compile {rel_gen} --format json": [
+                seedance,
+                "compile",
+                rel_gen,
+                "--format",
+                "json",
+            ],
+        },
+        max(3, args.runs // 4),
+    )
+    print(f"\n## {args.clips}-clip storyboard, whole process, median (ms)\n")
+    print("| command | median | min | ratio to check |")
+    print("|---|---:|---:|---:|")
+    base_big = statistics.median(next(iter(big.values())))
+    for name, ts in big.items():
+        med = statistics.median(ts)
+        print(f"| `{name}` | {med * 1000:.0f} | {min(ts) * 1000:.0f} | {med / base_big:.2f} |")
+
 
 if __name__ == "__main__":
     main()
