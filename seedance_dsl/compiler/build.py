@@ -937,16 +937,31 @@ def plan_diagnostics(plan: ClipPlan, prompt: str | None) -> list[Diagnostic]:
     )
 
 
+def raw_prompt(context: Mapping[str, Any]) -> str:
+    """The prompt the built-in template gives a *raw* clip (``context["clip"]["raw"]``):
+    its asset sentences, then its text, as written.  Lets :func:`rules_check` check the
+    length of such prompts without jinja2 (a test keeps it equal to the template)."""
+    parts = [r["sentence"] for r in context["references"]]
+    parts += context["texts"]
+    parts += [t for shot in context["shots"] for t in shot["texts"]]
+    from .render import tidy
+
+    return tidy("\n".join(parts))
+
+
 def rules_check(checked: CheckedStoryboard) -> list[Diagnostic]:
     """Every compiler check that needs no prompt rendering: API rules (SHOT3xx), the
-    prose rules (G4, S1, S4), modes, durations and roles.  Imports neither jinja2 nor
-    pydantic, so ``seedance check`` can call it and stay fast."""
+    prose rules (G4, S1, S4), modes, durations and roles — and the prompt length of raw
+    clips (whose prompt is known without the template) when the built-in template is
+    used.  Imports neither jinja2 nor pydantic, so ``seedance check`` can call it and
+    stay fast."""
     out: list[Diagnostic] = []
     names = asset_name_pattern(checked)
     for clip in checked.clips:
         plan = plan_clip(checked, clip, names=names)
         out += plan.diagnostics
-        out += plan_diagnostics(plan, None)
+        known = checked.template_path is None and plan.context["clip"]["raw"]
+        out += plan_diagnostics(plan, raw_prompt(plan.context) if known else None)
     return _dedupe(out)
 
 

@@ -92,3 +92,30 @@ def test_every_code_used_in_the_compiler_is_registered() -> None:
     for f in Path(pkg.__file__).parent.glob("*.py"):
         used |= set(re.findall(r"SHOT\d{3}", f.read_text()))
     assert used <= set(CODES)
+
+
+def test_raw_prompt_matches_the_builtin_template() -> None:
+    """build.raw_prompt (used by rules_check, no jinja2) equals the template's output."""
+    from compiler_golden import CASES, case_names
+
+    from seedance_dsl.compiler import compile_file
+    from seedance_dsl.compiler.build import raw_prompt
+
+    seen = 0
+    for name in case_names():
+        if (CASES / name / "cli-template.j2").exists():
+            continue
+        compiled = compile_file(CASES / name / "case.shot")
+        for c in compiled.clips:
+            if c.context.get("clip", {}).get("raw") and c.prompt:
+                assert raw_prompt(c.context) == c.prompt, name
+                seen += 1
+    assert seen >= 5
+
+
+def test_check_reports_the_prompt_length_of_raw_clips() -> None:
+    from seedance_dsl.check import check_text
+    from seedance_dsl.compiler import with_rules_check
+
+    result = with_rules_check(check_text('storyboard "S"\nclip a { shot { text "ok" } }\n'))
+    assert [d.code for d in result.diagnostics] == ["SHOT402"]

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from seedance_dsl.api import CONTRACT
 from seedance_dsl.check import check_text
-from seedance_dsl.compiler import ClipOutputs, compile_result
+from seedance_dsl.compiler import ClipOutputs, compile_result, with_rules_check
 
 WORDS = ["a fox", "runs", "the harbour", "at dawn", "slow dolly-in", "warm light", "rain"]
 URLS = [
@@ -119,3 +119,16 @@ def test_checked_storyboards_compile_to_accepted_payloads(text: str) -> None:
             raise AssertionError(f"clip {clip.name} valid but rejected: {exc}\n{text}") from exc
     if compiled.ok:
         assert all(c.valid for c in compiled.clips)
+    # `seedance check` (check + rules_check) reports exactly the compiler's problems,
+    # except the prompt-length rules, which need the rendered prompt.
+    checked = with_rules_check(result)
+
+    def key(d: object) -> tuple[str, str, object]:
+        return (d.code, d.message, d.span)  # type: ignore[attr-defined]
+
+    prompt_rules = {"SHOT403", "SHOT404"}  # checked again on the rendered prompt
+    raw = {c.name for c in compiled.clips if c.context["clip"]["raw"]}
+    prompt_rules |= {"SHOT401", "SHOT402"} if set(c.name for c in compiled.clips) - raw else set()
+    from_check = {key(d) for d in checked.diagnostics if d.code not in prompt_rules}
+    from_compile = {key(d) for d in compiled.diagnostics if d.code not in prompt_rules}
+    assert from_check == from_compile
