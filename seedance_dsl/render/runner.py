@@ -159,9 +159,12 @@ class Renderer:
         self.clips: dict[str, _Clip] = {n: _Clip(storyboard.clip(n)) for n in order}
         self._wake = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
-        # slow start: a few submits, one more per accepted submit until the first 503
-        self._cap = float(min(max(1, self.opts.concurrency), SLOW_START))
+        # slow start: as many submits at once as this server accepted before (at least
+        # SLOW_START), one more per accepted submit until the first 503
+        learned = db.fact(server, "accepted_in_flight") or 0.0
+        self._cap = float(min(max(1, self.opts.concurrency), max(SLOW_START, int(learned))))
         self._slow_start = True
+        self._accepted_max = int(learned)
         self._spent = 0  # credits charged by submits of this run
         self._t0 = clock()
         self._interrupt_reason: str | None = None
@@ -712,6 +715,10 @@ class Renderer:
             others = self._in_flight() - 1
             self._cap = float(max(1, min(int(self._cap), others)))
             self._slow_start = False
+            if others >= 1 and others < self._accepted_max:
+                # the server's limit is lower than we believed: start lower next time
+                self._accepted_max = others
+                self.db.set_fact(self.server, "accepted_in_flight", others)
             c.busy_retries += 1
             c.status = "ready"
             c.retry_at = self._now() + (self._backoff(c.busy_retries) if others <= 0 else 0.0)
@@ -769,6 +776,10 @@ class Renderer:
         self._net_ok()
         if self._slow_start:
             self._cap = min(float(max(1, self.opts.concurrency)), self._cap + 1.0)
+        accepted = self._in_flight()
+        if accepted > self._accepted_max:
+            self._accepted_max = accepted
+            self.db.set_fact(self.server, "accepted_in_flight", accepted)
         c.submit_answered = self._now()
         c.submitted_wall = time.time()
         c.task_id = resp.id
@@ -892,6 +903,11 @@ class Renderer:
             "completed",
             c,
             f"rendered in {render_s:.1f} s",
+            task_id=task.id,
+            server_created_at=task.created_at,
+            server_completed_at=task.updated_at,
+            noticed_at=iso(time.time()),
+            polls=c.polls,
             render_s=round(render_s, 3),
             seed=out.seed,
         )

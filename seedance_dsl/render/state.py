@@ -83,6 +83,12 @@ CREATE TABLE IF NOT EXISTS render_times (
     recorded_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS render_times_key ON render_times (server, tier, resolution, duration);
+CREATE TABLE IF NOT EXISTS server_facts (
+    server TEXT NOT NULL,
+    name   TEXT NOT NULL,
+    value  REAL NOT NULL,
+    PRIMARY KEY (server, name)
+);
 """
 
 _COLUMNS = (
@@ -186,8 +192,10 @@ class StateDB:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
             self._conn.execute("PRAGMA journal_mode=WAL")
-            # FULL: a committed step survives a power cut as well as a kill -9.
-            self._conn.execute("PRAGMA synchronous=FULL")
+            # NORMAL (with WAL): a committed step survives a crash or kill -9 of the
+            # process; only a power cut can lose the last steps (which a re-run redoes
+            # safely: the server replays a re-sent Idempotency-Key).
+            self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(_SCHEMA)
             self._conn.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)",
@@ -374,6 +382,23 @@ class StateDB:
             (row["tier"], row["resolution"], int(row["duration"]), float(row["render_s"]))
             for row in self._conn.execute(sql, args)
         ]
+
+    # ------------------------------------------------------------ server facts
+
+    def fact(self, server: str, name: str) -> float | None:
+        """A learned number about a server (e.g. ``accepted_in_flight``)."""
+        row = self._conn.execute(
+            "SELECT value FROM server_facts WHERE server = ? AND name = ?", (server, name)
+        ).fetchone()
+        return None if row is None else float(row[0])
+
+    def set_fact(self, server: str, name: str, value: float) -> None:
+        with self._tx() as c:
+            c.execute(
+                "INSERT INTO server_facts (server, name, value) VALUES (?, ?, ?)"
+                " ON CONFLICT (server, name) DO UPDATE SET value = excluded.value",
+                (server, name, value),
+            )
 
     def all_render_times(
         self, server: str, *, limit: int = 200

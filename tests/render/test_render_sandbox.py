@@ -147,7 +147,7 @@ def test_busy_server_adapts_concurrency(sandbox_factory, shot, render_on) -> Non
     busy = [e for e in events if e.kind == "busy"]
     assert busy and busy[-1].data["concurrency"] <= 2
     # after learning the limit the renderer stops hammering the server
-    assert summary.busy <= 4
+    assert summary.busy <= 6  # a blind retry loop would send dozens
 
 
 def test_server_400_points_at_shot_line(sandbox, shot, render_on) -> None:
