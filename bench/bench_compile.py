@@ -119,6 +119,48 @@ def main() -> None:
         med = statistics.median(ts)
         print(f"| `{name}` | {med * 1000:.0f} | {min(ts) * 1000:.0f} | {med / base:.1f}× |")
 
+    # what compile adds to check, stage by stage, in fresh processes
+    stages = (
+        "import json, sys, time\n"
+        "from seedance_dsl.check import check_file\n"
+        "import seedance_dsl.syntax.report\n"
+        f"r = check_file({rel!r})\n"
+        "t0 = time.perf_counter()\n"
+        "from seedance_dsl.compiler import compile_checked\n"
+        "from seedance_dsl.compiler.output import to_json\n"
+        "t1 = time.perf_counter()\n"
+        "import jinja2, jinja2.sandbox\n"
+        "t2 = time.perf_counter()\n"
+        "from seedance_dsl.compiler.render import load_template\n"
+        "load_template()\n"
+        "t3 = time.perf_counter()\n"
+        "c = compile_checked(r.storyboard)\n"
+        "t4 = time.perf_counter()\n"
+        "json.dumps(to_json(c))\n"
+        "t5 = time.perf_counter()\n"
+        "assert 'pydantic' not in sys.modules\n"
+        "print(t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)\n"
+    )
+    rows: list[list[float]] = []
+    for _ in range(args.runs):
+        out = subprocess.run(
+            [sys.executable, "-c", stages], cwd=ROOT, env=env(), capture_output=True, text=True
+        )
+        rows.append([float(x) for x in out.stdout.split()])
+    names = [
+        "import the compiler modules",
+        "import jinja2 (+ sandbox)",
+        "load the built-in template (bytecode cache hit)",
+        f"compile_checked({largest.name}) incl. rendering",
+        "JSON envelope + dumps",
+    ]
+    print(f"\n## what compile adds to check, {rel}, fresh process, median of {args.runs} (ms)\n")
+    print("| stage | median |")
+    print("|---|---:|")
+    for i, name in enumerate(names):
+        print(f"| {name} | {statistics.median(r[i] for r in rows) * 1000:.1f} |")
+    print(f"| total | {statistics.median(sum(r) for r in rows) * 1000:.1f} |")
+
     # what `seedance check` pays to import the compiler's rule checks (in a fresh process)
     probe = (
         "import time, seedance_dsl.cli.check_cmd as _, seedance_dsl.check, "

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..api.rules import BODY_FIELDS, RuleProblem, body_problems
@@ -62,19 +61,46 @@ EXTENSION_SENTENCE = "Continue from the supplied previous clip"  # G6
 Kind = Literal["image", "video"]
 
 
-@dataclass(slots=True)
+# The classes of this module are plain classes, not dataclasses: a dataclass costs about
+# a millisecond to create at import time, and `seedance check` imports this module.
+
+
 class ClipPlan:
     """What :func:`plan_clip` found out about one clip (everything but the prompt)."""
 
-    clip: ResolvedClip
-    fields: dict[str, Any]  # payload fields except the prompt, documented order
-    source_map: dict[str, Span]
-    references: list[Reference]
-    slots: list[InputSlot]
-    depends_on: tuple[str, ...]
-    context: dict[str, Any]  # the template context (docs/compiler.md)
-    origins: dict[str, str] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    __slots__ = (
+        "clip",
+        "context",
+        "depends_on",
+        "diagnostics",
+        "fields",
+        "origins",
+        "references",
+        "slots",
+        "source_map",
+    )
+
+    def __init__(
+        self,
+        clip: ResolvedClip,
+        fields: dict[str, Any],
+        source_map: dict[str, Span],
+        references: list[Reference],
+        slots: list[InputSlot],
+        depends_on: tuple[str, ...],
+        context: dict[str, Any],
+        origins: dict[str, str],
+        diagnostics: list[Diagnostic],
+    ) -> None:
+        self.clip = clip
+        self.fields = fields  # payload fields except the prompt, documented order
+        self.source_map = source_map
+        self.references = references
+        self.slots = slots
+        self.depends_on = depends_on
+        self.context = context  # the template context (docs/compiler.md)
+        self.origins = origins
+        self.diagnostics = diagnostics
 
     def payload(self, prompt: str) -> dict[str, Any]:
         """The request body, fields in the documented order, with ``prompt`` in place."""
@@ -180,16 +206,18 @@ def _sentence(role: nodes.Role, kind: Kind, position: int | None) -> str:
 # ----------------------------------------------------------------- settings
 
 
-@dataclass(slots=True)
 class _Settings:
-    values: dict[str, Any]  # API field -> wire value
-    spans: dict[str, Span]
-    own: dict[str, bool]
-    diagnostics: list[Diagnostic]
+    __slots__ = ("diagnostics", "own", "spans", "values")
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}  # API field -> wire value
+        self.spans: dict[str, Span] = {}
+        self.own: dict[str, bool] = {}
+        self.diagnostics: list[Diagnostic] = []
 
 
 def _convert_settings(clip: ResolvedClip) -> _Settings:
-    out = _Settings({}, {}, {}, [])
+    out = _Settings()
     for key, setting in clip.settings.items():
         api = nodes.SETTING_KEYS.get(key)
         if api is None:
@@ -374,12 +402,20 @@ def _mode(
 # ----------------------------------------------------------------- durations
 
 
-@dataclass(frozen=True, slots=True)
 class _Timing:
-    seconds: int | float  # the clip duration (int when whole)
-    span: Span
-    shot_times: list[tuple[int, int] | None]  # (start ms, end ms) per shot
-    origin: str  # "set", "defaults", "shots" or "default"
+    __slots__ = ("origin", "seconds", "shot_times", "span")
+
+    def __init__(
+        self,
+        seconds: float,
+        span: Span,
+        shot_times: list[tuple[int, int] | None],
+        origin: str,
+    ) -> None:
+        self.seconds = seconds  # the clip duration (int when whole)
+        self.span = span
+        self.shot_times = shot_times  # (start ms, end ms) per shot
+        self.origin = origin  # "set", "defaults", "shots" or "default"
 
 
 def _timing(clip: ResolvedClip, st: _Settings, diags: list[Diagnostic]) -> _Timing:
@@ -469,13 +505,19 @@ def _timing(clip: ResolvedClip, st: _Settings, diags: list[Diagnostic]) -> _Timi
 
 #: G4: ``asset://`` URLs, other URLs, raw ids (``img_42``, ``asset_9f3``) and in-app
 #: labels (``@图片1``, ``@image2``), in one pass; the first alternative wins at a position.
-_G4 = re.compile(
+_G4_PATTERN = (
     r"(?P<scheme>\basset://\S*)"
     r"|(?P<url>\bhttps?://\S+)"
     r"|(?P<id>\b(?:asset|img|image|vid|video|file|media|sd2)_[A-Za-z0-9]*\d[A-Za-z0-9_]*\b)"
-    r"|(?P<label>@\s*(?:图片|图像|照片|视频|音频|image|img|picture|photo|video|vid|audio)\s*\d+)",
-    re.IGNORECASE,
+    r"|(?P<label>@\s*(?:图片|图像|照片|视频|音频|image|img|picture|photo|video|vid|audio)\s*\d+)"
 )
+_g4: list[re.Pattern[str]] = []  # compiled on first use (not at import: `check` imports us)
+
+
+def _g4_pattern() -> re.Pattern[str]:
+    if not _g4:
+        _g4.append(re.compile(_G4_PATTERN, re.IGNORECASE))
+    return _g4[0]
 
 
 def prompt_problems(text: str) -> list[tuple[str, str]]:
@@ -487,7 +529,8 @@ def prompt_problems(text: str) -> list[tuple[str, str]]:
     if "://" not in text and "@" not in text and "_" not in text:
         return []  # the common case, without running the pattern
     return [
-        ("SHOT404" if m.lastgroup == "label" else "SHOT403", m.group(0)) for m in _G4.finditer(text)
+        ("SHOT404" if m.lastgroup == "label" else "SHOT403", m.group(0))
+        for m in _g4_pattern().finditer(text)
     ]
 
 
