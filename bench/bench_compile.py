@@ -109,6 +109,13 @@ def main() -> None:
         f"seedance compile {rel} --format json": [seedance, "compile", rel, "--format", "json"],
         f"seedance compile {rel}": [seedance, "compile", rel],
         f"seedance check {rel}": [seedance, "check", rel],
+        # what validating with the pydantic model would add to the process
+        "python -c 'import seedance_dsl.api.models'": [
+            sys.executable,
+            "-c",
+            "import seedance_dsl.api.models",
+        ],
+        "python -c 'import jinja2.sandbox'": [sys.executable, "-c", "import jinja2.sandbox"],
     }
     times = interleaved(cmds, args.runs)
     base = statistics.median(times["python3 -c pass"])
