@@ -37,8 +37,13 @@ def env() -> dict[str, str]:
 
 def run_once(cmd: list[str]) -> float:
     t = time.perf_counter()
-    subprocess.run(cmd, cwd=ROOT, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t
+    done = subprocess.run(
+        cmd, cwd=ROOT, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    elapsed = time.perf_counter() - t
+    if done.returncode != 0:  # a failing command is not a figure
+        raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr.decode()}")
+    return elapsed
 
 
 def interleaved(cmds: dict[str, list[str]], runs: int) -> dict[str, list[float]]:

@@ -135,7 +135,7 @@ def _bytecode_cache(jinja2: Any) -> Any:
     base = cache_dir()
     if base is None:
         return None
-    directory = base / "templates"
+    directory = Path(base) / "templates"  # `cache_dir` may give a str or a Path
     try:
         directory.mkdir(exist_ok=True)
     except OSError:
