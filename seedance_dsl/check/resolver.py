@@ -14,15 +14,20 @@ Nothing raises for a user's mistake: everything is a :class:`Diagnostic` in the 
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..api.spec import CONTRACT
 from ..syntax import nodes as n
 from ..syntax.diagnostics import Diagnostic, Label
 from ..syntax.parser import did_you_mean, duration_millis, parse_text
 from ..syntax.source import decode, read_bytes
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
 from .model import (
     Asset,
     CheckedStoryboard,
@@ -90,7 +95,7 @@ _ROLE_WORDS: dict[n.Role, str] = {
 
 @dataclass
 class _File:
-    path: Path  # as given (for messages)
+    path: str  # as given (for messages)
     key: str  # resolved path (for cycles / identity)
     text: str
     data: bytes
@@ -111,11 +116,11 @@ class _Ctx:
         self.diags.append(Diagnostic(code, "warning", message, span, **kw))  # type: ignore[arg-type]
 
 
-def _key(p: Path) -> str:
+def _key(p: str) -> str:
     try:
-        return str(p.resolve())
+        return os.path.realpath(p)
     except (OSError, ValueError):  # a loop of symlinks, a NUL byte in the path
-        return str(p.absolute())
+        return os.path.abspath(p)
 
 
 # ---------------------------------------------------------------------------- loading
@@ -131,14 +136,15 @@ def _load_imports(ctx: _Ctx, f: _File, stack: list[str]) -> list[_File]:
         if not isinstance(item, n.Import):
             continue
         rel = item.path.value
-        target = f.path.parent / rel
+        target = os.path.join(os.path.dirname(f.path), rel)
         key = _key(target)
         if key in seen_here:
             ctx.warn("SHOT007", f"`{rel}` is imported twice", item.span)
             continue
         seen_here.add(key)
         if key in stack:
-            chain = [Path(k).name for k in stack[stack.index(key) :]] + [Path(key).name]
+            chain = [os.path.basename(k) for k in stack[stack.index(key) :]]
+            chain.append(os.path.basename(key))
             ctx.error(
                 "SHOT004",
                 f"import cycle: {' → '.join(chain)}",
@@ -423,9 +429,9 @@ def _resolve(ctx: _Ctx, main: _File, imported: list[_File]) -> CheckedStoryboard
         h.update(hashlib.sha256(part).digest())
     template_path = None
     if template is not None:
-        template_path = str(main.path.parent / template.path.value)
+        template_path = os.path.join(os.path.dirname(main.path), template.path.value)
     return CheckedStoryboard(
-        path=str(main.path),
+        path=main.path,
         title=tree.title.value if tree.title else None,
         source_hash=h.hexdigest(),
         syntax=tree,
@@ -696,7 +702,7 @@ def _check_cycles(ctx: _Ctx, clips: list[ResolvedClip]) -> None:
 # ---------------------------------------------------------------------------- API
 
 
-def _check(data: bytes | None, text: str, path: Path) -> CheckResult:
+def _check(data: bytes | None, text: str, path: str) -> CheckResult:
     ctx = _Ctx()
     ctx.sources[str(path)] = text
     if data is None:
@@ -725,12 +731,12 @@ def _sorted(diags: list[Diagnostic], main: str) -> list[Diagnostic]:
 
 def check_text(text: str, path: str | Path = "<text>") -> CheckResult:
     """Check ``.shot`` text; imports are read relative to ``path``'s directory."""
-    return _check(None, text, Path(path))
+    return _check(None, text, os.fspath(path))
 
 
 def check_file(path: str | Path) -> CheckResult:
     """Read and check a ``.shot`` file and its imports.  Never raises for bad input."""
-    p = Path(path)
+    p = os.fspath(path)
     data, diags = read_bytes(p)
     if data is None:
         return CheckResult(None, tuple(diags), {})

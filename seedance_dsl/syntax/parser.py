@@ -14,21 +14,18 @@ is incomplete and ``None`` is returned with the diagnostics.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import re
-import textwrap
 import threading
-from pathlib import Path
-from typing import Any
-
-from lark import Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedToken
-from lark.parsers.lalr_analysis import Shift
+from typing import TYPE_CHECKING, Any
 
 from . import nodes as n
 from .diagnostics import Diagnostic, Label
-from .grammar import build_parser
+from .grammar import cache_dir, grammar_text
+from .lalr import LexState, Parser, Token, UnexpectedCharacters, UnexpectedToken, load_tables
 from .source import read_source
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["parse_file", "parse_text", "suggest"]
 
@@ -61,6 +58,8 @@ PACKAGE_KEYWORDS = ("style", "keep", "avoid")
 
 def suggest(word: str, candidates: list[str] | tuple[str, ...] | set[str]) -> str | None:
     """The closest candidate to ``word`` (difflib), or None when nothing is close."""
+    import difflib  # only when there is a mistake to explain
+
     found = difflib.get_close_matches(word.lower(), sorted(candidates), n=1, cutoff=0.6)
     return found[0] if found else None
 
@@ -102,6 +101,8 @@ def _dedent_long(body: str) -> str:
     i = body.rfind("\n")
     if i >= 0 and body[i + 1 :].strip(" \t") == "":
         body = body[:i]
+    import textwrap  # only for files with triple-quoted strings
+
     return textwrap.dedent(body)
 
 
@@ -135,12 +136,12 @@ class TreeBuilder:
     def span(self, t: Token) -> n.Span:
         return n.Span(
             self.file,
-            t.line,  # type: ignore[arg-type]
-            t.column,  # type: ignore[arg-type]
-            t.end_line,  # type: ignore[arg-type]
-            t.end_column,  # type: ignore[arg-type]
-            t.start_pos,  # type: ignore[arg-type]
-            t.end_pos,  # type: ignore[arg-type]
+            t.line,
+            t.column,
+            t.end_line,
+            t.end_column,
+            t.start_pos,
+            t.end_pos,
         )
 
     def join(self, a: n.Span, b: n.Span) -> n.Span:
@@ -163,9 +164,8 @@ class TreeBuilder:
     ) -> None:
         self.diagnostics.append(Diagnostic(code, "error", message, span, labels, help))
 
-    def comment(self, t: Token) -> Token:
+    def comment(self, t: Token) -> None:
         self.comments.append(n.Comment(str(t)[2:], self.span(t)))
-        return t
 
     def string(self, t: Token) -> n.Text:
         raw = str(t)
@@ -479,27 +479,27 @@ class _Recovering:
         self.b.diagnostics.append(d)
 
     def run(self) -> Any:
-        ip = _get_parser().parse_interactive(self.text)
-        state = ip.parser_state
-        lexer = ip.lexer_thread
-        states = state.parse_conf.states
+        parser = _get_parser()
+        state = _PState(parser, self.b)
+        ls = LexState()
+        text = self.text
         last: Token | None = None
         while self.errors < MAX_SYNTAX_ERRORS:
             try:
-                for tok in lexer.lex(state):
+                for tok in parser.tokens(text, ls, state.state_stack, self.b.comment):
                     try:
                         state.feed_token(tok)
                         self.recovering = False
                         last = tok
                     except UnexpectedToken as e:
-                        self.on_token(tok, e, state, states, last)
+                        self.on_token(tok, e, state, last)
                         if self.errors >= MAX_SYNTAX_ERRORS:
                             break
                 break
             except UnexpectedToken as e:  # from the contextual lexer's global fallback
-                self.on_token(e.token, e, state, states, last)
-            except UnexpectedCharacters as e:
-                self.on_chars(e, lexer.state, state, states)
+                self.on_token(e.token, e, state, last)
+            except UnexpectedCharacters:
+                self.on_chars(ls, state)
         if self.errors >= MAX_SYNTAX_ERRORS:
             self.b.diagnostics.append(
                 Diagnostic(
@@ -516,22 +516,20 @@ class _Recovering:
         col = end_pos - (self.text.rfind("\n") + 1) + 1
         eof = Token("$END", "", end_pos, line, col, line, col, end_pos)
         try:
-            return state.feed_token(eof, True)
+            return state.feed_token(eof)
         except UnexpectedToken as e:
             self.on_eof(e, state)
             return None
 
     # -- token errors
-    def on_token(
-        self, tok: Token, e: UnexpectedToken, state: Any, states: Any, last: Token | None
-    ) -> None:
+    def on_token(self, tok: Token, e: UnexpectedToken, state: _PState, last: Token | None) -> None:
         expected = {x for x in e.expected if not x.startswith("__")} if e.expected else set()
         self.report(self.describe(tok, expected, last, state))
         self.recovering = True
         # resynchronise: the deepest enclosing state that can take this token
         stack = state.state_stack
         for depth in range(len(stack) - 2, -1, -1):
-            if _can_shift(states, stack[: depth + 1], tok.type):
+            if state.parser.can_shift(stack[: depth + 1], tok.type):
                 del stack[depth + 1 :]
                 del state.value_stack[depth:]
                 with contextlib.suppress(UnexpectedToken):  # _can_shift said yes
@@ -540,7 +538,7 @@ class _Recovering:
         # no enclosing statement can take it: drop the token
 
     def describe(
-        self, tok: Token, expected: set[str], last: Token | None, state: Any
+        self, tok: Token, expected: set[str], last: Token | None, state: _PState
     ) -> Diagnostic:
         b = self.b
         span = b.span(tok) if tok.type != "$END" else self._eof_span()
@@ -665,7 +663,7 @@ class _Recovering:
         return n.Span(self.b.file, line, col, line, col + 1, end, end)
 
     # -- end of file
-    def on_eof(self, e: UnexpectedToken, state: Any) -> None:
+    def on_eof(self, e: UnexpectedToken, state: _PState) -> None:
         opener = _innermost_lbrace(state)
         if opener is not None:
             self.report(
@@ -690,12 +688,12 @@ class _Recovering:
         )
 
     # -- lexer errors
-    def on_chars(self, e: UnexpectedCharacters, lstate: Any, state: Any, states: Any) -> None:
-        pos = lstate.line_ctr.char_pos
+    def on_chars(self, ls: LexState, state: _PState) -> None:
+        pos = ls.pos
         text = self.text
         ch = text[pos] if pos < len(text) else ""
         b = self.b
-        line, col = lstate.line_ctr.line, lstate.line_ctr.column
+        line, col = ls.line, ls.column
         if ch == '"':
             if text.startswith('"""', pos):
                 end = len(text)
@@ -732,8 +730,8 @@ class _Recovering:
         span = n.Span(b.file, line, col, end_line, end_col, pos, end)
         self.report(Diagnostic(code, "error", msg, span, help=hint))
         self.recovering = True
-        lstate.line_ctr.feed(text[pos : max(end, pos + 1)])
-        if code == "SHOT103" and "STRING" in states[state.position]:
+        ls.feed(text[pos : max(end, pos + 1)])
+        if code == "SHOT103" and "STRING" in state.parser.t.states[state.position]:
             # stand in an empty string, so the statement it belongs to still parses
             fake = Token("STRING", '""', pos, line, col, end_line, end_col, end)
             with contextlib.suppress(UnexpectedToken):
@@ -764,7 +762,7 @@ def _value_help(key: str) -> str | None:
     return f"for example: {ex}" if ex else None
 
 
-def _innermost_lbrace(state: Any) -> Token | None:
+def _innermost_lbrace(state: _PState) -> Token | None:
     """The `{` of the innermost block still open on the parser's stack."""
     closed = 0
     for v in reversed(state.value_stack):
@@ -778,31 +776,30 @@ def _innermost_lbrace(state: Any) -> Token | None:
     return None
 
 
-def _can_shift(states: Any, stack: list[Any], ttype: str) -> bool:
-    """Would the LALR automaton, in the state ``stack``, shift a token of ``ttype``?"""
-    stack = list(stack)
-    for _ in range(10_000):
-        act = states[stack[-1]].get(ttype)
-        if act is None:
-            return False
-        action, rule = act
-        if action is Shift:
-            return True
-        size = len(rule.expansion)
-        if size:
-            del stack[-size:]
-        goto = states[stack[-1]].get(rule.origin.name)
-        if goto is None:
-            return False
-        stack.append(goto[1])
-    return False  # pragma: no cover
+class _PState:
+    """The parser's stacks for one parse, with the builder as the rules' callbacks."""
+
+    __slots__ = ("builder", "parser", "state_stack", "value_stack")
+
+    def __init__(self, parser: Parser, builder: TreeBuilder) -> None:
+        self.parser = parser
+        self.builder = builder
+        self.state_stack: list[int] = [parser.t.start_state]
+        self.value_stack: list[Any] = []
+
+    @property
+    def position(self) -> int:
+        return self.state_stack[-1]
+
+    def feed_token(self, tok: Token) -> Any:
+        return self.parser.feed(tok, self.state_stack, self.value_stack, self.builder)
 
 
 # ---------------------------------------------------------------------------- API
 
 _LOCK = threading.Lock()
 _BUILDER: TreeBuilder | None = None
-_PARSER: Any = None
+_PARSER: Parser | None = None
 
 
 def _builder() -> TreeBuilder:
@@ -812,12 +809,11 @@ def _builder() -> TreeBuilder:
     return _BUILDER
 
 
-def _get_parser() -> Any:
-    """The process-wide parser, bound to the process-wide tree builder."""
+def _get_parser() -> Parser:
+    """The process-wide parser (tables from the cache, see :mod:`.lalr`)."""
     global _PARSER
     if _PARSER is None:
-        b = _builder()
-        _PARSER = build_parser(b, {"COMMENT": b.comment})
+        _PARSER = Parser(load_tables(grammar_text(), cache_dir()))
     return _PARSER
 
 

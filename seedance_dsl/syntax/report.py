@@ -20,13 +20,11 @@ JSON form: a versioned envelope (:data:`JSON_FORMAT_VERSION`) with ``valid``,
 
 from __future__ import annotations
 
-import json
 import os
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
-from .codes import title as code_title
 from .diagnostics import Diagnostic, Label
 from .nodes import Span
 
@@ -208,12 +206,18 @@ def span_json(s: Span | None) -> dict[str, Any] | None:
     }
 
 
+def _title(code: str) -> str:
+    from .codes import title
+
+    return title(code)
+
+
 def diagnostic_json(d: Diagnostic, file: str | None = None) -> dict[str, Any]:
     """One diagnostic as JSON; ``file`` names the file of a diagnostic without a span."""
     return {
         "code": d.code,
         "severity": d.severity,
-        "title": code_title(d.code),
+        "title": _title(d.code),
         "message": d.message,
         "file": d.span.file if d.span else file,
         "span": span_json(d.span),
@@ -258,5 +262,7 @@ def render_json(
     extra: Mapping[str, Any] | None = None,
     origins: Sequence[str | None] | None = None,
 ) -> str:
+    import json
+
     env = to_json(diagnostics, files, tool=tool, extra=extra, origins=origins)
     return json.dumps(env, indent=2, ensure_ascii=False)

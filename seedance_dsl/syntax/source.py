@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+import os
+from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def decode(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
@@ -39,9 +43,9 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
 
 
 def read_bytes(path: str | Path) -> tuple[bytes | None, list[Diagnostic]]:
-    p = Path(path)
     try:
-        return p.read_bytes(), []
+        with open(os.fspath(path), "rb") as f:
+            return f.read(), []
     except FileNotFoundError:
         return None, [
             Diagnostic(
@@ -59,7 +63,7 @@ def read_bytes(path: str | Path) -> tuple[bytes | None, list[Diagnostic]]:
                 "error",
                 f"{path} is a directory, not a .shot file",
                 None,
-                help=f"name the files inside it, e.g. {Path(path) / '*.shot'}",
+                help=f"name the files inside it, e.g. {os.path.join(os.fspath(path), '*.shot')}",
             )
         ]
     except ValueError:  # e.g. a NUL byte in the path
