@@ -4,11 +4,13 @@ The aim is to notice a completed task promptly while spending as few requests as
 possible: the account's rate limit counts polls and submits alike.
 
 * **Known render time** (learned from earlier renders against the same server, stored
-  in the state database): the first poll goes out at the expected time plus a quarter
-  of the spread, when the task is more likely done than not; then polls follow every
-  ``step_fraction`` (6 %) of the expected time, so a completion is noticed within about
-  3 % of the render time on average; once the task is well overdue (expected + 3
-  spreads) the interval grows geometrically (the server is slow today).
+  in the state database): the first poll goes out at the expected time plus 0.75
+  spreads, when the task is most likely done; then polls follow every
+  ``step_fraction`` (4 %) of the expected time, so a completion is noticed within
+  about 2 % of the render time on average; once the task is well overdue (expected + 3
+  spreads) the interval grows geometrically (the server is slow today).  With render
+  times spread +-10 %, this costs about 1.25 polls per clip and notices completion a
+  median 5 % of the render time late (simulated; docs/benchmarks.md has measurements).
 * **Unknown render time** (first render against a server): polls at ``first_poll_s``,
   then each interval a fraction of the elapsed time (geometric), capped at
   ``max_interval_s``.  A clip of the same kind still processing at ``t`` seconds in this
@@ -70,16 +72,16 @@ class PollPolicy:
     """Tunable poll schedule (all in seconds; ``*_fraction`` of the expected render time)."""
 
     #: Never poll a task more often than this.
-    min_interval_s: float = 1.0
+    min_interval_s: float = 0.5
     #: Never wait longer than this between two polls of one task.
     max_interval_s: float = 30.0
     #: Unknown render time: the first poll, and the geometric growth of the intervals.
     first_poll_s: float = 2.0
     growth: float = 0.5
     #: Known render time: first poll at expected + ``first_spread`` spreads ...
-    first_spread: float = 0.25
+    first_spread: float = 0.75
     #: ... then one poll every ``step_fraction`` of the expected time ...
-    step_fraction: float = 0.06
+    step_fraction: float = 0.04
     #: ... until expected + ``overdue_spreads`` spreads, then geometric back-off.
     overdue_spreads: float = 3.0
 
