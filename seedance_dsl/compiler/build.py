@@ -936,7 +936,7 @@ def rule_diagnostics(
             span = url_spans[p.field]
         out.append(
             _diag(
-                RULE_CODES.get(p.rule, "SHOT317"),
+                RULE_CODES[p.rule],
                 p.message,
                 span,
                 labels=labels,

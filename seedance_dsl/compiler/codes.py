@@ -111,10 +111,20 @@ CODES: Final[dict[str, tuple[str, str]]] = {
         "this code means a bug: please report it.",
     ),
     "SHOT317": (
-        "request field of the wrong type",
-        "A field of the request body has the wrong JSON type (prompt not a string, "
-        "generate_audio not a boolean, media_urls not a list). The compiler never "
-        "produces this from a .shot file; seeing it means a bug: please report it.",
+        "boolean field of the wrong type",
+        "generate_audio and fixed_lens are JSON booleans. The compiler turns `audio on|off` "
+        "and `lens fixed|free` into booleans, so it never produces anything else from a "
+        ".shot file; seeing this code means a bug: please report it.",
+    ),
+    "SHOT318": (
+        "prompt missing",
+        "Every request carries a prompt string. The compiler always renders one (an empty "
+        "one is SHOT402), so seeing this code means a bug: please report it.",
+    ),
+    "SHOT319": (
+        "media_urls not a list",
+        "media_urls is a JSON list of URL strings. The compiler builds it from the clip's "
+        "references, so seeing this code means a bug: please report it.",
     ),
     # ------------------------------------------------------- compiler's own rules
     "SHOT320": (
@@ -257,9 +267,9 @@ RULE_CODES: Final[Mapping[str, str]] = {
     "mode.image_needs_image_url": "SHOT314",
     "mode.media_needs_media_urls": "SHOT315",
     "fields.unknown": "SHOT316",
-    "prompt.required": "SHOT317",
     "bool.type": "SHOT317",
-    "media_urls.type": "SHOT317",
+    "prompt.required": "SHOT318",
+    "media_urls.type": "SHOT319",
     "prompt.too_long": "SHOT401",
     "prompt.too_short": "SHOT402",
 }

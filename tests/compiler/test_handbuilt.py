@@ -119,3 +119,10 @@ def test_check_reports_the_prompt_length_of_raw_clips() -> None:
 
     result = with_rules_check(check_text('storyboard "S"\nclip a { shot { text "ok" } }\n'))
     assert [d.code for d in result.diagnostics] == ["SHOT402"]
+
+
+def test_one_code_per_api_rule() -> None:
+    from seedance_dsl.api.rules import RULES
+
+    assert set(RULE_CODES) == set(RULES)
+    assert len(set(RULE_CODES.values())) == len(RULE_CODES)
