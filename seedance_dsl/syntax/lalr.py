@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import os
 import pickle
 import re
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 #: Bump when the layout of :class:`Tables` changes.
-TABLES_FORMAT = 1
+TABLES_FORMAT = 2
 
 SHIFT = 0
 REDUCE = 1
@@ -80,9 +81,16 @@ class Token:
         return f"Token({self.type!r}, {self.value!r}, {self.line}:{self.column})"
 
 
+#: A regex compiled by this interpreter's ``re`` (the arguments of ``_sre.compile``):
+#: (pattern, flags, code, groups, groupindex, indexgroup).  Loading these skips parsing and
+#: compiling the patterns again, which is most of a cold start's lexer cost.
+Compiled = tuple[str, int, tuple[int, ...], int, dict[str, int], tuple[str | None, ...]]
+
+
 @dataclass(frozen=True, slots=True)
 class LexerSpec:
     patterns: tuple[tuple[str, int], ...]  # (alternation regex, flags), in order
+    compiled: tuple[Compiled, ...]  # the same, compiled (valid for Tables.sre_key only)
     unless: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # type -> ((text, keyword),)
     newline_types: frozenset[str]
     allowed: frozenset[str]
@@ -102,9 +110,52 @@ class Tables:
     root_lexer: LexerSpec
     ignore: frozenset[str]
     terminals: frozenset[str]
+    sre_key: str  # the interpreter whose regex engine compiled LexerSpec.compiled
 
 
 # ---------------------------------------------------------------------------- building
+
+
+def sre_key() -> str:
+    """Identifies the regex engine's compiled-code format (interpreter version + magic)."""
+    import sys
+
+    sre: Any = importlib.import_module("_sre")
+    return f"{sys.implementation.cache_tag}/{sys.version}/{sre.MAGIC}/{sre.CODESIZE}"
+
+
+def _precompile(pattern: str, flags: int) -> Compiled:
+    parser: Any = importlib.import_module("re._parser")
+    compiler: Any = importlib.import_module("re._compiler")
+    p = parser.parse(pattern, flags)
+    code = compiler._code(p, flags)
+    groupindex = dict(p.state.groupdict)
+    indexgroup: list[str | None] = [None] * p.state.groups
+    for k, i in groupindex.items():
+        indexgroup[i] = k
+    ops = tuple(int(x) for x in code)  # opcodes are int subclasses: store plain ints
+    return (
+        pattern,
+        int(flags | p.state.flags),
+        ops,
+        p.state.groups - 1,
+        groupindex,
+        tuple(indexgroup),
+    )
+
+
+def _load_regex(spec_pattern: tuple[str, int], compiled: Compiled | None) -> re.Pattern[str]:
+    if compiled is not None:
+        try:
+            sre: Any = importlib.import_module("_sre")
+            pattern, flags, code, groups, groupindex, indexgroup = compiled
+            rx: re.Pattern[str] = sre.compile(
+                pattern, flags, list(code), groups, groupindex, indexgroup
+            )
+            return rx
+        except Exception:  # pragma: no cover - a different engine: compile normally
+            pass
+    return re.compile(*spec_pattern)
 
 
 def grammar_hash(text: str) -> str:
@@ -141,6 +192,10 @@ def build_tables(grammar: str) -> Tables:
     def spec(basic: Any) -> LexerSpec:
         scanner = basic.scanner
         patterns = tuple((str(m.pattern), int(m.flags)) for m in scanner._mres)
+        try:
+            compiled = tuple(_precompile(p, f & ~re.UNICODE) for p, f in patterns)
+        except Exception:  # pragma: no cover - private API changed: compile at load time
+            compiled = ()
         unless: list[tuple[str, tuple[tuple[str, str], ...]]] = []
         for ttype, cb in basic.callback.items():
             if isinstance(cb, UnlessCallback):
@@ -150,6 +205,7 @@ def build_tables(grammar: str) -> Tables:
                 raise ValueError(f"unsupported lexer callback for {ttype}")
         return LexerSpec(
             patterns,
+            compiled,
             tuple(sorted(unless)),
             frozenset(str(t) for t in basic.newline_types),
             frozenset(str(t) for t in scanner.allowed_types if t not in basic.ignore_types),
@@ -175,6 +231,7 @@ def build_tables(grammar: str) -> Tables:
         root_lexer=spec(ctx.root_lexer),
         ignore=frozenset(str(t) for t in frontend.lexer_conf.ignore),
         terminals=frozenset(str(t.name) for t in lark.terminals),
+        sre_key=sre_key(),
     )
 
 
@@ -199,7 +256,7 @@ def load_tables(grammar: str, cache_dir: str | Path | None) -> Tables:
             with open(tmp, "wb") as f:
                 pickle.dump(tables, f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
-        except OSError:
+        except Exception:  # an unwritable cache only costs speed, never the result
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
     return tables
@@ -229,8 +286,13 @@ class UnexpectedCharacters(Exception):
 class _Lexer:
     __slots__ = ("allowed", "newline_types", "res", "unless")
 
-    def __init__(self, spec: LexerSpec) -> None:
-        self.res = [re.compile(p, f) for p, f in spec.patterns]
+    def __init__(self, spec: LexerSpec, precompiled: bool) -> None:
+        if precompiled and len(spec.compiled) == len(spec.patterns):
+            self.res = [
+                _load_regex(p, c) for p, c in zip(spec.patterns, spec.compiled, strict=True)
+            ]
+        else:
+            self.res = [re.compile(p, f) for p, f in spec.patterns]
         self.unless = {t: dict(words) for t, words in spec.unless}
         self.newline_types = spec.newline_types
         self.allowed = spec.allowed
@@ -267,17 +329,18 @@ class Parser:
         self.t = tables
         self._lexers: dict[int, _Lexer] = {}
         self._root: _Lexer | None = None
+        self._precompiled = tables.sre_key == sre_key()
 
     def lexer_for(self, state: int) -> _Lexer:
         idx = self.t.state_lexer[state]
         lx = self._lexers.get(idx)
         if lx is None:
-            lx = self._lexers[idx] = _Lexer(self.t.lexers[idx])
+            lx = self._lexers[idx] = _Lexer(self.t.lexers[idx], self._precompiled)
         return lx
 
     def root_lexer(self) -> _Lexer:
         if self._root is None:
-            self._root = _Lexer(self.t.root_lexer)
+            self._root = _Lexer(self.t.root_lexer, self._precompiled)
         return self._root
 
     def next_token(

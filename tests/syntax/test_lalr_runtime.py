@@ -113,3 +113,22 @@ def test_tables_cache_round_trip(tmp_path: Any) -> None:
     for f in tmp_path.iterdir():
         f.write_bytes(b"garbage")
     assert load_tables(g, tmp_path).grammar_hash == first.grammar_hash
+
+
+def test_precompiled_regexes_behave_like_re_compile() -> None:
+    import re
+
+    from seedance_dsl.syntax.lalr import _load_regex, sre_key
+
+    tables = _get_parser().t
+    assert tables.sre_key == sre_key()
+    samples = [*SEEDS, 'x "a\\"b" 16:9 -1 1.5s // c\n{ } , . """m\nl"""', "é@ñ"]
+    for spec in (*tables.lexers, tables.root_lexer):
+        assert len(spec.compiled) == len(spec.patterns)
+        for pattern, compiled in zip(spec.patterns, spec.compiled, strict=True):
+            fast, slow = _load_regex(pattern, compiled), re.compile(*pattern)
+            assert fast.groupindex == slow.groupindex
+            for text in samples:
+                for pos in range(0, len(text), 7):
+                    a, b = fast.match(text, pos), slow.match(text, pos)
+                    assert (a and (a.group(0), a.lastgroup)) == (b and (b.group(0), b.lastgroup))
