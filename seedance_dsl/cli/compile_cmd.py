@@ -2,7 +2,8 @@
 
 A thin shell over :func:`seedance_dsl.compiler.compile_file` and the views of
 :mod:`seedance_dsl.compiler.output`.  Exit codes: 0 compiled (warnings allowed), 1 the
-storyboard has errors, 2 usage (missing file, unknown clip).  ``--format json`` prints
+storyboard (or, with ``--clip``, one of the chosen clips) has errors, 2 usage (missing
+file, unknown clip).  ``--format json`` prints
 valid JSON on stdout in every case.
 """
 
@@ -86,14 +87,18 @@ def compile_(file: str, clip_names: tuple[str, ...], fmt: str, template: str | N
                 help=f"clips: {', '.join(c.name for c in compiled.clips)}",
             )
         clips = [c for c in compiled.clips if c.name in clip_names]
+    # with --clip, the problems of other clips are not shown and do not fail the command
+    diags = compiled.diagnostics_for(clip_names) if clip_names else compiled.diagnostics
+    ok = not any(d.is_error for d in diags)
 
     if fmt == "json":
-        click.echo(json.dumps(to_json(compiled, clips), indent=2, ensure_ascii=False))
+        out = to_json(compiled, clips, diagnostics=diags)
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
-        if compiled.diagnostics:
-            click.echo(_render_diagnostics(compiled.diagnostics, dict(compiled.sources)), err=True)
+        if diags:
+            click.echo(_render_diagnostics(diags, dict(compiled.sources)), err=True)
         if clips:
             view = format_text if fmt == "text" else format_curl
             click.echo(view(compiled, clips), nl=False)
             click.echo("")
-    sys.exit(0 if compiled.ok else 1)
+    sys.exit(0 if ok else 1)

@@ -9,7 +9,7 @@ against the request model.  The Idempotency-Key is derived from the final body (
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -128,6 +128,8 @@ class CompiledClip:
     #: "inferred" (mode), "shots" (duration = sum of shots), "asset", "output",
     #: "template" (prompt)
     origins: Mapping[str, str] = field(default_factory=dict)
+    #: the compiler's diagnostics about this clip (also in the storyboard's diagnostics)
+    diagnostics: tuple[Diagnostic, ...] = ()
 
     @property
     def has_placeholders(self) -> bool:
@@ -194,3 +196,11 @@ class CompiledStoryboard:
             if c.name == name:
                 return c
         raise KeyError(name)
+
+    def diagnostics_for(self, names: Sequence[str]) -> tuple[Diagnostic, ...]:
+        """The diagnostics that concern the clips ``names``: their own, plus every
+        diagnostic not about one particular clip (check's, a template that fails to
+        load), in the storyboard's order."""
+        own = {d for c in self.clips for d in c.diagnostics}
+        wanted = {d for c in self.clips if c.name in names for d in c.diagnostics}
+        return tuple(d for d in self.diagnostics if d not in own or d in wanted)

@@ -82,6 +82,8 @@ def _clip_json(clip: CompiledClip) -> dict[str, Any]:
 def to_json(
     compiled: CompiledStoryboard,
     clips: Sequence[CompiledClip] | None = None,
+    *,
+    diagnostics: Sequence[Diagnostic] | None = None,
 ) -> dict[str, Any]:
     """The versioned envelope of ``--format json``: ``seedance check``'s envelope
     (``format_version``, ``tool``, ``valid``, ``counts``, ``files``, ``diagnostics``)
@@ -90,13 +92,16 @@ def to_json(
     ``clips[i].body`` is the exact request body (placeholders where an earlier clip's
     output goes, see ``inputs``); ``idempotency_key`` is the key it would be sent with
     (``null`` for a clip with errors; provisional when ``key_provisional``).
+    ``diagnostics`` defaults to all of the storyboard's (``--clip`` passes the selected
+    clips' with :meth:`CompiledStoryboard.diagnostics_for`).
     """
     from ..syntax.report import to_json as envelope
 
     chosen = compiled.clips if clips is None else clips
+    diags = compiled.diagnostics if diagnostics is None else tuple(diagnostics)
     return envelope(
-        compiled.diagnostics,
-        [(compiled.path, compiled.ok)],
+        diags,
+        [(compiled.path, not any(d.is_error for d in diags))],
         tool="compile",
         extra={
             "schema": JSON_SCHEMA,

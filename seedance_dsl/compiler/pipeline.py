@@ -79,6 +79,7 @@ def compile_checked(
                         "check the prompt template",
                     )
                 )
+        clip_diags = _dedupe(clip_diags)
         diags += clip_diags
         payload = plan.payload(prompt if prompt is not None else "")
         clips.append(
@@ -95,6 +96,7 @@ def compile_checked(
                 context=plan.context,
                 valid=prompt is not None and not has_errors(clip_diags),
                 origins=dict(plan.origins),
+                diagnostics=tuple(clip_diags),
             )
         )
     return CompiledStoryboard(

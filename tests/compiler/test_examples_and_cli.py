@@ -179,3 +179,25 @@ def test_compile_does_not_import_pydantic_and_check_does_not_import_jinja2() -> 
         "assert 'jinja2' in sys.modules and 'pydantic' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_clip_selection_shows_only_its_problems(capsys: pytest.CaptureFixture[str]) -> None:
+    shot = CASES / "api_resolution_pro_only_SHOT308" / "case.shot"
+    code, out, err = run(["compile", str(shot), "--clip", "big_ok"], capsys)
+    assert code == 0 and "SHOT308" not in err and "clip big_ok" in out
+    code, out, _ = run(["compile", str(shot), "--clip", "big", "--format", "json"], capsys)
+    data = json.loads(out)
+    assert code == 1 and [d["span"]["line"] for d in data["diagnostics"]] == [4]
+
+
+def test_package_prose_problems_show_for_every_clip_using_it() -> None:
+    text = (
+        'storyboard "P"\n'
+        'package p { style "like asset://img_1" }\n'
+        'clip a { use p  shot { action "x moves" } }\n'
+        'clip b { use p  shot { action "y moves" } }\n'
+    )
+    compiled = compile_text(text)
+    assert [d.code for d in compiled.diagnostics] == ["SHOT403"]  # reported once
+    for name in ("a", "b"):
+        assert [d.code for d in compiled.diagnostics_for([name])] == ["SHOT403"]
