@@ -201,3 +201,13 @@ def test_package_prose_problems_show_for_every_clip_using_it() -> None:
     assert [d.code for d in compiled.diagnostics] == ["SHOT403"]  # reported once
     for name in ("a", "b"):
         assert [d.code for d in compiled.diagnostics_for([name])] == ["SHOT403"]
+
+
+def test_check_errors_stop_the_compiler() -> None:
+    """A storyboard that does not check is not compiled: only check's errors, no clips
+    (compiling a broken model would only add follow-on errors)."""
+    text = 'storyboard "E"\nclip a {\n  resolution 4k\n  start nowhere\n  shot { action "x" }\n}\n'
+    compiled = compile_text(text)
+    assert not compiled.ok and compiled.clips == ()
+    assert [d.code for d in compiled.diagnostics] == ["SHOT201"]
+    assert compiled.sources  # the source text is there for rendering
