@@ -14,6 +14,11 @@ every value comes from :data:`~seedance_dsl.api.spec.CONTRACT`.
 Every problem names the field it is about (``"resolution"``, ``"media_urls[3]"``) and
 the id of the rule it breaks (a key of :data:`RULES`); a cross-field rule also names the
 other fields involved (``related``).
+
+The rules judge the wire form: JSON types as sent.  The pydantic model applies them
+after its own (lax) type coercion, so it also accepts e.g. ``"seed": "5"`` or an int
+``duration``, which it normalises; on correctly typed bodies the two agree exactly
+(``tests/compiler/test_rules.py`` checks this with hypothesis).
 """
 
 from __future__ import annotations
