@@ -30,10 +30,10 @@ def _whole(video: Path, seconds: int, fps: int) -> bool:
 
 
 def test_kill_9_at_20_random_moments(sandbox_factory, shot) -> None:
-    # a render takes ~2 s and 4 may run at once: the storyboard needs several runs
-    # worth of time, so the kills land in every phase (start-up, submits, polls,
-    # downloads, manifest writes)
-    sb = sandbox_factory(time_scale=0.1, seed=7)
+    # a render takes ~4 s and 4 may run at once (a chain of 3 inside): the storyboard
+    # needs many runs' worth of time, so the kills land in every phase (start-up,
+    # submits, polls, downloads, manifest writes)
+    sb = sandbox_factory(time_scale=0.2, seed=7)
     path = shot(ten_clips())
     env = cli_env(sb)
     rng = random.Random(20261124)
@@ -46,12 +46,12 @@ def test_kill_9_at_20_random_moments(sandbox_factory, shot) -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(rng.uniform(0.2, 1.8))
+        time.sleep(rng.uniform(0.2, 1.6))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
         proc.wait(timeout=30)
-    assert kills >= 15  # most runs really were killed mid-way
+    assert kills >= 12  # most runs really were killed mid-way
     final = subprocess.run(
         [*seedance_cmd(), "render", str(path), "--format", "json"],
         env=env,
