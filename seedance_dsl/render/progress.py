@@ -85,6 +85,8 @@ def _describe(event: RenderEvent) -> str:
         return f"rendering as task {d.get('task_id')} ({d.get('credits_used')} credits{tail})"
     if k == "completed":
         return event.message
+    if k == "downloading":
+        return f"downloading {rel(d.get('video'))}"
     if k in ("done", "reused") and d.get("video"):
         return f"{k}: {rel(d.get('video'))}" + (f" ({event.message})" if k == "reused" else "")
     if k == "failed":
@@ -155,7 +157,10 @@ class LiveProgress(Progress):
         from rich.live import Live
 
         self._live = Live(
-            self._render(), console=self.console, refresh_per_second=4, transient=True
+            console=self.console,
+            refresh_per_second=4,
+            transient=True,
+            get_renderable=self._render,  # re-drawn 4 times a second: elapsed times move
         )
         self._live.__enter__()
 
@@ -189,7 +194,7 @@ class LiveProgress(Progress):
             ):
                 row["detail"] = event.message
         if self._live is not None:
-            self._live.update(self._render())
+            self._live.refresh()
 
     def _render(self) -> Any:
         from rich.table import Table
@@ -253,7 +258,8 @@ class LiveProgress(Progress):
             self.console.print(summary.message)
         if summary.manifest:
             self.console.print(
-                f"videos in [bold]{summary.out_dir}[/] (manifest {summary.manifest})"
+                f"videos in [bold]{rel(summary.out_dir)}/[/] (manifest {rel(summary.manifest)})",
+                highlight=False,
             )
 
     def error(self, payload: dict[str, Any], text: str) -> None:

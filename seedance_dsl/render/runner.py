@@ -941,7 +941,7 @@ class Renderer:
         rec = self.db.get_by_id(record_id)
         assert rec.video_url
         video, frame = self._paths(c.name, rec.video_url, rec.last_frame_url)
-        self._emit("downloading", c, str(video))
+        self._emit("downloading", c, video=str(video))
         try:
             async with self._dl_sem:
                 await self.client.download(rec.video_url, video)
