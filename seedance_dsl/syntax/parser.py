@@ -570,6 +570,37 @@ class _Recovering:
                 span,
                 help=f"`{prev}` names {role_targets[prev_type]}",
             )
+        names_after = {
+            "CLIP": ("the clip's name", "clip arrival { ... }"),
+            "ASSET": ("the asset's name", 'asset station image "https://..."'),
+            "PACKAGE": ("the package's name", "package cinematic { ... }"),
+            "USE": ("the name of a package", "use standard"),
+        }
+        if prev_type in names_after and expected <= {"NAME"}:
+            what, example = names_after[prev_type]
+            return Diagnostic(
+                "SHOT101",
+                "error",
+                f"expected {what} after `{prev}`, found {found}",
+                span,
+                help=f"for example: {example}",
+            )
+        if prev_type in ("KEEP", "AVOID") and expected <= {"WORD"}:
+            return Diagnostic(
+                "SHOT101",
+                "error",
+                f"expected a phrase after `{prev}`, found {found}",
+                span,
+                help=f"for example: {prev} stable faces, natural motion",
+            )
+        if expected == {"LBRACE"} and last is not None:
+            return Diagnostic(
+                "SHOT101",
+                "error",
+                f"expected `{{` after `{prev}`, found {found}",
+                span,
+                help="a block opens with `{` and closes with `}`",
+            )
         if prev_type == "AS":
             return Diagnostic(
                 "SHOT101",
@@ -650,7 +681,7 @@ class _Recovering:
                     (Label(b.span(opener), "this block is not closed"),),
                     help="close the block with `}` before starting the next declaration",
                 )
-        msg = f"unexpected {found}"
+        msg = f"unexpected {found.removeprefix('the ')}"
         if expected:
             msg += f": expected {_join_or(_describe_expected(expected))}"
         return Diagnostic("SHOT101", "error", msg, span)
