@@ -577,11 +577,11 @@ class _Recovering:
             "USE": ("the name of a package", "use standard"),
         }
         if prev_type in names_after and expected <= {"NAME"}:
-            what, example = names_after[prev_type]
+            thing, example = names_after[prev_type]
             return Diagnostic(
                 "SHOT101",
                 "error",
-                f"expected {what} after `{prev}`, found {found}",
+                f"expected {thing} after `{prev}`, found {found}",
                 span,
                 help=f"for example: {example}",
             )
