@@ -29,16 +29,28 @@ def _whole(video: Path, seconds: int, fps: int) -> bool:
     return frames == seconds * fps
 
 
+def _wait_for_a_submit(sb: object, timeout: float) -> None:
+    """Return as soon as the sandbox has received a new POST (it is still answering)."""
+
+    def posts() -> int:
+        return sum(sb.inspect()["requests_per_idempotency_key"].values())  # type: ignore[attr-defined]
+
+    start = posts()
+    deadline = time.monotonic() + timeout
+    while posts() == start and time.monotonic() < deadline:
+        time.sleep(0.002)
+
+
 def test_kill_9_at_20_random_moments(sandbox_factory, shot) -> None:
     # a render takes ~4 s and 4 may run at once (a chain of 3 inside): the storyboard
     # needs many runs' worth of time, so the kills land in every phase (start-up,
     # submits, polls, downloads, manifest writes)
-    sb = sandbox_factory(time_scale=0.2, seed=7)
+    sb = sandbox_factory(time_scale=0.2, seed=7, added_latency_s=0.5)  # 0.1 s per request
     path = shot(ten_clips())
     env = cli_env(sb)
     rng = random.Random(20261124)
     kills = 0
-    for _ in range(20):
+    for i in range(20):
         proc = subprocess.Popen(
             [*seedance_cmd(), "render", str(path)],
             env=env,
@@ -46,7 +58,12 @@ def test_kill_9_at_20_random_moments(sandbox_factory, shot) -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(rng.uniform(0.2, 1.6))
+        if i % 4 == 3:
+            # every fourth kill lands while a submit is on the wire (its intent is
+            # recorded, its answer is not): the re-run must not create a second task
+            _wait_for_a_submit(sb, timeout=3.0)
+        else:
+            time.sleep(rng.uniform(0.2, 1.6))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
@@ -76,6 +93,10 @@ def test_kill_9_at_20_random_moments(sandbox_factory, shot) -> None:
         assert r.state == "done"
         assert r.video_path and _whole(Path(r.video_path), int(r.request.get("duration", 5)), fps)
         assert r.frame_path and Path(r.frame_path).stat().st_size == r.frame_bytes
+    print(
+        f"\nkill -9: {kills} of 20 runs killed; tasks {ins['tasks_created']}, "
+        f"replayed submits {ins['replays']}, credits charged {ins['credits_charged']}"
+    )
     # nothing half-written is left beside the files
     leftovers = [p.name for p in (path.parent / "renders" / "film").iterdir()]
     assert not [n for n in leftovers if n.endswith((".part", ".tmp", ".copy"))], leftovers
@@ -109,6 +130,12 @@ def test_faults_every_clip_rendered_or_failed_with_refund(sandbox_factory, shot,
         assert charged == kept
         if summary.exit_code == 0:
             break
-    faults = sb.inspect()["faults"]
+    final = sb.inspect()
+    faults = final["faults"]
+    print(
+        f"\nfaults: {faults}; tasks {final['tasks_created']}, replays {final['replays']}, "
+        f"charged {final['credits_charged']}, refunded {final['credits_refunded']}, "
+        f"outcomes {sorted(set(outcomes.values()))}"
+    )
     assert sum(faults.values()) > 0, faults  # the faults really happened
     assert set(outcomes.values()) <= {"done", "reused"}, outcomes
