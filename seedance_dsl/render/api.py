@@ -260,6 +260,7 @@ def render_storyboard(
     on_event: EventSink | None = None,
     handle_signals: bool = False,
     poll: PollPolicy | None = None,
+    network_grace_s: float | None = None,
 ) -> RenderSummary:
     """Render a compiled storyboard against one server (the caller holds the lock)."""
     requests, window = rate_limit
@@ -271,7 +272,7 @@ def render_storyboard(
         concurrency=concurrency or DEFAULT_CONCURRENCY,
         prices=prices or PriceTable(),
         poll=poll or PollPolicy().scaled(factor),
-        network_grace_s=max(5.0, 300.0 * factor),
+        network_grace_s=network_grace_s or max(5.0, 300.0 * factor),
     )
     budget = SharedBudget(requests, window)
     return asyncio.run(

@@ -342,6 +342,7 @@ class Renderer:
                 c.submit_sent = c.submit_answered = self._now() - max(0.0, elapsed)
                 c.next_poll_at = self._now()
                 c.reason = f"resuming task {rec.task_id}"
+                self._result(c).credits_used = int(rec.credits_used or 0)
                 self._emit("resumed", c, c.reason, task_id=rec.task_id)
             else:
                 c.status = "ready"

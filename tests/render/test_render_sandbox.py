@@ -225,3 +225,27 @@ def test_state_db_written_before_send(tmp_path) -> None:
     # another connection (another process) sees the committed intent at once
     conn = sqlite3.connect(tmp_path / "s.db")
     assert conn.execute("SELECT state FROM renders").fetchall() == [("intent",)]
+
+
+def test_lost_server_stops_with_exit_3_and_state_kept(sandbox_factory, shot, render_on) -> None:
+    import threading
+
+    sb = sandbox_factory(time_scale=0.05)  # renders take ~1 s, the window 3 s
+    path = shot(independent(2))
+
+    def stop_soon() -> None:
+        import time
+
+        time.sleep(0.4)  # both submitted, neither finished
+        sb.stop()
+
+    t = threading.Thread(target=stop_soon)
+    t.start()
+    summary, _ = render_on(sb, path, network_grace_s=1.0)
+    t.join()
+    assert summary.exit_code == 3
+    assert "no answer from the server" in summary.message
+    db = StateDB.for_storyboard(path)
+    states = [r.state for r in db.history(server_namespace(sb.base_url), path.name)]
+    db.close()
+    assert states == ["submitted", "submitted"]  # a re-run polls them, never re-pays
