@@ -1,8 +1,8 @@
 """Parse ``.shot`` text into the typed syntax tree of :mod:`seedance_dsl.syntax.nodes`.
 
-The grammar (``grammar/shot.lark``) is LALR(1); the Lark parser is built once per process
-(and its analysis cached on disk, see :mod:`seedance_dsl.syntax.grammar`).  Nodes are
-built *during* the parse by an inline transformer, so no intermediate Lark tree exists.
+The grammar (``grammar/shot.lark``) is LALR(1).  Lark compiles it into tables once (cached
+on disk); :mod:`seedance_dsl.syntax.lalr` drives them.  Nodes are built *during* the parse
+by :class:`TreeBuilder` (one method per grammar rule), so no intermediate tree exists.
 
 Errors never raise: :func:`parse_text` returns ``(storyboard, diagnostics)``.  Syntax
 errors are turned into specific messages, and the parser recovers at statement level
@@ -117,7 +117,7 @@ class _Header:
 
 
 class TreeBuilder:
-    """Inline transformer: Lark calls one method per reduced rule with its children
+    """The rules' callbacks: the parser calls one method per reduced rule with its children
     (all tokens kept).  Holds the per-parse context (file name, diagnostics, comments)."""
 
     def __init__(self) -> None:
