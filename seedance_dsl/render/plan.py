@@ -297,8 +297,10 @@ def make_plan(
                 if not blocked:
                     pending.add(name)
                 continue
+            # --take N applies to the clips asked for; the clips they need keep take 0
+            clip_take = 0 if take and clips and name not in clips else take
             entry = decide(
-                clip, outputs, db=db, server=server, storyboard=sid, take=take, prices=prices
+                clip, outputs, db=db, server=server, storyboard=sid, take=clip_take, prices=prices
             )
             entries.append(entry)
             if entry.action == "reuse" and entry.record is not None:

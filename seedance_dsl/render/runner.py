@@ -281,12 +281,12 @@ class Renderer:
 
     def _retry_key(self, c: _Clip, request: VideoRequest, attempt: int) -> str:
         if attempt == 0:
-            return c.compiled.idempotency_key(request, self.opts.take)
+            return c.compiled.idempotency_key(request, self._take(c.name))
         return derive_key(
             self.sb.title,
             f"{c.name}#retry{attempt}",
             request.canonical_json(),
-            self.opts.take,
+            self._take(c.name),
         )
 
     def _prepare(self, c: _Clip) -> None:
@@ -305,7 +305,7 @@ class Renderer:
         payload = request.to_payload()
         c.exp_key = self._exp_key(payload)
         c.estimate = self.opts.prices.estimate(payload)
-        rec = self.db.latest_for(self.server, self.sid, c.name, self.opts.take, c.hash)
+        rec = self.db.latest_for(self.server, self.sid, c.name, self._take(c.name), c.hash)
         if rec is not None and rec.state in ("done", "completed") and rec.video_url:
             from ..compiler.model import ClipOutputs
 
@@ -357,6 +357,12 @@ class Renderer:
         c.status = "ready"
         self._emit("ready", c, credits_estimate=c.estimate)
 
+    def _take(self, name: str) -> int:
+        """``--take N`` applies to the clips asked for; the clips they need keep take 0."""
+        if self.opts.take and self.opts.clips and name not in self.opts.clips:
+            return 0
+        return self.opts.take
+
     def _children(self, name: str) -> list[_Clip]:
         return [c for c in self.clips.values() if name in c.compiled.depends_on]
 
@@ -374,7 +380,7 @@ class Renderer:
             if dep is not None and dep.outputs is not None:
                 outs[d] = dep.outputs
                 continue
-            rec = self.db.latest_done(self.server, self.sid, d, self.opts.take)
+            rec = self.db.latest_done(self.server, self.sid, d, self._take(d))
             if rec is None or not rec.video_url:
                 return True
             outs[d] = ClipOutputs(rec.video_url, rec.last_frame_url)
@@ -383,7 +389,7 @@ class Renderer:
         except (KeyError, ValidationError):
             return True
         rec = self.db.latest_for(
-            self.server, self.sid, child.name, self.opts.take, request_hash(req)
+            self.server, self.sid, child.name, self._take(child.name), request_hash(req)
         )
         return rec is None or rec.state not in ("done", "completed")
 
@@ -468,7 +474,8 @@ class Renderer:
     def _paths(
         self, clip: str, video_url: str | None, frame_url: str | None
     ) -> tuple[Path, Path | None]:
-        suffix = f".take{self.opts.take}" if self.opts.take else ""
+        take = self._take(clip)
+        suffix = f".take{take}" if take else ""
 
         def ext(url: str | None, default: str) -> str:
             if not url:
@@ -682,7 +689,7 @@ class Renderer:
                 server=self.server,
                 storyboard=self.sid,
                 clip=c.name,
-                take=self.opts.take,
+                take=self._take(c.name),
                 attempt=c.attempt,
                 request_hash=c.hash,
                 idempotency_key=c.key,
@@ -986,7 +993,7 @@ class Renderer:
                 "status": c.status,
                 "reason": c.reason or None,
                 "prompt": c.compiled.prompt,
-                "take": self.opts.take,
+                "take": self._take(c.name),
                 "request": c.request.to_payload() if c.request else None,
                 "source": str(c.compiled.span),
             }

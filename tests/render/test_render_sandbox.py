@@ -249,3 +249,15 @@ def test_lost_server_stops_with_exit_3_and_state_kept(sandbox_factory, shot, ren
     states = [r.state for r in db.history(server_namespace(sb.base_url), path.name)]
     db.close()
     assert states == ["submitted", "submitted"]  # a re-run polls them, never re-pays
+
+
+def test_take_of_a_dependent_clip_reuses_its_inputs(sandbox, shot, render_on) -> None:
+    path = shot(CHAIN)
+    render_on(sandbox, path, clips=["departure"])
+    assert sandbox.inspect()["tasks_created"] == 2  # arrival, departure
+    summary, _ = render_on(sandbox, path, clips=["departure"], take=2)
+    by = {c.clip: c for c in summary.clips}
+    assert by["arrival"].status == "reused"  # its input keeps take 0: not paid again
+    assert by["departure"].status == "done"
+    assert by["departure"].video_path.endswith("departure.take2.mp4")
+    assert sandbox.inspect()["tasks_created"] == 3
