@@ -95,6 +95,7 @@ class ClipResult:
     error_code: str | None = None
     error_message: str | None = None
     location: str | None = None  # file:line:col of the .shot source of a refused field
+    diagnostic: str | None = None  # the refusal drawn at that source line
     render_s: float | None = None
     requests: int = 0
 
@@ -114,6 +115,7 @@ class ClipResult:
                 else None
             ),
             "location": self.location,
+            "diagnostic": self.diagnostic,
             "render_s": None if self.render_s is None else round(self.render_s, 3),
             "requests": self.requests,
         }

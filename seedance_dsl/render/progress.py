@@ -109,6 +109,8 @@ class PlainProgress(Progress):
             return
         who = f"{event.clip}: " if event.clip else ""
         self.stream.write(f"[{event.t:7.1f}s] {who}{_describe(event)}\n")
+        if event.data.get("diagnostic"):
+            self.stream.write(str(event.data["diagnostic"]) + "\n")
         self.stream.flush()
 
     def finish(self, summary: RenderSummary) -> None:
@@ -254,6 +256,9 @@ class LiveProgress(Progress):
             f"{summary.credits_used} credits charged, {summary.credits_refunded} refunded; "
             f"{summary.submits} submits + {summary.polls} polls; {summary.wall_s:.1f} s"
         )
+        for c in summary.clips:
+            if c.diagnostic:
+                self.console.print(c.diagnostic, markup=False, highlight=False)
         if summary.message:
             self.console.print(summary.message)
         if summary.manifest:

@@ -416,6 +416,7 @@ class Renderer:
             message,
             error={"code": code, "message": message},
             location=location,
+            diagnostic=r.diagnostic,
             credits_refunded=r.credits_refunded,
             task_id=c.task_id,
         )
@@ -745,6 +746,7 @@ class Renderer:
             field_path = locate_field(c.compiled, exc.message or "")
             span = c.compiled.source_map.get(field_path) if field_path else None
             span = span or c.compiled.span
+            self._result(c).diagnostic = self._server_diagnostic(c, exc, field_path, span)
             self._fail(
                 c,
                 exc.code,
@@ -819,6 +821,24 @@ class Renderer:
             credits_used=credits,
             expected_s=exp.expected_s,
         )
+
+    def _server_diagnostic(
+        self, c: _Clip, exc: cerr.SeedanceError, field_path: str | None, span: Any
+    ) -> str:
+        """The server's 400, drawn at the ``.shot`` source that produced the field."""
+        from ..syntax.diagnostics import Diagnostic
+        from ..syntax.report import render_one
+
+        what = f"field `{field_path}` of clip {c.name}" if field_path else f"clip {c.name}"
+        diag = Diagnostic(
+            code=exc.code or "invalid_request",
+            severity="error",
+            message=f"the server refused {what}: {exc.message}",
+            span=span,
+            help="fix the .shot source here and run `seedance render` again "
+            "(nothing was charged for a refused request)",
+        )
+        return render_one(diag, self.sb.sources)
 
     async def _poll(self, c: _Clip) -> None:
         assert c.task_id is not None and c.record_id is not None

@@ -180,6 +180,10 @@ def test_server_400_points_at_shot_line(sandbox, shot, render_on) -> None:
     assert dep.error_code == "invalid_request"
     start_line = CHAIN.splitlines().index("  start arrival.last_frame") + 1
     assert dep.location is not None and dep.location.startswith(f"{path}:{start_line}:")
+    # drawn like a compile diagnostic, at the source line
+    assert dep.diagnostic is not None
+    assert "error[invalid_request]" in dep.diagnostic
+    assert "start arrival.last_frame" in dep.diagnostic and "^" in dep.diagnostic
 
 
 def test_expired_output_url_reported(sandbox, shot, render_on) -> None:
