@@ -830,13 +830,23 @@ class Renderer:
         from ..syntax.report import render_one
 
         what = f"field `{field_path}` of clip {c.name}" if field_path else f"clip {c.name}"
+        help_text = (
+            "fix the .shot source here and run `seedance render` again "
+            "(nothing was charged for a refused request)"
+        )
+        for slot in c.compiled.slots:
+            if field_path and field_path.split("[", 1)[0] == slot.field:
+                help_text = (
+                    f"this URL is the {slot.output.replace('_', ' ')} of clip {slot.clip} as the "
+                    f"server returned it; if it has expired, render {slot.clip} again: "
+                    f"`seedance render {self.sb.path} --clip {slot.clip} --take N`"
+                )
         diag = Diagnostic(
             code=exc.code or "invalid_request",
             severity="error",
             message=f"the server refused {what}: {exc.message}",
             span=span,
-            help="fix the .shot source here and run `seedance render` again "
-            "(nothing was charged for a refused request)",
+            help=help_text,
         )
         return render_one(diag, self.sb.sources)
 
