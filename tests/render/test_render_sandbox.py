@@ -265,3 +265,37 @@ def test_take_of_a_dependent_clip_reuses_its_inputs(sandbox, shot, render_on) ->
     assert by["departure"].status == "done"
     assert by["departure"].video_path.endswith("departure.take2.mp4")
     assert sandbox.inspect()["tasks_created"] == 3
+
+
+def test_status_refresh_polls_tasks_in_flight_once(sandbox, shot) -> None:
+    from seedance_dsl.client import SeedanceClient
+    from seedance_dsl.render.api import status_file
+    from seedance_dsl.render.plan import request_hash
+
+    path = shot(independent(1))
+    sb = load_storyboard(path)
+    clip = sb.clip("c00")
+    req = clip.resolve({})
+    key = clip.idempotency_key(req)
+    server = server_namespace(sandbox.base_url)
+    with SeedanceClient(sandbox.api_key, base_url=sandbox.base_url) as client:
+        task = client.submit(req, idempotency_key=key)
+    db = StateDB.for_storyboard(path)
+    rec = db.record_intent(
+        server=server,
+        storyboard=path.name,
+        clip="c00",
+        take=0,
+        attempt=0,
+        request_hash=request_hash(req),
+        idempotency_key=key,
+        request_json=req.canonical_json(),
+    )
+    db.update(rec.id, state="submitted", task_id=task.id)
+    db.close()
+    before = status_file(path, base_url=sandbox.base_url)
+    assert [r.state for r in before.rows] == ["submitted"]
+    sandbox.wait_idle()
+    after = status_file(path, base_url=sandbox.base_url, refresh=True, api_key=sandbox.api_key)
+    assert after.refreshed == 1
+    assert [r.state for r in after.rows] == ["completed"]
