@@ -1,1 +1,54 @@
-"""render."""
+"""The renderer: ``seedance plan``, ``seedance render``, ``seedance status``.
+
+Public API (docs/rendering.md)::
+
+    plan_file(path, *, sandbox=False, clips=None, take=0, prices=None) -> Plan
+    render_file(path, *, sandbox=False, clips=None, out_dir=None, max_credits=None,
+                concurrency=None, take=0, prices=None, rate_limit=None,
+                on_event=None) -> RenderSummary
+    status_file(path, *, sandbox=False, refresh=False) -> StatusReport
+
+Modules: :mod:`.state` (SQLite state, WAL), :mod:`.lock` (one render per storyboard),
+:mod:`.polling` (when to poll), :mod:`.pricing` (credit estimates), :mod:`.plan`
+(submit / reuse / resume / wait), :mod:`.budget` (the shared request budget),
+:mod:`.runner` (the scheduler), :mod:`.manifest`, :mod:`.events`, :mod:`.progress`.
+Names load lazily: importing this package imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .api import plan_file, render_file, render_storyboard, status_file
+    from .events import RenderEvent, RenderSummary
+    from .plan import Plan
+
+_EXPORTS = {
+    "plan_file": "api",
+    "render_file": "api",
+    "render_storyboard": "api",
+    "status_file": "api",
+    "RenderEvent": "events",
+    "RenderSummary": "events",
+    "Plan": "plan",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+__all__ = [
+    "Plan",
+    "RenderEvent",
+    "RenderSummary",
+    "plan_file",
+    "render_file",
+    "render_storyboard",
+    "status_file",
+]
