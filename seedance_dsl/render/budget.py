@@ -38,10 +38,35 @@ class SharedBudget(RateLimiter):
     ) -> None:
         super().__init__(requests, window_s, clock=clock, margin_s=margin_s)
         self.taken = 0
+        #: called (with no argument) for every request counted: the renderer logs it in
+        #: the state database so that the next process knows the window's usage
+        self.on_take: Callable[[], None] | None = None
+
+    def _count(self) -> None:
+        self.taken += 1
+        if self.on_take is not None:
+            self.on_take()
+
+    def seed(self, ages_s: list[float]) -> int:
+        """Count requests an earlier process sent ``ages_s`` seconds ago (best effort:
+        needs the limiter's slot list; returns how many were counted)."""
+        slots = getattr(self, "_slots", None)
+        lock = getattr(self, "_lock", None)
+        if not isinstance(slots, list) or lock is None:
+            return 0
+        from ..client.ratelimit import Slot
+
+        now = self._clock()
+        span = self.window_s + self.margin_s
+        fresh = [now - a for a in ages_s if 0 <= a < span]
+        with lock:
+            for at in fresh:
+                self._slots.append(Slot(self, at))
+        return len(fresh)
 
     async def take(self) -> Any:
         """Take one slot for the scheduler's next action (call when one is available)."""
-        self.taken += 1
+        self._count()
         if hasattr(RateLimiter, "acquire_slot"):
             return await RateLimiter.acquire_slot(self)
         await RateLimiter.acquire(self)
@@ -73,14 +98,14 @@ class SharedBudget(RateLimiter):
         slot = self._prepaid()
         if slot is not _NONE:
             return slot
-        self.taken += 1
+        self._count()
         return await super().acquire_slot()
 
     def acquire_slot_sync(self) -> Any:
         slot = self._prepaid()
         if slot is not _NONE:
             return slot
-        self.taken += 1
+        self._count()
         return super().acquire_slot_sync()
 
     async def acquire(self) -> None:
@@ -89,7 +114,7 @@ class SharedBudget(RateLimiter):
             if slot is not None and hasattr(slot, "done"):
                 slot.done()
             return
-        self.taken += 1
+        self._count()
         await super().acquire()
 
     def acquire_sync(self) -> None:
@@ -98,7 +123,7 @@ class SharedBudget(RateLimiter):
             if slot is not None and hasattr(slot, "done"):
                 slot.done()
             return
-        self.taken += 1
+        self._count()
         super().acquire_sync()
 
 

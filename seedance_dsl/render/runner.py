@@ -175,6 +175,13 @@ class Renderer:
         self._floor: dict[_ExpKey, float] = {}
         self._exp_cache: dict[_ExpKey, Expectation] = {}
         self._dl_sem = asyncio.Semaphore(max(1, self.opts.download_concurrency))
+        # the account's rate window outlives a process: count what earlier runs sent
+        # (a re-run right after Ctrl-C or kill -9 must not earn a 429), log what we send
+        if server != SANDBOX_SERVER:
+            span = budget.window_s + budget.margin_s
+            now_wall = time.time()
+            budget.seed([now_wall - at for at in db.recent_requests(server, span, now_wall)])
+            budget.on_take = lambda: db.log_request(server, time.time())
         self.submits = 0
         self.polls = 0
         self.rate_limited = 0

@@ -83,6 +83,8 @@ CREATE TABLE IF NOT EXISTS render_times (
     recorded_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS render_times_key ON render_times (server, tier, resolution, duration);
+CREATE TABLE IF NOT EXISTS request_log (server TEXT NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS request_log_at ON request_log (server, at);
 CREATE TABLE IF NOT EXISTS server_facts (
     server TEXT NOT NULL,
     name   TEXT NOT NULL,
@@ -382,6 +384,24 @@ class StateDB:
             (row["tier"], row["resolution"], int(row["duration"]), float(row["render_s"]))
             for row in self._conn.execute(sql, args)
         ]
+
+    # ------------------------------------------------------------ request log
+
+    def log_request(self, server: str, at: float) -> None:
+        """One API request sent at wall time ``at`` (for the next process's rate window)."""
+        with self._tx() as c:
+            c.execute("INSERT INTO request_log VALUES (?, ?)", (server, at))
+
+    def recent_requests(self, server: str, within_s: float, now: float) -> list[float]:
+        """Wall times of the requests of the last ``within_s`` seconds (and forget older)."""
+        with self._tx() as c:
+            c.execute(
+                "DELETE FROM request_log WHERE server = ? AND at < ?", (server, now - within_s)
+            )
+        rows = self._conn.execute(
+            "SELECT at FROM request_log WHERE server = ? ORDER BY at", (server,)
+        )
+        return [float(r[0]) for r in rows]
 
     # ------------------------------------------------------------ server facts
 

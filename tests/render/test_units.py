@@ -156,3 +156,18 @@ def test_summary_exit_codes() -> None:
     assert summary("interrupted", interrupted=True).exit_code == 3
     assert summary("done", usage_error=True).exit_code == 2
     assert json.loads(json.dumps(summary("done").to_json()))["exit_code"] == 0
+
+
+def test_budget_seeded_with_an_earlier_process_requests(tmp_path: Path) -> None:
+    from seedance_dsl.render.state import StateDB
+
+    db = StateDB(tmp_path / "s.db")
+    now = 1000.0
+    for at in (900.0, 990.0, 995.0, 999.0):  # 900 is outside a 60 s window
+        db.log_request("srv", at)
+    recent = db.recent_requests("srv", 61.0, now)
+    assert recent == [990.0, 995.0, 999.0]
+    b = SharedBudget(5, 60.0)
+    assert b.seed([now - at for at in recent]) == 3
+    assert b.available() == 2
+    db.close()
