@@ -662,7 +662,10 @@ class Renderer:
         if self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
         self._running.clear()
-        reason = self._interrupt_reason or (str(self._fatal) if self._fatal else "stopped")
+        if self._fatal is not None:
+            reason = f"the server answered {self._fatal.code} (see the error below)"
+        else:
+            reason = self._interrupt_reason or "stopped"
         for c in self.clips.values():
             if c.status not in TERMINAL:
                 self._end(c, "interrupted", f"not finished: {reason}")
