@@ -1,5 +1,5 @@
 """The response models accept the provider's documented examples byte for byte (read
-from ../shared/spec/api.md itself) and tolerate extra fields."""
+from api.md itself: tests/fixtures/spec/api.md, a checked copy of ../shared/spec/api.md) and tolerate extra fields."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import pytest
 
 from seedance_dsl.api import CONTRACT, ErrorEnvelope, SubmitResponse, Task
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"  # as in tests/conftest.py
+SPEC = Path(__file__).resolve().parents[1] / "fixtures" / "spec"  # as in tests/conftest.py
 
 
 def _json_blocks() -> list[str]:
-    text = (SHARED / "spec" / "api.md").read_text(encoding="utf-8")
+    text = (SPEC / "api.md").read_text(encoding="utf-8")
     return re.findall(r"```json\n(.*?)```", text, flags=re.S)
 
 
