@@ -1,35 +1,83 @@
 """seedance-dsl: a storyboard language for AI video.
 
-Parse, check, compile and render ``.shot`` files for the Seedance 2 API.  The public
-Python API is re-exported here lazily, so ``import seedance_dsl`` stays cheap.
+Parse, check, compile and render ``.shot`` files for the Seedance 2 API.  Every stage of
+the pipeline is a function you can call::
+
+    parse_file(path)    -> (Storyboard | None, diagnostics)      # syntax tree with spans
+    check_file(path)    -> CheckResult                            # names resolved
+    compile_file(path)  -> CompiledStoryboard                     # prompts + API bodies
+    plan_file(path)     -> Plan                                   # what a render would do
+    render_file(path)   -> RenderSummary                          # submit, poll, download
+    format_text(text)   -> (formatted | None, diagnostics)
+
+plus the API client (``SeedanceClient``, ``AsyncSeedanceClient``) and the local sandbox
+(``start_sandbox``, ``SandboxSettings``).  Names load lazily, so ``import seedance_dsl``
+stays cheap and the language never loads the network stack.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ._lazy import lazy_exports
 from .errors import SeedanceDSLError, UsageError
 
 __version__ = "0.1.0"
 
-# name -> module that defines it (imported on first access)
 _EXPORTS: dict[str, str] = {
+    "parse_file": "seedance_dsl.syntax.parser",
+    "parse_text": "seedance_dsl.syntax.parser",
+    "format_text": "seedance_dsl.syntax.format",
+    "check_file": "seedance_dsl.check",
+    "check_text": "seedance_dsl.check",
     "compile_file": "seedance_dsl.compiler",
     "compile_text": "seedance_dsl.compiler",
+    "plan_file": "seedance_dsl.render",
+    "render_file": "seedance_dsl.render",
+    "status_file": "seedance_dsl.render",
+    "SeedanceClient": "seedance_dsl.client",
+    "AsyncSeedanceClient": "seedance_dsl.client",
+    "SeedanceError": "seedance_dsl.client",
+    "start_sandbox": "seedance_dsl.sandbox",
+    "SandboxSettings": "seedance_dsl.sandbox",
 }
 
 if TYPE_CHECKING:
+    from .check import check_file as check_file
+    from .check import check_text as check_text
+    from .client import AsyncSeedanceClient as AsyncSeedanceClient
+    from .client import SeedanceClient as SeedanceClient
+    from .client import SeedanceError as SeedanceError
     from .compiler import compile_file as compile_file
     from .compiler import compile_text as compile_text
+    from .render import plan_file as plan_file
+    from .render import render_file as render_file
+    from .render import status_file as status_file
+    from .sandbox import SandboxSettings as SandboxSettings
+    from .sandbox import start_sandbox as start_sandbox
+    from .syntax.format import format_text as format_text
+    from .syntax.parser import parse_file as parse_file
+    from .syntax.parser import parse_text as parse_text
 
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'seedance_dsl' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(module), name)
-
-
-__all__ = ["SeedanceDSLError", "UsageError", "__version__", *sorted(_EXPORTS)]
+__all__ = [
+    "AsyncSeedanceClient",
+    "SandboxSettings",
+    "SeedanceClient",
+    "SeedanceDSLError",
+    "SeedanceError",
+    "UsageError",
+    "__version__",
+    "check_file",
+    "check_text",
+    "compile_file",
+    "compile_text",
+    "format_text",
+    "parse_file",
+    "parse_text",
+    "plan_file",
+    "render_file",
+    "start_sandbox",
+    "status_file",
+]
