@@ -273,6 +273,7 @@ def render_storyboard(
         prices=prices or PriceTable(),
         poll=poll or PollPolicy().scaled(factor),
         network_grace_s=network_grace_s or max(5.0, 300.0 * factor),
+        first_contact_grace_s=max(5.0, 30.0 * factor),
     )
     budget = SharedBudget(requests, window)
     return asyncio.run(

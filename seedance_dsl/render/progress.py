@@ -152,6 +152,7 @@ class LiveProgress(Progress):
         self.rows: dict[str, dict[str, Any]] = {}
         self.credits = 0
         self.header = ""
+        self.notice = ""  # a network problem being retried, until the server answers again
         self._live: Any = None
         self._t0 = time.monotonic()
 
@@ -173,6 +174,10 @@ class LiveProgress(Progress):
 
     def __call__(self, event: RenderEvent) -> None:
         d = event.data
+        if event.kind == "network":
+            self.notice = event.message
+        elif event.kind in ("submitted", "resumed", "completed", "done"):
+            self.notice = ""
         if event.kind == "start":
             self.header = event.message
             for name in d.get("clips", []):
@@ -230,7 +235,7 @@ class LiveProgress(Progress):
             table.add_row(name, f"[{styles.get(status, '')}]{status}", t, str(row["detail"]))
         table.caption = (
             f"{finished}/{len(self.rows)} clips finished · {self.credits} credits charged · "
-            f"{time.monotonic() - self._t0:.0f}s"
+            f"{time.monotonic() - self._t0:.0f}s" + (f"\n{self.notice}" if self.notice else "")
         )
         return table
 

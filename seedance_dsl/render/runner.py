@@ -70,6 +70,9 @@ class RenderOptions:
     poll: PollPolicy = field(default_factory=PollPolicy)
     #: give up (exit 3, state saved) after this long without any answer from the server
     network_grace_s: float = 300.0
+    #: the same, while the server has not answered once in this run (a wrong base URL,
+    #: a server that is not running): fail sooner
+    first_contact_grace_s: float = 30.0
     #: downloads running at once
     download_concurrency: int = 4
     #: the client's retry policy for submits (``None``: the client's own)
@@ -172,6 +175,8 @@ class Renderer:
         self._credits_stopped = False
         self._budget_stopped = False
         self._net_fail_since: float | None = None
+        self._net_answered = False  # has the server answered anything in this run?
+        self._net_last_error = ""
         self._floor: dict[_ExpKey, float] = {}
         self._exp_cache: dict[_ExpKey, Expectation] = {}
         self._dl_sem = asyncio.Semaphore(max(1, self.opts.download_concurrency))
@@ -624,12 +629,11 @@ class Renderer:
             if self._done():
                 return
             now = self._now()
-            if (
-                self._net_fail_since is not None
-                and now - self._net_fail_since > self.opts.network_grace_s
-            ):
+            grace = self._network_grace()
+            if self._net_fail_since is not None and now - self._net_fail_since > grace:
                 self.interrupt(
-                    f"no answer from the server for {self.opts.network_grace_s:.0f} s; "
+                    f"the server did not answer for {grace:.0f} s (last error: "
+                    f"{self._net_last_error}); check the base URL and the network; "
                     "state saved, run again to resume"
                 )
                 continue
@@ -673,12 +677,26 @@ class Renderer:
 
     # ------------------------------------------------------------------ actions
 
+    def _network_grace(self) -> float:
+        if self._net_answered:
+            return self.opts.network_grace_s
+        return min(self.opts.network_grace_s, self.opts.first_contact_grace_s)
+
     def _net_ok(self) -> None:
         self._net_fail_since = None
+        self._net_answered = True
 
-    def _net_fail(self) -> None:
+    def _net_fail(self, exc: cerr.SeedanceError) -> None:
+        self._net_last_error = exc.message
         if self._net_fail_since is None:
             self._net_fail_since = self._now()
+            # say it once per outage, so a run that waits on the network says why
+            self._emit(
+                "network",
+                None,
+                f"the server does not answer ({exc.message}); retrying, giving up "
+                f"after {self._network_grace():.0f} s without an answer (state is saved)",
+            )
 
     def _backoff(self, n: int) -> float:
         base = max(self.opts.poll.min_interval_s, 0.05)
@@ -786,10 +804,10 @@ class Renderer:
             )
             self._fail(c, exc.code, f"the server refused the submit: {exc.message}")
             return
-        except cerr.SeedanceError:
+        except cerr.SeedanceError as exc:
             # transport error, timeout, 500, 429 after retries: unknown whether it was
             # committed; the same key later is safe either way
-            self._net_fail()
+            self._net_fail(exc)
             c.status = "ready"
             c.retry_at = self._now() + self._backoff(2)
             return
@@ -883,8 +901,8 @@ class Renderer:
             c.next_poll_at = self._now()
             self._wake.set()
             return
-        except cerr.SeedanceError:
-            self._net_fail()
+        except cerr.SeedanceError as exc:
+            self._net_fail(exc)
             c.next_poll_at = self._now() + self._backoff(2)
             return
         self._net_ok()

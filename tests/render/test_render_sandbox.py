@@ -245,10 +245,15 @@ def test_lost_server_stops_with_exit_3_and_state_kept(sandbox_factory, shot, ren
 
     t = threading.Thread(target=stop_soon)
     t.start()
-    summary, _ = render_on(sb, path, network_grace_s=1.0)
+    summary, events = render_on(sb, path, network_grace_s=1.0)
     t.join()
     assert summary.exit_code == 3
-    assert "no answer from the server" in summary.message
+    assert "the server did not answer for 1 s" in summary.message
+    assert "check the base URL" in summary.message
+    # the outage is announced once, when it starts, not only when the run gives up
+    network = [e for e in events if e.kind == "network"]
+    assert len(network) == 1
+    assert "retrying" in network[0].message
     db = StateDB.for_storyboard(path)
     states = [r.state for r in db.history(server_namespace(sb.base_url), path.name)]
     db.close()
