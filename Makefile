@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest wheel-check bench clean
+.PHONY: install demo test lint typecheck pytest wheel-check bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,10 @@ wheel-check: $(STAMP)
 
 test: lint typecheck pytest wheel-check
 
+# Every benchmark in bench/, one after another (they are not tests: they print and record
+# figures for docs/benchmarks.md). A few minutes; run on an otherwise idle machine.
 bench: $(STAMP)
-	$(BIN)/python bench/run_all.py
+	set -e; for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache

@@ -1,6 +1,6 @@
 """Sandbox figures: animatic drawing time per mode, API latency while rendering, start/stop.
 
-    .venv/bin/python bench/sandbox_bench.py
+    .venv/bin/python bench/bench_sandbox.py
 
 Prints a Markdown table (copied into docs/benchmarks.md, section "Sandbox").  Every
 ratio is measured side by side in this one run.

@@ -1,6 +1,6 @@
 """Overhead of the API client over raw httpx, against the sandbox on loopback.
 
-    .venv/bin/python bench/client_bench.py
+    .venv/bin/python bench/bench_client.py
 
 Rows are measured side by side in one run, interleaved in rounds (the machine is
 noisy): a ``GET /api/v1/tasks/{id}`` through raw ``httpx.Client``, through
