@@ -20,37 +20,13 @@ from typing import Any
 
 from . import nodes as n
 from .diagnostics import Diagnostic, has_errors
-from .parser import _dedent_long, parse_text
+from .parser import RESERVED_WORDS, _dedent_long, parse_text
 
 __all__ = ["format_storyboard", "format_text", "quote"]
 
 INDENT = "  "
 MAX_WIDTH = 100
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_KEYWORDS = frozenset(
-    [
-        "storyboard",
-        "import",
-        "template",
-        "defaults",
-        "asset",
-        "package",
-        "style",
-        "keep",
-        "avoid",
-        "clip",
-        "start",
-        "end",
-        "source",
-        "extend",
-        "ref",
-        "as",
-        "use",
-        "without",
-        "shot",
-        "say",
-    ]
-)
 _BLANK_RE = re.compile(r"\n[ \t\r\f]*\n")
 _ROLE_WORD: dict[str, str] = {
     "start": "start",
@@ -115,7 +91,7 @@ def quote(value: str, indent: str = "") -> str:
 
 
 def _name_or_quoted(name: str) -> str:
-    if _NAME_RE.fullmatch(name) and name not in _KEYWORDS:
+    if _NAME_RE.fullmatch(name) and name not in RESERVED_WORDS:
         return name
     return quote_line(name)
 

@@ -54,6 +54,32 @@ ASSET_KINDS: tuple[n.AssetKind, ...] = ("image", "video")
 TOP_KEYWORDS = ("storyboard", "import", "template", "defaults", "asset", "package", "clip")
 CLIP_KEYWORDS = ("start", "end", "ref", "source", "extend", "use", "shot", "text")
 PACKAGE_KEYWORDS = ("style", "keep", "avoid")
+#: Words the grammar reserves: a name spelled like one of these cannot be written bare
+#: (the formatter quotes it where quoting is allowed).
+RESERVED_WORDS = frozenset(
+    [
+        "storyboard",
+        "import",
+        "template",
+        "defaults",
+        "asset",
+        "package",
+        "style",
+        "keep",
+        "avoid",
+        "clip",
+        "start",
+        "end",
+        "source",
+        "extend",
+        "ref",
+        "as",
+        "use",
+        "without",
+        "shot",
+        "say",
+    ]
+)
 
 
 def suggest(word: str, candidates: list[str] | tuple[str, ...] | set[str]) -> str | None:

@@ -11,35 +11,11 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from seedance_dsl.syntax import nodes as n
-from seedance_dsl.syntax.parser import classify_value
+from seedance_dsl.syntax.parser import RESERVED_WORDS, classify_value
 
-RESERVED = frozenset(
-    [
-        "storyboard",
-        "import",
-        "template",
-        "defaults",
-        "asset",
-        "package",
-        "style",
-        "keep",
-        "avoid",
-        "clip",
-        "start",
-        "end",
-        "source",
-        "extend",
-        "ref",
-        "as",
-        "use",
-        "without",
-        "shot",
-        "say",
-        "text",
-        "on",
-        "off",
-    ]
-)
+# The grammar's reserved words, plus words that are values or fields (`text`, `on`, `off`):
+# generated names avoid them all, so a generated tree never depends on context to parse.
+RESERVED = RESERVED_WORDS | {"text", "on", "off"}
 
 names = st.from_regex(r"[a-z_][a-z0-9_]{0,9}", fullmatch=True).filter(lambda s: s not in RESERVED)
 idents = names.map(n.Ident)
