@@ -15,34 +15,74 @@ the key.  See ``docs/client.md``.
 
 from __future__ import annotations
 
-from .client import AsyncSeedanceClient, SeedanceClient
-from .config import (
-    ClientConfig,
-    InsecureConfigWarning,
-    Timeouts,
-    default_config_path,
-    resolve_config,
-)
-from .errors import (
-    ConfigError,
-    DeadlineExceeded,
-    DownloadError,
-    IdempotencyConflict,
-    InsufficientCredits,
-    InternalError,
-    InvalidRequest,
-    NotFound,
-    RateLimited,
-    RequestTimeout,
-    SeedanceError,
-    ServiceBusy,
-    TransportError,
-    Unauthorized,
-    UnexpectedResponse,
-)
-from .policy import ClientEvent, PollSchedule, RetryPolicy
-from .ratelimit import RateLimiter, shared_limiter
-from .secret import ApiKey
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .client import AsyncSeedanceClient, SeedanceClient
+    from .config import (
+        ClientConfig,
+        InsecureConfigWarning,
+        Timeouts,
+        default_config_path,
+        resolve_config,
+    )
+    from .errors import (
+        ConfigError,
+        DeadlineExceeded,
+        DownloadError,
+        IdempotencyConflict,
+        InsufficientCredits,
+        InternalError,
+        InvalidRequest,
+        NotFound,
+        RateLimited,
+        RequestTimeout,
+        SeedanceError,
+        ServiceBusy,
+        TransportError,
+        Unauthorized,
+        UnexpectedResponse,
+    )
+    from .policy import ClientEvent, PollSchedule, RetryPolicy
+    from .ratelimit import RateLimiter, shared_limiter
+    from .secret import ApiKey
+
+# Names load lazily: the renderer's `plan` and `status` use the limiter and the error
+# classes without paying for httpx and the pydantic models (~250 ms).
+_EXPORTS = {
+    "AsyncSeedanceClient": "client",
+    "SeedanceClient": "client",
+    "ClientConfig": "config",
+    "InsecureConfigWarning": "config",
+    "Timeouts": "config",
+    "default_config_path": "config",
+    "resolve_config": "config",
+    "ConfigError": "errors",
+    "DeadlineExceeded": "errors",
+    "DownloadError": "errors",
+    "IdempotencyConflict": "errors",
+    "InsufficientCredits": "errors",
+    "InternalError": "errors",
+    "InvalidRequest": "errors",
+    "NotFound": "errors",
+    "RateLimited": "errors",
+    "RequestTimeout": "errors",
+    "SeedanceError": "errors",
+    "ServiceBusy": "errors",
+    "TransportError": "errors",
+    "Unauthorized": "errors",
+    "UnexpectedResponse": "errors",
+    "ClientEvent": "policy",
+    "PollSchedule": "policy",
+    "RetryPolicy": "policy",
+    "RateLimiter": "ratelimit",
+    "shared_limiter": "ratelimit",
+    "ApiKey": "secret",
+}
+
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "ApiKey",
