@@ -35,7 +35,6 @@ import json
 import logging
 import os
 import random
-import tempfile
 import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
@@ -45,6 +44,7 @@ from urllib.parse import quote, urlsplit
 
 from pydantic import BaseModel, ValidationError
 
+from .._files import create_temp_beside
 from ..api.models import ErrorEnvelope, SubmitResponse, Task, VideoRequest
 from ..api.spec import CONTRACT
 from .errors import (
@@ -800,9 +800,8 @@ def download_flow(ctx: Context, url: str, dest: Path) -> Flow:
         raise DownloadError(f"cannot download {url!r}: not an http(s) URL")
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    fd, tmp = create_temp_beside(dest, ".part")
     os.close(fd)
-    tmp = Path(tmp_name)
     p = ctx.policy
     try:
         have = 0

@@ -304,3 +304,25 @@ def test_status_refresh_polls_tasks_in_flight_once(sandbox, shot) -> None:
     after = status_file(path, base_url=sandbox.base_url, refresh=True, api_key=sandbox.api_key)
     assert after.refreshed == 1
     assert [r.state for r in after.rows] == ["completed"]
+
+
+def test_outputs_get_the_users_umask_not_private_temp_modes(sandbox, shot, render_on) -> None:
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        path = shot(independent(1))
+        summary, _ = render_on(sandbox, path)
+    finally:
+        os.umask(old)
+    assert summary.exit_code == EXIT_OK
+    (clip,) = summary.clips
+    assert clip.video_path is not None
+    out = Path(clip.video_path).parent
+    written = [out / Path(clip.video_path).name, out / "manifest.json"]
+    if clip.frame_path:
+        written.append(Path(clip.frame_path))
+    for f in written:
+        # 0644 like any new file under umask 022 (mkstemp would leave 0600)
+        assert stat.S_IMODE(f.stat().st_mode) == 0o644, f
