@@ -16,7 +16,7 @@ Neither jinja2 nor pydantic is imported here: :func:`rules_check` (used by
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any, Literal
 
 from ..api.rules import BODY_FIELDS, RuleProblem, body_problems
@@ -31,7 +31,7 @@ from ..check.model import (
     ResolvedRole,
 )
 from ..syntax import nodes
-from ..syntax.diagnostics import Diagnostic, Label, has_errors
+from ..syntax.diagnostics import Diagnostic, Label
 from ..syntax.nodes import Span
 from .codes import RULE_CODES
 from .model import InputSlot, Reference, placeholder
@@ -992,15 +992,19 @@ def raw_prompt(context: Mapping[str, Any]) -> str:
     return tidy("\n".join(parts))
 
 
-def rules_check(checked: CheckedStoryboard) -> list[Diagnostic]:
+def rules_check(
+    checked: CheckedStoryboard, *, clips: Collection[str] | None = None
+) -> list[Diagnostic]:
     """Every compiler check that needs no prompt rendering: API rules (SHOT3xx), the
     prose rules (G4, S1, S4), modes, durations and roles — and the prompt length of raw
     clips (whose prompt is known without the template) when the built-in template is
     used.  Imports neither jinja2 nor pydantic, so ``seedance check`` can call it and
-    stay fast."""
+    stay fast.  ``clips`` limits the checks to the clips of those names."""
     out: list[Diagnostic] = []
     names = asset_name_pattern(checked)
     for clip in checked.clips:
+        if clips is not None and clip.name not in clips:
+            continue
         plan = plan_clip(checked, clip, names=names)
         out += plan.diagnostics
         known = checked.template_path is None and plan.context["clip"]["raw"]
@@ -1011,14 +1015,39 @@ def rules_check(checked: CheckedStoryboard) -> list[Diagnostic]:
 def with_rules_check(result: CheckResult) -> CheckResult:
     """``result`` with :func:`rules_check`'s diagnostics added (for ``seedance check``).
 
-    Only a storyboard that checked without errors is looked at, as ``compile`` does:
-    rules on a broken model would only add follow-on errors."""
-    if result.storyboard is None or has_errors(result.diagnostics):
+    When the resolver found errors, the rules still run on every clip that has none of
+    its own, so one ``check`` shows all the problems it can — but only when every error
+    lies inside some clip: a broken top-level declaration (defaults, an asset, a
+    package) would only add follow-on errors.  ``compile`` stops at the first stage
+    with errors."""
+    checked = result.storyboard
+    if checked is None:
         return result
-    extra = rules_check(result.storyboard)
+    errors = [d for d in result.diagnostics if d.is_error]
+    clean: set[str] | None = None
+    if errors:
+        inside: dict[str, bool] = {c.name: False for c in checked.clips}
+        for d in errors:
+            owner = _clip_at(checked, d.span)
+            if owner is None:
+                return result
+            inside[owner] = True
+        clean = {name for name, broken in inside.items() if not broken}
+    extra = rules_check(checked, clips=clean)
     if not extra:
         return result
     return CheckResult(result.storyboard, (*result.diagnostics, *extra), result.sources)
+
+
+def _clip_at(checked: CheckedStoryboard, span: Span | None) -> str | None:
+    """The clip whose declaration contains ``span``, if any."""
+    if span is None:
+        return None
+    for c in checked.clips:
+        cs = c.decl.span
+        if cs.file == span.file and cs.start_pos <= span.start_pos < max(cs.end_pos, 1):
+            return c.name
+    return None
 
 
 def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
