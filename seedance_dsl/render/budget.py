@@ -47,9 +47,20 @@ class SharedBudget(RateLimiter):
         if self.on_take is not None:
             self.on_take()
 
+    @property
+    def arrival_slack_s(self) -> float:
+        """How much later than its send a logged request may have reached the server.
+
+        The log records a request when it is sent; the server counts it when it arrives,
+        and a process killed in flight never learns when that was.  So requests of an
+        earlier process count from their send time plus this slack (5 % of the window,
+        at most 2 s): a resumed run waits a little longer rather than earn a 429."""
+        return min(2.0, 0.05 * self.window_s)
+
     def seed(self, ages_s: list[float]) -> int:
         """Count requests an earlier process sent ``ages_s`` seconds ago (best effort:
-        needs the limiter's slot list; returns how many were counted)."""
+        needs the limiter's slot list; returns how many were counted).  Each counts as
+        ``arrival_slack_s`` younger than its send (see there)."""
         slots = getattr(self, "_slots", None)
         lock = getattr(self, "_lock", None)
         if not isinstance(slots, list) or lock is None:
@@ -57,8 +68,9 @@ class SharedBudget(RateLimiter):
         from ..client.ratelimit import Slot
 
         now = self._clock()
+        slack = self.arrival_slack_s
         span = self.window_s + self.margin_s
-        fresh = [now - a for a in ages_s if 0 <= a < span]
+        fresh = [now - max(0.0, a - slack) for a in ages_s if 0 <= a < span + slack]
         with lock:
             for at in fresh:
                 self._slots.append(Slot(self, at))

@@ -183,7 +183,7 @@ class Renderer:
         # the account's rate window outlives a process: count what earlier runs sent
         # (a re-run right after Ctrl-C or kill -9 must not earn a 429), log what we send
         if server != SANDBOX_SERVER:
-            span = budget.window_s + budget.margin_s
+            span = budget.window_s + budget.margin_s + budget.arrival_slack_s
             now_wall = time.time()
             budget.seed([now_wall - at for at in db.recent_requests(server, span, now_wall)])
             budget.on_take = lambda: db.log_request(server, time.time())

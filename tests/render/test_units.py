@@ -171,3 +171,19 @@ def test_budget_seeded_with_an_earlier_process_requests(tmp_path: Path) -> None:
     assert b.seed([now - at for at in recent]) == 3
     assert b.available() == 2
     db.close()
+
+
+def test_seeded_requests_count_from_send_plus_arrival_slack() -> None:
+    # An earlier process logged these sends; a request killed in flight may have reached
+    # the server later than it was sent, so each counts as if sent `slack` later.
+    clock = [1000.0]
+    b = SharedBudget(3, 10.0, clock=lambda: clock[0], margin_s=0.1)
+    slack = b.arrival_slack_s
+    assert slack == 0.5  # 5 % of a 10 s window
+    # sent 10.3 s ago: outside window + margin, but within the slack: still counted
+    assert b.seed([10.3, 2.0]) == 2
+    assert b.available() == 1
+    clock[0] += 0.29  # 10.59 s after the send: still inside window + margin + slack
+    assert b.available() == 1
+    clock[0] += 0.02  # 10.61 s: its slot is free again
+    assert b.available() == 2
