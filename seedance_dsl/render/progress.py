@@ -205,6 +205,7 @@ class LiveProgress(Progress):
 
     def _render(self) -> Any:
         from rich.table import Table
+        from rich.text import Text
 
         styles = {
             "done": "green",
@@ -218,7 +219,7 @@ class LiveProgress(Progress):
             "submitting": "magenta",
             "interrupted": "yellow",
         }
-        table = Table(title=self.header or "seedance render", expand=False)
+        table = Table(title=Text(self.header or "seedance render"), expand=False)
         table.add_column("clip")
         table.add_column("status")
         table.add_column("time", justify="right")
@@ -232,18 +233,26 @@ class LiveProgress(Progress):
                 el = time.monotonic() - row["since"]
                 exp = row.get("expected")
                 t = f"{el:.1f}s" + (f" / ~{exp:.1f}s" if isinstance(exp, int | float) else "")
-            table.add_row(name, f"[{styles.get(status, '')}]{status}", t, str(row["detail"]))
-        table.caption = (
+            # a Text, not markup: no style tag to get wrong, and a detail with [brackets]
+            # in it (a server message) is shown as written
+            table.add_row(
+                name, Text(status, style=styles.get(status, "")), t, Text(str(row["detail"]))
+            )
+        table.caption = Text(
             f"{finished}/{len(self.rows)} clips finished · {self.credits} credits charged · "
             f"{time.monotonic() - self._t0:.0f}s" + (f"\n{self.notice}" if self.notice else "")
         )
         return table
 
     def finish(self, summary: RenderSummary) -> None:
+        # Everything that comes from the storyboard, the server or the file system is
+        # printed as plain Text: a reason like "media_urls[0] ..." is not rich markup.
+        from rich.markup import escape
         from rich.table import Table
+        from rich.text import Text
 
         self.close()
-        table = Table(title=f"seedance render: {summary.storyboard}")
+        table = Table(title=Text(f"seedance render: {summary.storyboard}"))
         table.add_column("clip")
         table.add_column("status")
         table.add_column("credits", justify="right")
@@ -254,7 +263,10 @@ class LiveProgress(Progress):
             if c.status == "failed" and c.location:
                 detail = f"{c.location}: {c.reason}"
             table.add_row(
-                c.clip, f"[{style}]{c.status}", str(c.credits_used - c.credits_refunded), detail
+                Text(c.clip),
+                Text(c.status, style=style),
+                str(c.credits_used - c.credits_refunded),
+                Text(detail or ""),
             )
         self.console.print(table)
         self.console.print(
@@ -265,10 +277,11 @@ class LiveProgress(Progress):
             if c.diagnostic:
                 self.console.print(c.diagnostic, markup=False, highlight=False)
         if summary.message:
-            self.console.print(summary.message)
+            self.console.print(summary.message, markup=False, highlight=False)
         if summary.manifest:
             self.console.print(
-                f"videos in [bold]{rel(summary.out_dir)}/[/] (manifest {rel(summary.manifest)})",
+                f"videos in [bold]{escape(str(rel(summary.out_dir)))}/[/] "
+                f"(manifest {escape(str(rel(summary.manifest)))})",
                 highlight=False,
             )
 
