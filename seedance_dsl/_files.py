@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
-import secrets
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def create_temp_beside(dest: Path, suffix: str) -> tuple[int, Path]:
@@ -17,9 +19,21 @@ def create_temp_beside(dest: Path, suffix: str) -> tuple[int, Path]:
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(100):
-        path = dest.parent / f".{dest.name}.{secrets.token_hex(4)}{suffix}"
+        path = dest.parent / f".{dest.name}.{os.urandom(4).hex()}{suffix}"
         try:
             return os.open(path, flags, 0o666), path
         except FileExistsError:
             continue
     raise FileExistsError(f"cannot create a temporary file beside {dest}")
+
+
+def safe_to_load(st: os.stat_result) -> bool:
+    """Whether a cache entry (or its directory) with this ``stat`` may be loaded.
+
+    Cache entries are code (pickled tables, compiled templates): loading one that
+    someone else could have written would run their code.  So it must belong to this
+    user and be writable by nobody else.  (Always true where there are no uids.)"""
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:
+        return True
+    return st.st_uid == getuid() and not st.st_mode & 0o022

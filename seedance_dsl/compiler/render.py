@@ -130,6 +130,7 @@ def _bytecode_cache(jinja2: Any) -> Any:
     ~30 ms per process; a cache hit skips jinja2's lexer, parser and code generator.
     Entries are keyed by the template's path and checked against its source, so an
     edited template is never read stale."""
+    from .._files import safe_to_load
     from ..syntax.grammar import cache_dir
 
     base = cache_dir()
@@ -137,7 +138,9 @@ def _bytecode_cache(jinja2: Any) -> Any:
         return None
     directory = Path(base) / "templates"  # `cache_dir` may give a str or a Path
     try:
-        directory.mkdir(exist_ok=True)
+        directory.mkdir(mode=0o700, exist_ok=True)
+        if not safe_to_load(directory.stat()):  # compiled templates are code
+            return None
     except OSError:
         return None
     return jinja2.FileSystemBytecodeCache(str(directory))

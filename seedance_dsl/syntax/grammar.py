@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 
+from .._files import safe_to_load
+
 _HERE = os.path.dirname(os.path.realpath(__file__))
 _PACKAGE_GRAMMAR = os.path.join(os.path.dirname(_HERE), "grammar", "shot.lark")
 _REPO_GRAMMAR = os.path.join(os.path.dirname(os.path.dirname(_HERE)), "grammar", "shot.lark")
@@ -48,9 +50,12 @@ def cache_dir() -> str | None:
         root = xdg or os.path.join(os.path.expanduser("~"), ".cache")
         base = os.path.join(root, "seedance-dsl")
     try:
-        os.makedirs(base, exist_ok=True)
+        os.makedirs(base, mode=0o700, exist_ok=True)
+        private = safe_to_load(os.stat(base))
     except OSError:
         return None
-    if not os.access(base, os.W_OK | os.X_OK):
+    # the cache holds code (pickled tables, compiled templates): never use a directory
+    # another user could write to (e.g. SEEDANCE_CACHE_DIR=/tmp) — slower, never unsafe
+    if not private or not os.access(base, os.W_OK | os.X_OK):
         return None
     return base

@@ -30,6 +30,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .._files import safe_to_load
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -244,7 +246,8 @@ def load_tables(grammar: str, cache_dir: str | Path | None) -> Tables:
     if path is not None:
         try:
             with open(path, "rb") as f:
-                tables = pickle.load(f)
+                # a pickle runs code when loaded: only ever one this user wrote
+                tables = pickle.load(f) if safe_to_load(os.fstat(f.fileno())) else None
             if isinstance(tables, Tables) and tables.grammar_hash == h:
                 return tables
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
