@@ -203,6 +203,13 @@ def render_file(
     if max_credits is not None and max_credits < 0:
         raise UsageError("--max-credits cannot be negative")
     out = Path(out_dir) if out_dir else Path("renders") / Path(sb.path).stem
+    try:  # before anything is sent: a render must have somewhere to put what it pays for
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot create the output directory {out}: {exc.strerror or exc}",
+            help="choose a writable directory with --out",
+        ) from None
     with RenderLock(sb.path):
         if sandbox:
             from ..sandbox import start_sandbox

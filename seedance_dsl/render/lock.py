@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 
 from ..errors import SeedanceDSLError
-from .state import state_dir_for
+from .state import make_state_dir, state_dir_for
 
 __all__ = ["RenderLock", "StoryboardBusy"]
 
@@ -33,7 +33,7 @@ class RenderLock:
         self._fd: int | None = None
 
     def acquire(self) -> RenderLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_state_dir(self.path.parent)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

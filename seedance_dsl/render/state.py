@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from ..errors import SeedanceDSLError
+
 __all__ = [
     "RecordState",
     "RenderRecord",
@@ -132,6 +134,25 @@ def state_dir_for(storyboard_path: str | Path) -> Path:
     return Path(storyboard_path).resolve().parent / ".seedance"
 
 
+class StateError(SeedanceDSLError):
+    """The render state (``.seedance/`` beside the storyboard) cannot be used."""
+
+    exit_code = 2
+    kind = "state"
+
+
+def make_state_dir(directory: Path) -> None:
+    """Create the state directory, or say clearly why it cannot be."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StateError(
+            f"cannot create the render state directory {directory}: {exc.strerror or exc}",
+            help="the state is kept beside the storyboard: make its directory writable, "
+            "or copy the .shot file (and what it imports) somewhere writable",
+        ) from None
+
+
 @dataclass(frozen=True, slots=True)
 class RenderRecord:
     """One row of ``renders``: one intent (clip, take, attempt, request) and its fate."""
@@ -187,22 +208,34 @@ class StateDB:
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
         self.readonly = readonly
-        if readonly:
-            uri = f"file:{self.path}?mode=ro"
-            self._conn = sqlite3.connect(uri, uri=True, timeout=30.0, isolation_level=None)
-        else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            # NORMAL (with WAL): a committed step survives a crash or kill -9 of the
-            # process; only a power cut can lose the last steps (which a re-run redoes
-            # safely: the server replays a re-sent Idempotency-Key).
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.executescript(_SCHEMA)
-            self._conn.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)",
-                (str(SCHEMA_VERSION),),
-            )
+        if not readonly:
+            make_state_dir(self.path.parent)
+        try:
+            if readonly:
+                uri = f"file:{self.path}?mode=ro"
+                self._conn = sqlite3.connect(uri, uri=True, timeout=30.0, isolation_level=None)
+                # sqlite opens lazily: read the schema now, so a damaged file is reported
+                # here, with its path, and not as a crash at the first query
+                self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            else:
+                self._conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                # NORMAL (with WAL): a committed step survives a crash or kill -9 of the
+                # process; only a power cut can lose the last steps (which a re-run redoes
+                # safely: the server replays a re-sent Idempotency-Key).
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+                self._conn.executescript(_SCHEMA)
+                self._conn.execute(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+        except sqlite3.Error as exc:
+            raise StateError(
+                f"cannot use the render state {self.path}: {exc}",
+                help="if the file is damaged, move it aside and render again: clips "
+                "already paid for are replayed by the server under the same "
+                "Idempotency-Key, not charged twice",
+            ) from None
         self._conn.row_factory = sqlite3.Row
 
     @classmethod

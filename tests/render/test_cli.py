@@ -108,3 +108,43 @@ def test_ctrl_c_stops_cleanly_and_rerun_resumes(sandbox_factory, shot) -> None:
     ins = sb.inspect()
     assert ins["tasks_created"] == 3
     assert set(ins["tasks_per_idempotency_key"].values()) == {1}
+
+
+def test_unusable_directories_and_a_damaged_state_are_clear_errors(sandbox, shot) -> None:
+    """No traceback for a bad --out, an unwritable storyboard directory or a damaged
+    state database: a message, a help line, exit 2, and valid JSON with --format json."""
+    import os
+    import stat
+
+    path = shot(independent(1))
+    env = cli_env(sandbox)
+
+    blocker = path.parent / "not-a-dir"
+    blocker.write_text("a file where --out wants a directory\n")
+    p = run(["render", str(path), "--out", str(blocker / "x")], env, path.parent)
+    assert p.returncode == 2, p.stderr
+    assert "cannot create the output directory" in p.stderr and "help:" in p.stderr
+    assert "Traceback" not in p.stderr
+    assert sandbox.inspect()["tasks_created"] == 0  # nothing was paid for
+
+    state = path.parent / ".seedance"
+    state.mkdir()
+    (state / "state.db").write_text("this is not a database\n")
+    for cmd in (["render"], ["plan"], ["status"]):
+        p = run([*cmd, str(path)], env, path.parent)
+        assert p.returncode == 2, (cmd, p.stderr)
+        assert "cannot use the render state" in p.stderr, (cmd, p.stderr)
+        assert "Traceback" not in p.stderr
+    p = run(["plan", str(path), "--format", "json"], env, path.parent)
+    assert json.loads(p.stdout)["kind"] == "state"
+
+    if os.geteuid() != 0:  # root may write anywhere: the case cannot be made
+        (state / "state.db").unlink()
+        state.rmdir()
+        mode = path.parent.stat().st_mode
+        path.parent.chmod(stat.S_IRUSR | stat.S_IXUSR)
+        try:
+            p = run(["render", str(path), "--out", str(path.parent.parent / "o")], env, Path("/"))
+        finally:
+            path.parent.chmod(mode)
+        assert p.returncode == 2 and "render state directory" in p.stderr, p.stderr

@@ -187,3 +187,17 @@ def test_seeded_requests_count_from_send_plus_arrival_slack() -> None:
     assert b.available() == 1
     clock[0] += 0.02  # 10.61 s: its slot is free again
     assert b.available() == 2
+
+
+def test_a_state_dir_that_cannot_be_made_is_a_state_error(tmp_path: Path) -> None:
+    import pytest
+
+    from seedance_dsl.render.state import StateError, make_state_dir
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StateError) as info:
+        make_state_dir(blocker / ".seedance")
+    assert info.value.exit_code == 2
+    assert "cannot create the render state directory" in info.value.message
+    assert info.value.help
