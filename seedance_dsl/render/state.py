@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -452,8 +452,3 @@ class StateDB:
                 " ON CONFLICT (server, name) DO UPDATE SET value = excluded.value",
                 (server, name, value),
             )
-
-    def all_render_times(
-        self, server: str, *, limit: int = 200
-    ) -> Sequence[tuple[str, str, int, float]]:
-        return self.render_times(server, limit=limit)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -436,11 +435,3 @@ def render_animatic(job: AnimaticJob, settings: AnimaticSettings) -> None:
     last.save(tmp_frame, format="PNG")
     os.replace(tmp_frame, job.frame_path)
     os.replace(tmp_video, job.video_path)
-
-
-def shot_summary(shots: Sequence[Shot]) -> list[dict[str, object]]:
-    """A JSON-ready view of parsed shots (used by the inspection endpoint)."""
-    return [
-        {"number": s.number, "text": s.text, "camera": s.camera, "start": s.start, "end": s.end}
-        for s in shots
-    ]
