@@ -1,0 +1,100 @@
+"""Every size, shape and time limit seedance-dsl enforces, in one table.
+
+Storyboards are shared like code and ``render`` talks to whatever server the user names
+(docs/security.md: the threat model).  So every input has a bound, and every bound is a
+row here: a name, a default, a unit, the environment variable that changes it, and what
+it guards.  An error that hits a limit names the limit and the variable that raises it
+(:func:`exceeded_help`).  docs/security.md shows this table; a test compares the two.
+
+Reading a limit costs one ``os.environ`` look-up and imports nothing: the language
+commands use it on their start-up path.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["LIMITS", "Limit", "LimitSettingError", "exceeded_help", "limit"]
+
+Unit = Literal["bytes", "seconds", "count", "characters"]
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """One bound: ``default`` unless ``env`` is set to another positive number."""
+
+    name: str
+    default: float
+    unit: Unit
+    env: str
+    what: str
+
+    def value(self) -> float:
+        """The limit in force: ``$env`` when set (a positive number), else the default."""
+        raw = os.environ.get(self.env)
+        if raw is None or not raw.strip():
+            return self.default
+        try:
+            number = float(raw.strip().replace("_", ""))
+        except ValueError:
+            number = math.nan
+        if not (number > 0 and math.isfinite(number)):
+            raise LimitSettingError(
+                f"{self.env}={raw!r} is not a positive number",
+                help=f"set {self.env} to a positive number of {self.unit} (default {self.default:g})",
+            )
+        return number
+
+    def int_value(self) -> int:
+        return int(self.value())
+
+
+class LimitSettingError(ValueError):
+    """An environment variable of a limit holds something that is not a positive number."""
+
+    def __init__(self, message: str, *, help: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.help = help
+
+
+def _table(*rows: Limit) -> dict[str, Limit]:
+    table: dict[str, Limit] = {}
+    for row in rows:
+        assert row.name not in table, row.name
+        table[row.name] = row
+    return table
+
+
+MiB = 1024 * 1024
+
+#: name -> limit.  Sections by the layer that enforces them; docs/security.md lists them
+#: in this order.
+LIMITS: dict[str, Limit] = _table(
+    # --- storyboard files: what `import`, `template` and the file named on the command line
+    #     may be (seedance_dsl.syntax / .check / .compiler)
+    Limit(
+        "storyboard_file_bytes",
+        8 * MiB,
+        "bytes",
+        "SEEDANCE_MAX_FILE_BYTES",
+        "the size of one .shot file (the one named, or an import)",
+    ),
+    # --- the API client: what a server may send (seedance_dsl.client)
+    # --- the renderer: waits, disk, state (seedance_dsl.render)
+    # --- the sandbox server: what a client may send (seedance_dsl.sandbox)
+)
+
+
+def limit(name: str) -> float:
+    """The value in force of the limit ``name`` (a key of :data:`LIMITS`)."""
+    return LIMITS[name].value()
+
+
+def exceeded_help(name: str) -> str:
+    """The help line of an error that hit limit ``name``: which variable raises it."""
+    row = LIMITS[name]
+    return f"the limit is {row.what} ({row.value():g} {row.unit}); set {row.env} to raise it"
