@@ -17,7 +17,9 @@ import os
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["LIMITS", "Limit", "LimitSettingError", "exceeded_help", "limit"]
+from .errors import UsageError
+
+__all__ = ["LIMITS", "Limit", "LimitSettingError", "exceeded_help", "limit", "markdown_table"]
 
 Unit = Literal["bytes", "seconds", "count", "characters"]
 
@@ -52,13 +54,9 @@ class Limit:
         return int(self.value())
 
 
-class LimitSettingError(ValueError):
-    """An environment variable of a limit holds something that is not a positive number."""
-
-    def __init__(self, message: str, *, help: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.help = help
+class LimitSettingError(UsageError, ValueError):
+    """An environment variable of a limit holds something that is not a positive number
+    (exit 2, like any other bad setting)."""
 
 
 def _table(*rows: Limit) -> dict[str, Limit]:
@@ -98,3 +96,23 @@ def exceeded_help(name: str) -> str:
     """The help line of an error that hit limit ``name``: which variable raises it."""
     row = LIMITS[name]
     return f"the limit is {row.what} ({row.value():g} {row.unit}); set {row.env} to raise it"
+
+
+def _fmt_default(row: Limit) -> str:
+    value = row.default
+    if row.unit == "bytes":
+        for unit, size in (("GiB", 1024 * MiB), ("MiB", MiB), ("KiB", 1024)):
+            if value >= size and value % size == 0:
+                return f"{value / size:g} {unit}"
+        return f"{value:g} bytes"
+    if row.unit == "seconds":
+        return f"{value:g} s"
+    return f"{value:g} {row.unit}"
+
+
+def markdown_table() -> str:
+    """The table of docs/security.md: every limit, its default and its variable."""
+    lines = ["| limit | default | environment variable | what it bounds |", "|---|---|---|---|"]
+    for row in LIMITS.values():
+        lines.append(f"| `{row.name}` | {_fmt_default(row)} | `{row.env}` | {row.what} |")
+    return "\n".join(lines) + "\n"
