@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._lazy import lazy_exports
+from ._lazy import lazy_dir, lazy_exports
 from .errors import SeedanceDSLError, UsageError
 
 __version__ = "0.1.0"
@@ -81,3 +81,5 @@ __all__ = [
     "start_sandbox",
     "status_file",
 ]
+
+__dir__ = lazy_dir(globals(), __all__)

@@ -36,3 +36,26 @@ def test_the_pipeline_from_python(tmp_path: object) -> None:
     )
     assert compiled.ok
     assert compiled.clips[0].payload["prompt"] == "A glass train crosses a bridge"
+
+
+FACADES = [
+    "seedance_dsl",
+    "seedance_dsl.api",
+    "seedance_dsl.client",
+    "seedance_dsl.compiler",
+    "seedance_dsl.render",
+    "seedance_dsl.sandbox",
+]
+
+
+@pytest.mark.parametrize("facade", FACADES)
+def test_dir_lists_every_export_without_importing_it(facade: str) -> None:
+    # in a fresh interpreter, so that no earlier test has imported the submodules yet
+    code = (
+        f"import sys, importlib; m = importlib.import_module({facade!r}); "
+        "missing = sorted(set(m.__all__) - set(dir(m))); "
+        "print(missing, sorted(set(dir(m)) - set(vars(m)) - set(m.__all__)), "
+        "'pydantic' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[] [] False"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._lazy import lazy_exports
+from .._lazy import lazy_dir, lazy_exports
 
 if TYPE_CHECKING:
     from .build import rules_check, with_rules_check
@@ -70,3 +70,5 @@ __all__ = [
     "rules_check",
     "with_rules_check",
 ]
+
+__dir__ = lazy_dir(globals(), __all__)
