@@ -40,6 +40,13 @@ _EXPORTS: dict[str, str] = {
     "SeedanceError": "seedance_dsl.client",
     "start_sandbox": "seedance_dsl.sandbox",
     "SandboxSettings": "seedance_dsl.sandbox",
+    "SandboxStartError": "seedance_dsl.sandbox",
+    "ClipOutputs": "seedance_dsl.compiler",
+    "MissingClipOutput": "seedance_dsl.compiler",
+    "CompileFailed": "seedance_dsl.render.api",
+    "RenderSetupError": "seedance_dsl.render.api",
+    "StateError": "seedance_dsl.render.state",
+    "StoryboardBusy": "seedance_dsl.render.lock",
 }
 
 if TYPE_CHECKING:
@@ -48,12 +55,19 @@ if TYPE_CHECKING:
     from .client import AsyncSeedanceClient as AsyncSeedanceClient
     from .client import SeedanceClient as SeedanceClient
     from .client import SeedanceError as SeedanceError
+    from .compiler import ClipOutputs as ClipOutputs
+    from .compiler import MissingClipOutput as MissingClipOutput
     from .compiler import compile_file as compile_file
     from .compiler import compile_text as compile_text
     from .render import plan_file as plan_file
     from .render import render_file as render_file
     from .render import status_file as status_file
+    from .render.api import CompileFailed as CompileFailed
+    from .render.api import RenderSetupError as RenderSetupError
+    from .render.lock import StoryboardBusy as StoryboardBusy
+    from .render.state import StateError as StateError
     from .sandbox import SandboxSettings as SandboxSettings
+    from .sandbox import SandboxStartError as SandboxStartError
     from .sandbox import start_sandbox as start_sandbox
     from .syntax.format import format_text as format_text
     from .syntax.parser import parse_file as parse_file
@@ -63,10 +77,17 @@ __getattr__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "AsyncSeedanceClient",
+    "ClipOutputs",
+    "CompileFailed",
+    "MissingClipOutput",
+    "RenderSetupError",
     "SandboxSettings",
+    "SandboxStartError",
     "SeedanceClient",
     "SeedanceDSLError",
     "SeedanceError",
+    "StateError",
+    "StoryboardBusy",
     "UsageError",
     "__version__",
     "check_file",
