@@ -12,7 +12,15 @@ the pipeline is a function you can call::
 
 plus the API client (``SeedanceClient``, ``AsyncSeedanceClient``) and the local sandbox
 (``start_sandbox``, ``SandboxSettings``).  Names load lazily, so ``import seedance_dsl``
-stays cheap and the language never loads the network stack.
+stays cheap and the language never loads the network stack; ``dir(seedance_dsl)`` lists
+them all.
+
+The language functions never raise for a problem in the source: it is a diagnostic.
+``plan_file``, ``render_file`` and ``status_file`` raise before anything is sent:
+``CompileFailed`` (the storyboard has errors: ``exc.diagnostics``), ``UsageError``,
+``RenderSetupError``, ``StoryboardBusy``, ``StateError``, ``SandboxStartError``;
+``CompiledClip.resolve`` raises ``MissingClipOutput``.  All derive from
+``SeedanceDSLError``; README's "Python API" lists what each function raises.
 """
 
 from __future__ import annotations

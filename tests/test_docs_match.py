@@ -186,6 +186,8 @@ def command_summaries(output: str) -> dict[str, str]:
     summaries: dict[str, str] = {}
     last = ""
     for line in section.splitlines():
+        if not line.strip():
+            break  # the end of the list (an epilog may follow)
         entry = re.fullmatch(r"  (\S+)\s{2,}(.+)", line)
         if entry:
             last = entry.group(1)
