@@ -12,14 +12,22 @@ the pipeline is a function you can call::
 
 plus the API client (``SeedanceClient``, ``AsyncSeedanceClient``) and the local sandbox
 (``start_sandbox``, ``SandboxSettings``).  Names load lazily, so ``import seedance_dsl``
-stays cheap and the language never loads the network stack.
+stays cheap and the language never loads the network stack; ``dir(seedance_dsl)`` lists
+them all.
+
+The language functions never raise for a problem in the source: it is a diagnostic.
+``plan_file``, ``render_file`` and ``status_file`` raise before anything is sent:
+``CompileFailed`` (the storyboard has errors: ``exc.diagnostics``), ``UsageError``,
+``RenderSetupError``, ``StoryboardBusy``, ``StateError``, ``SandboxStartError``;
+``CompiledClip.resolve`` raises ``MissingClipOutput``.  All derive from
+``SeedanceDSLError``; README's "Python API" lists what each function raises.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._lazy import lazy_exports
+from ._lazy import lazy_dir, lazy_exports
 from .errors import SeedanceDSLError, UsageError
 
 __version__ = "0.1.0"
@@ -40,6 +48,13 @@ _EXPORTS: dict[str, str] = {
     "SeedanceError": "seedance_dsl.client",
     "start_sandbox": "seedance_dsl.sandbox",
     "SandboxSettings": "seedance_dsl.sandbox",
+    "SandboxStartError": "seedance_dsl.sandbox",
+    "ClipOutputs": "seedance_dsl.compiler",
+    "MissingClipOutput": "seedance_dsl.compiler",
+    "CompileFailed": "seedance_dsl.render.api",
+    "RenderSetupError": "seedance_dsl.render.api",
+    "StateError": "seedance_dsl.render.state",
+    "StoryboardBusy": "seedance_dsl.render.lock",
 }
 
 if TYPE_CHECKING:
@@ -48,12 +63,19 @@ if TYPE_CHECKING:
     from .client import AsyncSeedanceClient as AsyncSeedanceClient
     from .client import SeedanceClient as SeedanceClient
     from .client import SeedanceError as SeedanceError
+    from .compiler import ClipOutputs as ClipOutputs
+    from .compiler import MissingClipOutput as MissingClipOutput
     from .compiler import compile_file as compile_file
     from .compiler import compile_text as compile_text
     from .render import plan_file as plan_file
     from .render import render_file as render_file
     from .render import status_file as status_file
+    from .render.api import CompileFailed as CompileFailed
+    from .render.api import RenderSetupError as RenderSetupError
+    from .render.lock import StoryboardBusy as StoryboardBusy
+    from .render.state import StateError as StateError
     from .sandbox import SandboxSettings as SandboxSettings
+    from .sandbox import SandboxStartError as SandboxStartError
     from .sandbox import start_sandbox as start_sandbox
     from .syntax.format import format_text as format_text
     from .syntax.parser import parse_file as parse_file
@@ -63,10 +85,17 @@ __getattr__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "AsyncSeedanceClient",
+    "ClipOutputs",
+    "CompileFailed",
+    "MissingClipOutput",
+    "RenderSetupError",
     "SandboxSettings",
+    "SandboxStartError",
     "SeedanceClient",
     "SeedanceDSLError",
     "SeedanceError",
+    "StateError",
+    "StoryboardBusy",
     "UsageError",
     "__version__",
     "check_file",
@@ -81,3 +110,5 @@ __all__ = [
     "start_sandbox",
     "status_file",
 ]
+
+__dir__ = lazy_dir(globals(), __all__)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._lazy import lazy_exports
+from .._lazy import lazy_dir, lazy_exports
 
 if TYPE_CHECKING:
     from .models import (
@@ -58,3 +58,5 @@ __all__ = [
     "VideoRequest",
     "url_problem",
 ]
+
+__dir__ = lazy_dir(globals(), __all__)

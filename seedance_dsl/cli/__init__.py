@@ -50,10 +50,19 @@ class LazyGroup(click.Group):
         return cmd
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Run `seedance COMMAND --help` for a command's options and exit codes.",
+)
 @click.version_option(package_name="seedance-dsl", prog_name="seedance")
 def cli() -> None:
-    """Write AI-video storyboards as .shot files; check, compile and render them."""
+    """Write AI-video storyboards as .shot files; check, compile and render them.
+
+    check, fmt, explain, compile, plan and status need no network and no key
+    (status --refresh polls the server); render talks to $SEEDANCE_BASE_URL with
+    $SEEDANCE_API_KEY, or to a local sandbox with --sandbox.
+    """
 
 
 def main(argv: list[str] | None = None) -> Any:

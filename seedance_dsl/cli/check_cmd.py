@@ -12,6 +12,7 @@ import click
 
 from ..check import CheckResult, check_file
 from ..syntax import report
+from .exit_codes import exit_help
 
 
 def run_check(files: tuple[str, ...] | list[str]) -> list[CheckResult]:
@@ -53,7 +54,11 @@ def emit(results: list[CheckResult], files: tuple[str, ...] | list[str], fmt: st
     return ok
 
 
-@click.command("check")
+@click.command(
+    "check",
+    short_help="Check .shot files: syntax, names, values and every API rule.",
+    epilog=exit_help("check"),
+)
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option(
     "--format",
@@ -64,8 +69,6 @@ def emit(results: list[CheckResult], files: tuple[str, ...] | list[str], fmt: st
     help="human: source snippets with carets; concise: one line each; json: machine-readable.",
 )
 def check(files: tuple[str, ...], fmt: str) -> None:
-    """Check .shot FILEs: syntax, names, imports and setting values.
-
-    Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage."""
+    """Check .shot FILEs: syntax, names, imports, setting values and every API rule."""
     ok = emit(run_check(files), files, fmt)
     sys.exit(0 if ok else 1)

@@ -19,6 +19,7 @@ import click
 
 from ..errors import UsageError
 from ..syntax.diagnostics import Diagnostic
+from .exit_codes import exit_help
 
 
 def _render_diagnostics(diags: Sequence[Diagnostic], sources: dict[str, str]) -> str:
@@ -36,7 +37,11 @@ def _usage(message: str, fmt: str, file: str | None, help: str | None = None) ->
     raise UsageError(message, help=help)
 
 
-@click.command("compile")
+@click.command(
+    "compile",
+    short_help="Show each clip's prompt and exact API request (no network).",
+    epilog=exit_help("compile"),
+)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=str))
 @click.option(
     "--clip",

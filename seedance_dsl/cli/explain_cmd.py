@@ -6,6 +6,7 @@ import click
 
 from ..errors import UsageError
 from ..syntax.codes import all_codes, lookup
+from .exit_codes import exit_help
 
 
 def explain_text(code: str) -> str:
@@ -24,7 +25,11 @@ def explain_text(code: str) -> str:
     return f"{info.code}: {info.title}\n\n{info.explanation}"
 
 
-@click.command("explain")
+@click.command(
+    "explain",
+    short_help="Explain a diagnostic code (for example SHOT101) in detail.",
+    epilog=exit_help("explain"),
+)
 @click.argument("code", required=False)
 @click.option("--list", "list_", is_flag=True, help="List every code with its title.")
 def explain(code: str | None, list_: bool) -> None:

@@ -21,6 +21,7 @@ from ..syntax import report
 from ..syntax.diagnostics import Diagnostic
 from ..syntax.format import format_text
 from ..syntax.source import decode, read_bytes
+from .exit_codes import exit_help
 
 
 @dataclass
@@ -67,17 +68,18 @@ def write_atomic(path: str, text: str) -> None:
         raise
 
 
-@click.command("fmt")
+@click.command(
+    "fmt",
+    short_help="Format .shot files in the one canonical layout (comments kept).",
+    epilog=exit_help("fmt"),
+)
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option(
     "--check", "check_only", is_flag=True, help="Write nothing; exit 3 if a file would change."
 )
 @click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print what would change.")
 def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
-    """Format .shot FILEs in the one canonical layout (comments are kept).
-
-    Exit status: 0 done, 1 a file has errors (left untouched), 2 usage,
-    3 with --check/--diff when a file would change."""
+    """Format .shot FILEs in the one canonical layout (comments are kept)."""
     color = report.use_color(sys.stderr)
     failed = False
     would_change: list[str] = []

@@ -15,13 +15,9 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import SeedanceDSLError
+from .exit_codes import exit_help
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-_EXIT_HELP = (
-    "Exit codes: 0 all rendered, 1 some clips failed, 2 usage or compile errors, "
-    "3 interrupted (run again to resume), 4 budget or credits exhausted."
-)
 
 
 def _emit_error(fmt: str, exc: SeedanceDSLError) -> None:
@@ -89,7 +85,10 @@ _prices_opt = click.option(
 )
 
 
-@click.command(epilog=_EXIT_HELP)
+@click.command(
+    short_help="Show what `render` would submit, reuse or wait for, and its cost.",
+    epilog=exit_help("plan"),
+)
 @click.argument("file", type=click.Path(dir_okay=False))
 @_format_opt
 @_sandbox_opt
@@ -135,7 +134,10 @@ def plan(
     _guard(fmt, run)
 
 
-@click.command(epilog=_EXIT_HELP)
+@click.command(
+    short_help="Render every clip: submit, poll, download; resumable at any moment.",
+    epilog=exit_help("render"),
+)
 @click.argument("file", type=click.Path(dir_okay=False))
 @_clip_opt
 @_sandbox_opt
@@ -218,7 +220,10 @@ def render(
         progress.close()
 
 
-@click.command(epilog=_EXIT_HELP)
+@click.command(
+    short_help="Show what the state database knows about each clip.",
+    epilog=exit_help("status"),
+)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--refresh", is_flag=True, help="Poll the tasks in flight once (uses the network).")
 @_sandbox_opt

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import UsageError
+from .exit_codes import exit_help
 
 if TYPE_CHECKING:
     from ..sandbox.server import Sandbox
@@ -38,12 +39,15 @@ def _shown(key: str) -> str:
     return key if key.startswith("sk_test_") else key[:6] + "…"
 
 
-@click.group()
+@click.group(
+    short_help="A local Seedance-compatible server that renders animatics.",
+    epilog=exit_help("sandbox"),
+)
 def sandbox() -> None:
     """A local Seedance-compatible server that renders animatics (no key, no credits)."""
 
 
-@sandbox.command()
+@sandbox.command(epilog=exit_help("sandbox"))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option(
     "--port",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._lazy import lazy_exports
+from .._lazy import lazy_dir, lazy_exports
 
 if TYPE_CHECKING:
     from .client import AsyncSeedanceClient, SeedanceClient
@@ -114,3 +114,5 @@ __all__ = [
     "resolve_config",
     "shared_limiter",
 ]
+
+__dir__ = lazy_dir(globals(), __all__)

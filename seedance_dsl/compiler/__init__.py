@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._lazy import lazy_exports
+from .._lazy import lazy_dir, lazy_exports
 
 if TYPE_CHECKING:
     from .build import rules_check, with_rules_check
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         CompiledClip,
         CompiledStoryboard,
         InputSlot,
+        MissingClipOutput,
         Reference,
         canonical_json,
         idempotency_key,
@@ -40,6 +41,7 @@ _EXPORTS = {
     "CompiledClip": "model",
     "CompiledStoryboard": "model",
     "InputSlot": "model",
+    "MissingClipOutput": "model",
     "Reference": "model",
     "canonical_json": "model",
     "idempotency_key": "model",
@@ -59,6 +61,7 @@ __all__ = [
     "CompiledClip",
     "CompiledStoryboard",
     "InputSlot",
+    "MissingClipOutput",
     "Reference",
     "canonical_json",
     "compile_checked",
@@ -70,3 +73,5 @@ __all__ = [
     "rules_check",
     "with_rules_check",
 ]
+
+__dir__ = lazy_dir(globals(), __all__)

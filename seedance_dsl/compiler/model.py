@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..check.model import ClipOutputRef
+from ..errors import SeedanceDSLError
 from ..syntax import nodes
 from ..syntax.diagnostics import Diagnostic, has_errors
 from ..syntax.nodes import Span
@@ -56,6 +57,48 @@ def canonical_json(payload: Mapping[str, Any]) -> str:
 def placeholder(clip: str, output: OutputKind) -> str:
     what = "last frame" if output == "last_frame" else "video"
     return f"<{what} of clip {clip}>"
+
+
+class MissingClipOutput(SeedanceDSLError, KeyError):
+    """:meth:`CompiledClip.resolve` was not given an output the clip needs.
+
+    ``clip`` is the clip being resolved, ``needs`` the earlier clip whose output is
+    missing and ``output`` which one (``"last_frame"`` or ``"video"``).  It is also a
+    ``KeyError``, so code that caught the old bare ``KeyError`` still catches it.
+    """
+
+    exit_code = 2
+    kind = "missing_output"
+
+    def __init__(self, clip: str, needs: str, output: OutputKind, *, returned: bool) -> None:
+        self.clip = clip
+        self.needs = needs
+        self.output = output
+        what = "last frame" if output == "last_frame" else "video"
+        if returned:
+            message = (
+                f"clip `{clip}` needs the {what} of clip `{needs}`, "
+                f"but the outputs given for `{needs}` have no {what}"
+            )
+            help = (
+                f"pass the {output}_url the server returned for `{needs}`: "
+                f"ClipOutputs(video_url=..., last_frame_url=...)"
+            )
+        else:
+            message = (
+                f"clip `{clip}` needs the {what} of clip `{needs}`, "
+                f"but `outputs` has no entry for `{needs}`"
+            )
+            help = (
+                f"render `{needs}` first and pass its outputs: "
+                f"resolve({{{needs!r}: ClipOutputs(video_url=..., last_frame_url=...)}}) "
+                f"(seedance_dsl.compiler.ClipOutputs; the clip's `depends_on` lists "
+                f"every clip it needs)"
+            )
+        super().__init__(message, help=help)
+
+    def __str__(self) -> str:  # KeyError would print the repr of the message
+        return self.message
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +186,16 @@ class CompiledClip:
     ) -> VideoRequest:
         """The final request, with every slot filled from ``outputs`` (by clip name).
 
-        Raises ``KeyError`` if an output this clip needs is missing, and pydantic's
-        ``ValidationError`` if the filled body breaks a rule of the API.
+        ``outputs`` maps the name of each clip in :attr:`depends_on` to its
+        :class:`ClipOutputs` (the URLs the server returned for it).  A clip without
+        placeholders needs none: ``clip.resolve({})``.
+
+        Raises:
+            MissingClipOutput: ``outputs`` has no entry for a clip this one needs, or
+                that entry lacks the output used (a ``last_frame_url`` of ``None``).  It
+                names both clips and the output; it is a ``KeyError`` too.
+            pydantic.ValidationError: the filled body breaks a rule of the API (for
+                example, an output URL the API does not accept).
         """
         from ..api.models import VideoRequest
 
@@ -152,10 +203,12 @@ class CompiledClip:
         if "media_urls" in body:
             body["media_urls"] = list(body["media_urls"])
         for slot in self.slots:
-            out = outputs[slot.clip]
+            out = outputs.get(slot.clip)
+            if out is None:
+                raise MissingClipOutput(self.name, slot.clip, slot.output, returned=False)
             url = out.video_url if slot.output == "video" else out.last_frame_url
             if url is None:
-                raise KeyError(f"clip {slot.clip} has no {slot.output} output")
+                raise MissingClipOutput(self.name, slot.clip, slot.output, returned=True)
             if slot.index is None:
                 body[slot.field] = url
             else:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._lazy import lazy_exports
+from .._lazy import lazy_dir, lazy_exports
 
 if TYPE_CHECKING:
     from .api import plan_file, render_file, render_storyboard, status_file
@@ -49,3 +49,5 @@ __all__ = [
     "render_storyboard",
     "status_file",
 ]
+
+__dir__ = lazy_dir(globals(), __all__)

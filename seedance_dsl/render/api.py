@@ -53,18 +53,42 @@ RATE_LIMIT_ENV = "SEEDANCE_RATE_LIMIT"
 
 
 class CompileFailed(SeedanceDSLError):
-    """The storyboard has errors: nothing is planned or rendered."""
+    """The storyboard has errors: nothing is planned or rendered.
+
+    ``diagnostics`` lists every diagnostic of the storyboard (errors and warnings;
+    each has ``code``, ``severity``, ``message``, ``span`` and ``help``) and
+    ``storyboard`` is the :class:`~seedance_dsl.compiler.CompiledStoryboard`.  ``str()``
+    shows the first errors; ``help`` says where the rest are, for a Python caller;
+    the CLI prints all of them and its own hint (``cli_help``).
+    """
 
     exit_code = EXIT_USAGE
     kind = "compile"
 
+    #: how many errors ``str()`` shows
+    SHOWN = 5
+
     def __init__(self, storyboard: CompiledStoryboard) -> None:
         self.storyboard = storyboard
+        self.diagnostics = list(storyboard.diagnostics)
         errors = [d for d in storyboard.diagnostics if d.is_error]
         super().__init__(
             f"{storyboard.path} has {len(errors)} error(s); nothing was submitted",
-            help=f"run `seedance check {storyboard.path}` for details",
+            help="every diagnostic is in `exc.diagnostics`; "
+            f"`seedance_dsl.check_file({storyboard.path!r})` reports them without compiling",
+            cli_help=f"run `seedance check {storyboard.path}` for details",
         )
+
+    def __str__(self) -> str:
+        errors = [d for d in self.diagnostics if d.is_error]
+        lines = [self.message]
+        for d in errors[: self.SHOWN]:
+            where = f"{d.span}: " if d.span else ""
+            lines.append(f"  {where}{d.severity}[{d.code}]: {d.message}")
+        if len(errors) > self.SHOWN:
+            lines.append(f"  ... and {len(errors) - self.SHOWN} more")
+        lines.append(f"  help: {self.help}")
+        return "\n".join(lines)
 
     def format(self) -> str:
         text = _render_diagnostics(self.storyboard)
@@ -86,7 +110,8 @@ class CompileFailed(SeedanceDSLError):
 
 
 class RenderSetupError(SeedanceDSLError):
-    """The render cannot start: no API key, a bad server URL, a bad option."""
+    """The render cannot start: no API key, a bad server URL, a bad rate limit; or
+    ``status_file(refresh=True)`` could not reach the server."""
 
     exit_code = EXIT_USAGE
     kind = "config"
@@ -113,7 +138,12 @@ def _render_diagnostics(sb: CompiledStoryboard) -> str:
 
 
 def load_storyboard(path: str | Path) -> CompiledStoryboard:
-    """Compile ``path``; raise :class:`UsageError` / :class:`CompileFailed` on problems."""
+    """Compile ``path`` for planning or rendering.
+
+    Raises:
+        UsageError: ``path`` is not a file.
+        CompileFailed: the storyboard has errors (``exc.diagnostics`` lists them).
+    """
     p = Path(path)
     if not p.is_file():
         raise UsageError(
@@ -140,7 +170,17 @@ def plan_file(
     take: int = 0,
     prices: PriceTable | None = None,
 ) -> Plan:
-    """What ``render`` would do (submit / reuse / resume / wait) and cost.  No network."""
+    """What ``render`` would do (submit / reuse / resume / wait) and cost.  No network.
+
+    A clip whose resolved request breaks an API rule is an entry with action
+    ``"invalid"``, not an exception.
+
+    Raises:
+        UsageError: ``path`` is not a file.
+        CompileFailed: the storyboard has errors (``exc.diagnostics`` lists them).
+        StateError: the state database next to the storyboard is damaged or unreadable
+            (``seedance_dsl.render.state.StateError``).
+    """
     sb = load_storyboard(path)
     return make_plan(
         sb,
@@ -194,14 +234,30 @@ def render_file(
     on_event: EventSink | None = None,
     handle_signals: bool = False,
 ) -> RenderSummary:
-    """Render a storyboard file: compile, lock, then :func:`render_storyboard`."""
+    """Render a storyboard file: compile, lock, then :func:`render_storyboard`.
+
+    Failures of single clips, an interruption and an exhausted budget are not
+    exceptions: they are in the returned summary (``summary.exit_code``, each clip's
+    status).  Nothing is submitted when one of these is raised:
+
+    Raises:
+        UsageError: ``path`` is not a file; ``take``, ``concurrency`` or ``max_credits``
+            is out of range; ``out_dir`` cannot be created.
+        CompileFailed: the storyboard has errors (``exc.diagnostics`` lists them).
+        RenderSetupError: no API key, a bad ``base_url`` or ``rate_limit``.
+        StoryboardBusy: another render of the same storyboard holds the lock
+            (``seedance_dsl.render.lock``).
+        StateError: the state directory cannot be created or its database is damaged
+            (``seedance_dsl.render.state``).
+        SandboxStartError: ``sandbox=True`` and the sandbox cannot start.
+    """
     sb = load_storyboard(path)
     if take < 0:
-        raise UsageError("--take must be 0 or more")
+        raise UsageError(f"take={take}: must be 0 or more (0 is the first take)")
     if concurrency is not None and concurrency < 1:
-        raise UsageError("--concurrency must be at least 1")
+        raise UsageError(f"concurrency={concurrency}: must be at least 1")
     if max_credits is not None and max_credits < 0:
-        raise UsageError("--max-credits cannot be negative")
+        raise UsageError(f"max_credits={max_credits}: cannot be negative")
     out = Path(out_dir) if out_dir else Path("renders") / Path(sb.path).stem
     try:  # before anything is sent: a render must have somewhere to put what it pays for
         out.mkdir(parents=True, exist_ok=True)
@@ -442,7 +498,15 @@ def status_file(
     api_key: str | None = None,
 ) -> StatusReport:
     """What the state database knows about a storyboard's clips (``refresh``: poll the
-    tasks in flight once; otherwise no network)."""
+    tasks in flight once; otherwise no network).
+
+    Raises:
+        UsageError: ``path`` is not a file.
+        CompileFailed: the storyboard has errors (``exc.diagnostics`` lists them).
+        RenderSetupError: with ``refresh``, no API key, a bad ``base_url``, or a task
+            that cannot be polled.
+        StateError: the state database is damaged or unreadable.
+    """
     sb = load_storyboard(path)
     server = server_namespace(base_url, sandbox=sandbox)
     sid = storyboard_id(sb)

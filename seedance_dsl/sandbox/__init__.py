@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._lazy import lazy_exports
+from .._lazy import lazy_dir, lazy_exports
 
 if TYPE_CHECKING:
     from .app import SandboxApp, create_app
@@ -44,3 +44,5 @@ __all__ = [
     "create_app",
     "start_sandbox",
 ]
+
+__dir__ = lazy_dir(globals(), __all__)

@@ -1,0 +1,76 @@
+"""Every exit code of every ``seedance`` command, in one table.
+
+This is the single source of truth: each command's ``--help`` prints its row through
+:func:`exit_help`, README's exit-code table is compared with it by
+``tests/test_docs_match.py``, and the same test runs each command into each of its
+codes.  Change a command's behaviour and this table together.  Imports nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+#: command -> exit code -> what it means.  A meaning is one phrase (no ``;``).
+EXIT_CODES: Mapping[str, Mapping[int, str]] = {
+    "check": {
+        0: "no errors (warnings allowed)",
+        1: "a file has errors (or cannot be read)",
+        2: "usage (no file given, or a bad option)",
+    },
+    "fmt": {
+        0: "every file formatted or already canonical",
+        1: "a file has errors (left untouched) or cannot be read or written",
+        2: "usage (no file given, or a bad option)",
+        3: "with --check or --diff, a file would change",
+    },
+    "explain": {
+        0: "explained (or listed)",
+        2: "usage (no code, or an unknown code)",
+    },
+    "compile": {
+        0: "compiled (warnings allowed)",
+        1: "the storyboard (or a clip chosen with --clip) has errors",
+        2: "usage (a missing file or template, an unknown clip)",
+    },
+    "plan": {
+        0: "planned",
+        2: "usage, configuration or storyboard errors, or a clip whose request breaks an API rule",
+        3: "interrupted",
+    },
+    "render": {
+        0: "every clip rendered (or reused)",
+        1: "some clips failed (the others are rendered)",
+        2: "usage, configuration or storyboard errors (nothing was submitted)",
+        3: "interrupted (state saved: run the same command again to resume)",
+        4: "the --max-credits budget or the account's credits ran out",
+    },
+    "status": {
+        0: "reported",
+        2: "usage, configuration or storyboard errors",
+        3: "interrupted",
+    },
+    "sandbox": {
+        0: "stopped with Ctrl-C",
+        2: "usage (a bad option, or the port is taken)",
+    },
+}
+
+
+def exit_help(command: str) -> str:
+    """The exit-code paragraph of ``command``'s ``--help``:
+    ``Exit codes: 0 meaning; 1 meaning.``"""
+    codes = EXIT_CODES[command]
+    return "Exit codes: " + "; ".join(f"{n} {codes[n]}" for n in sorted(codes)) + "."
+
+
+def markdown_table() -> str:
+    """README's exit-code table (``python -m seedance_dsl.cli.exit_codes`` prints it)."""
+    lines = ["| command | code | meaning |", "|---|---|---|"]
+    for command, codes in EXIT_CODES.items():
+        for n in sorted(codes):
+            lines.append(f"| `{command}` | `{n}` | {codes[n]} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
