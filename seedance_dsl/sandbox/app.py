@@ -408,7 +408,6 @@ class SandboxApp:
     # -- rendering ------------------------------------------------------------------
 
     def _schedule_render(self, task: TaskRecord) -> None:
-        caption = f"{task.aspect_ratio} · {task.resolution} · {task.duration} s"
         job = AnimaticJob(
             task_id=task.id,
             prompt=task.prompt,
@@ -417,7 +416,6 @@ class SandboxApp:
             resolution=task.resolution,
             video_path=self.output_dir / task.video_name,
             frame_path=self.output_dir / task.frame_name,
-            caption=caption,
         )
         self._pool.submit(self._render, job)
 
