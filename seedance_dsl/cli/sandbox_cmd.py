@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import UsageError
+from ..limits import LimitSettingError
 
 if TYPE_CHECKING:
     from ..sandbox.server import Sandbox
@@ -222,6 +223,8 @@ def serve(
             animatic=AnimaticSettings(fps=fps, max_short_side=max_size),
             output_dir=output_dir,
         )
+    except LimitSettingError as exc:
+        raise UsageError(exc.message, help=exc.help) from exc
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import socket
@@ -100,3 +101,16 @@ def test_usage_errors_exit_2_without_traceback() -> None:
         )
     assert busy.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in busy.stderr
     assert "Traceback" not in busy.stderr
+
+
+def test_a_bad_limit_variable_is_a_usage_error() -> None:
+    bad = subprocess.run(
+        [sys.executable, "-c", RUN, "sandbox", "serve", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "SEEDANCE_SANDBOX_IDLE_TIMEOUT": "soon"},
+    )
+    assert bad.returncode == 2, bad.stderr
+    assert "SEEDANCE_SANDBOX_IDLE_TIMEOUT" in bad.stderr and "positive number" in bad.stderr
+    assert "Traceback" not in bad.stderr
