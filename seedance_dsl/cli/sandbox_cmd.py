@@ -243,6 +243,11 @@ def serve(
             '      -H "Content-Type: application/json" -H "Idempotency-Key: demo-001" \\\n'
             '      -d \'{"prompt": "Shot 1 (0–5 s): a glass train crosses a snowy bridge"}\''
         )
+        click.echo(
+            '  Then GET the task (the "id" of that answer in place of TASK_ID):\n'
+            f"    curl {sb.base_url}{CONTRACT.task_url_path('TASK_ID')} \\\n"
+            f'      -H "Authorization: Bearer {_shown(sb.api_key)}"'
+        )
         click.echo("Press Ctrl-C to stop.")
 
     serve_forever(settings, host=host, port=port, access_log=not quiet, on_start=banner)
