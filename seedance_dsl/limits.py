@@ -84,6 +84,51 @@ LIMITS: dict[str, Limit] = _table(
     # --- the API client: what a server may send (seedance_dsl.client)
     # --- the renderer: waits, disk, state (seedance_dsl.render)
     # --- the sandbox server: what a client may send (seedance_dsl.sandbox)
+    Limit(
+        "sandbox_body_bytes",
+        1_000_000,
+        "bytes",
+        "SEEDANCE_SANDBOX_MAX_BODY_BYTES",
+        "the size of one request body the sandbox reads (a larger Content-Length is "
+        "refused before the body is read)",
+    ),
+    Limit(
+        "sandbox_header_bytes",
+        16 * 1024,
+        "bytes",
+        "SEEDANCE_SANDBOX_MAX_HEADER_BYTES",
+        "the size of the request line and headers of one request to the sandbox",
+    ),
+    Limit(
+        "sandbox_idle_timeout",
+        5,
+        "seconds",
+        "SEEDANCE_SANDBOX_IDLE_TIMEOUT",
+        "how long the sandbox keeps a connection open that sends nothing (before its "
+        "first request, or between keep-alive requests)",
+    ),
+    Limit(
+        "sandbox_header_timeout",
+        10,
+        "seconds",
+        "SEEDANCE_SANDBOX_HEADER_TIMEOUT",
+        "how long the sandbox waits for a request's headers once their first byte came",
+    ),
+    Limit(
+        "sandbox_body_timeout",
+        30,
+        "seconds",
+        "SEEDANCE_SANDBOX_BODY_TIMEOUT",
+        "how long the sandbox waits for a whole request body once the headers came",
+    ),
+    Limit(
+        "sandbox_max_connections",
+        1000,
+        "count",
+        "SEEDANCE_SANDBOX_MAX_CONNECTIONS",
+        "connections the sandbox serves at once (lowered to stay below the file-"
+        "descriptor limit, RLIMIT_NOFILE; more get 503 service_busy)",
+    ),
 )
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import UsageError
+from ..limits import LimitSettingError
 from .exit_codes import exit_help
 
 if TYPE_CHECKING:
@@ -226,6 +227,8 @@ def serve(
             animatic=AnimaticSettings(fps=fps, max_short_side=max_size),
             output_dir=output_dir,
         )
+    except LimitSettingError as exc:
+        raise UsageError(exc.message, help=exc.help) from exc
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
 
@@ -243,6 +246,11 @@ def serve(
             f'      -H "Authorization: Bearer {_shown(sb.api_key)}" \\\n'
             '      -H "Content-Type: application/json" -H "Idempotency-Key: demo-001" \\\n'
             '      -d \'{"prompt": "Shot 1 (0–5 s): a glass train crosses a snowy bridge"}\''
+        )
+        click.echo(
+            '  Then GET the task (the "id" of that answer in place of TASK_ID):\n'
+            f"    curl {sb.base_url}{CONTRACT.task_url_path('TASK_ID')} \\\n"
+            f'      -H "Authorization: Bearer {_shown(sb.api_key)}"'
         )
         click.echo("Press Ctrl-C to stop.")
 

@@ -201,6 +201,18 @@ def frame_size(aspect_ratio: str, resolution: str, settings: AnimaticSettings) -
     return max(2, round(w / 2) * 2), max(2, round(h / 2) * 2)
 
 
+def label_text(aspect_ratio: str, resolution: str, duration: int, size: tuple[int, int]) -> str:
+    """The label in the corner of every frame: the size really drawn, and what was asked.
+
+    ``16:9 · 1280×720 · 5 s`` when the frames are the resolution's own size, else
+    ``16:9 · 160×90 (4k asked) · 5 s``.
+    """
+    w, h = size
+    nominal = RESOLUTION_SHORT_SIDE.get(resolution)
+    asked = "" if nominal == min(w, h) else f" ({resolution} asked)"
+    return f"{aspect_ratio} · {w}×{h}{asked} · {duration} s"
+
+
 def camera_motion(camera: str | None) -> str:
     """The kind of move to act out: in, out, left, right, up, down, orbit, shake, static."""
     if not camera:
@@ -234,7 +246,6 @@ class AnimaticJob:
     resolution: str
     video_path: Path
     frame_path: Path
-    caption: str
 
 
 _PALETTE = (
@@ -398,6 +409,7 @@ def render_animatic(job: AnimaticJob, settings: AnimaticSettings) -> None:
     import av
 
     size = frame_size(job.aspect_ratio, job.resolution, settings)
+    label = label_text(job.aspect_ratio, job.resolution, job.duration, size)
     shots = parse_shots(job.prompt, float(job.duration))
     cards: dict[int, Image.Image] = {}  # drawn when first shown (a shot may get no frame)
     fps = settings.fps
@@ -420,7 +432,7 @@ def render_animatic(job: AnimaticJob, settings: AnimaticSettings) -> None:
             while shot_i + 1 < len(shots) and t >= shots[shot_i + 1].start:
                 shot_i += 1
             if shot_i not in cards:
-                cards[shot_i] = _card(shots[shot_i], shot_i, len(shots), size, job.caption)
+                cards[shot_i] = _card(shots[shot_i], shot_i, len(shots), size, label)
             last = _draw_moving(cards[shot_i], shots[shot_i], t, float(job.duration), shot_i)
             frame = av.VideoFrame.from_image(last)  # type: ignore[no-untyped-call]
             frame.pts = i

@@ -33,6 +33,7 @@ from ..api.models import VideoRequest
 from ..api.spec import CONTRACT
 from ..api.urls import url_problem
 from .animatic import AnimaticJob, render_animatic
+from .connections import limit_help as _limit_help
 from .settings import SandboxSettings
 from .state import FILES_PREFIX, INSPECT_PATH, SandboxState, TaskRecord
 
@@ -57,6 +58,30 @@ def _error(
 ) -> JSONResponse:
     body: dict[str, Any] = {"code": code, "message": message, **extra}
     return JSONResponse({"error": body}, status_code=CONTRACT.error_status(code), headers=headers)
+
+
+def _header_bytes(scope: Scope) -> int:
+    """The size of a request's target and headers (about as they came on the wire)."""
+    size = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
+    return size + sum(len(k) + len(v) + 4 for k, v in scope.get("headers", ()))
+
+
+def _has_body(scope: Scope) -> bool:
+    for name, value in scope.get("headers", ()):
+        if name == b"transfer-encoding" or (name == b"content-length" and value.strip() != b"0"):
+            return True
+    return False
+
+
+class _BodyProblem(Exception):
+    """The request body cannot be read: too large, too slow."""
+
+
+_CLOSE = "close"
+_INTERNAL_ERROR = (
+    "unexpected server-side failure in the sandbox (its log has the details); a POST "
+    "may be retried with the same Idempotency-Key"
+)
 
 
 def _retry_headers(seconds: float) -> dict[str, str]:
@@ -113,7 +138,10 @@ class SandboxApp:
             routes.append(Route(INSPECT_PATH, self.inspect, methods=["GET"]))
         self.router = Starlette(
             routes=routes,
-            exception_handlers={HTTPException: self._http_exception},
+            exception_handlers={
+                HTTPException: self._http_exception,
+                Exception: self._unexpected_exception,
+            },
         )
 
     # -- ASGI -----------------------------------------------------------------------
@@ -123,21 +151,52 @@ class SandboxApp:
             await self.router(scope, receive, send)
             return
         dropped = False
+        started = False
+        body_unread = _has_body(scope)
+
+        async def tracked_receive() -> Message:
+            nonlocal body_unread
+            message = await receive()
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                body_unread = False
+            return message
 
         async def guarded_send(message: Message) -> None:
-            nonlocal dropped
+            nonlocal dropped, started
             if dropped:
                 return
             if message["type"] == "http.response.start":
+                started = True
                 if scope.get(_DROP):
                     dropped = True
                     self.state.count_response(0)
                     await _drop_connection(send)
                     return
+                if body_unread:  # answered before the body was read: do not drain it
+                    headers = [(k, v) for k, v in message.get("headers", ()) if k != b"connection"]
+                    message = {**message, "headers": [*headers, (b"connection", b"close")]}
                 self.state.count_response(int(message["status"]))
             await send(message)
 
-        await self.router(scope, receive, guarded_send)
+        if _header_bytes(scope) > self.settings.max_header_bytes:
+            self.state.count_request("other", None)
+            response: Response = _error(
+                "invalid_request",
+                "the request line and headers are too large; "
+                + _limit_help("sandbox_header_bytes", self.settings.max_header_bytes),
+                headers={"Connection": _CLOSE},
+            )
+            await response(scope, tracked_receive, guarded_send)
+            return
+        try:
+            await self.router(scope, tracked_receive, guarded_send)
+        except Exception:
+            # Starlette has already answered with _unexpected_exception (and logged) if
+            # it could; anything else is answered here.  Never uvicorn's plain text.
+            if not started:
+                log.exception("sandbox request failed")
+                response = _error("internal_error", _INTERNAL_ERROR, headers={"Connection": _CLOSE})
+                await response(scope, tracked_receive, guarded_send)
 
     def close(self) -> None:
         """Stop the render pool and remove a temporary output directory."""
@@ -170,6 +229,38 @@ class SandboxApp:
             {"error": {"code": "invalid_request", "message": str(exc.detail)}},
             status_code=exc.status_code,
         )
+
+    async def _unexpected_exception(self, request: Request, exc: Exception) -> Response:
+        log.error("sandbox request %s %s failed", request.method, request.url.path, exc_info=exc)
+        return _error("internal_error", _INTERNAL_ERROR, headers={"Connection": _CLOSE})
+
+    async def _read_body(self, request: Request) -> bytes:
+        """The request body, read against the size limit and the body deadline.
+
+        A ``Content-Length`` above the limit is refused before anything is read; a
+        chunked body as soon as it passes the limit.  Raises :class:`_BodyProblem`.
+        """
+        limit_bytes = self.settings.max_body_bytes
+        too_large = f"the request body is larger than {limit_bytes} bytes; " + _limit_help(
+            "sandbox_body_bytes", limit_bytes
+        )
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.strip().isdigit() and int(declared) > limit_bytes:
+            raise _BodyProblem(too_large)
+        data = bytearray()
+        timeout = self.settings.body_timeout_s
+        try:
+            async with asyncio.timeout(timeout):
+                async for chunk in request.stream():
+                    data += chunk
+                    if len(data) > limit_bytes:
+                        raise _BodyProblem(too_large)
+        except TimeoutError:
+            raise _BodyProblem(
+                f"the request body did not arrive within {timeout:g} s of its headers; "
+                + _limit_help("sandbox_body_timeout", timeout)
+            ) from None
+        return bytes(data)
 
     async def _latency(self) -> None:
         delay = self.settings.scaled(self.settings.added_latency_s)
@@ -228,19 +319,25 @@ class SandboxApp:
                 "the Idempotency-Key header is required on every POST (1–255 visible "
                 "ASCII characters, unique per intended request)",
             )
-        raw = await request.body()
-        if len(raw) > self.settings.max_body_bytes:
-            return _error(
-                "invalid_request",
-                f"the request body is larger than {self.settings.max_body_bytes} bytes",
-            )
+        try:
+            raw = await self._read_body(request)
+        except _BodyProblem as exc:
+            return _error("invalid_request", str(exc), headers={"Connection": _CLOSE})
         try:
             body = json.loads(raw)
+            if not isinstance(body, dict):
+                return _error("invalid_request", "Invalid request body: expected a JSON object")
+            fingerprint = json.dumps(
+                body, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            )
+        except RecursionError:
+            return _error(
+                "invalid_request",
+                "Invalid request body: the JSON is nested too deeply (a request is an "
+                "object of plain fields)",
+            )
         except (ValueError, UnicodeDecodeError) as exc:
             return _error("invalid_request", f"Invalid request body: not valid JSON ({exc})")
-        if not isinstance(body, dict):
-            return _error("invalid_request", "Invalid request body: expected a JSON object")
-        fingerprint = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
         kind, record = self.state.idem_lookup(key, idem_key, fingerprint)
         if kind == "replay":
@@ -408,7 +505,6 @@ class SandboxApp:
     # -- rendering ------------------------------------------------------------------
 
     def _schedule_render(self, task: TaskRecord) -> None:
-        caption = f"{task.aspect_ratio} · {task.resolution} · {task.duration} s"
         job = AnimaticJob(
             task_id=task.id,
             prompt=task.prompt,
@@ -417,7 +513,6 @@ class SandboxApp:
             resolution=task.resolution,
             video_path=self.output_dir / task.video_name,
             frame_path=self.output_dir / task.frame_name,
-            caption=caption,
         )
         self._pool.submit(self._render, job)
 

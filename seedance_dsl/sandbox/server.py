@@ -21,6 +21,7 @@ import uvicorn
 
 from ..errors import SeedanceDSLError
 from .app import SandboxApp, create_app
+from .connections import ConnectionCap, connection_cap, guarded_protocol
 from .settings import SandboxSettings
 
 __all__ = ["Sandbox", "SandboxStartError", "serve_forever", "start_sandbox"]
@@ -101,8 +102,20 @@ class Sandbox:
                 help="pick another port with --port, or --port 0 for any free port",
             ) from exc
         self.port: int = self._sock.getsockname()[1]
+        #: the connection limit in force (``settings.max_connections``, lowered below
+        #: this process's file-descriptor limit).
+        self.connection_cap: ConnectionCap = connection_cap(settings.max_connections)
         config = uvicorn.Config(
             self.app,
+            http=guarded_protocol(
+                self.connection_cap,
+                idle_timeout=settings.idle_timeout_s,
+                header_timeout=settings.header_timeout_s,
+                max_header_bytes=settings.max_header_bytes,
+            ),
+            ws="none",
+            backlog=self.connection_cap.backlog,
+            h11_max_incomplete_event_size=settings.max_header_bytes,
             log_level="info" if access_log else "warning",
             access_log=access_log,
             lifespan="off",
@@ -142,6 +155,9 @@ class Sandbox:
                 self.stop()
                 raise SandboxStartError(f"the sandbox on {self.base_url} did not start")
             time.sleep(0.005)
+        # asyncio gave the listen queue its (small) accept batch size; a long queue
+        # lets bursts of clients wait in the kernel instead of retrying their SYN.
+        self._sock.listen(self.connection_cap.listen_queue)
         return self
 
     def stop(self) -> None:

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..api.spec import CONTRACT
+from ..limits import limit
 
 __all__ = [
     "DEFAULT_KEY",
@@ -139,8 +140,22 @@ class SandboxSettings:
     prices: PriceTable = field(default_factory=PriceTable)
     #: where animatics are written; ``None`` → a temporary directory removed on stop.
     output_dir: Path | None = None
-    #: largest accepted request body in bytes.
-    max_body_bytes: int = 1_000_000
+    #: largest accepted request body in bytes (a larger ``Content-Length`` is refused
+    #: before the body is read; a chunked body as soon as it passes the limit).
+    max_body_bytes: int = field(default_factory=lambda: int(limit("sandbox_body_bytes")))
+    #: largest request line + headers in bytes (larger: ``400``).
+    max_header_bytes: int = field(default_factory=lambda: int(limit("sandbox_header_bytes")))
+    #: real seconds (not scaled) a connection may stay silent before its first request
+    #: or between keep-alive requests; then the sandbox closes it.
+    idle_timeout_s: float = field(default_factory=lambda: limit("sandbox_idle_timeout"))
+    #: real seconds from the first byte of a request to the end of its headers.
+    header_timeout_s: float = field(default_factory=lambda: limit("sandbox_header_timeout"))
+    #: real seconds from the end of the headers to the end of the body (else ``400``).
+    body_timeout_s: float = field(default_factory=lambda: limit("sandbox_body_timeout"))
+    #: connections served at once; lowered further to stay below the process's
+    #: file-descriptor limit (see :func:`~.connections.connection_cap`).  The next
+    #: ones get ``503 service_busy`` (a few) or are closed at once (beyond those).
+    max_connections: int = field(default_factory=lambda: int(limit("sandbox_max_connections")))
 
     def __post_init__(self) -> None:
         if not self.keys:
@@ -170,6 +185,12 @@ class SandboxSettings:
             raise ValueError("the rate limit needs at least 1 request per positive window")
         if self.max_concurrent_tasks < 1:
             raise ValueError("max_concurrent_tasks must be at least 1")
+        for name in ("max_body_bytes", "max_header_bytes", "max_connections"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        for name in ("idle_timeout_s", "header_timeout_s", "body_timeout_s"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be positive")
 
     @property
     def api_key(self) -> str:

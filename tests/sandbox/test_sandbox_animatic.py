@@ -119,7 +119,6 @@ def _render(
         resolution=res,
         video_path=tmp_path / f"{aspect.replace(':', 'x')}-{duration}.mp4",
         frame_path=tmp_path / f"{aspect.replace(':', 'x')}-{duration}.png",
-        caption=f"{aspect} · {res}",
     )
     render_animatic(job, s)
     return job
@@ -253,3 +252,34 @@ def test_any_prompt_gives_contiguous_shots_covering_the_clip(prompt: str, durati
     for a, b in itertools.pairwise(shots):
         assert a.end == b.start
     assert all(s.start <= s.end for s in shots)
+
+
+def test_the_label_says_the_size_actually_drawn(
+    sandbox_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from seedance_dsl.sandbox import animatic
+
+    labels: list[str] = []
+    real_card = animatic._card
+
+    def spy(shot: Any, index: int, count: int, size: tuple[int, int], label: str) -> Any:
+        labels.append(label)
+        return real_card(shot, index, count, size, label)
+
+    monkeypatch.setattr(animatic, "_card", spy)
+    sb = sandbox_factory()
+    body = {**GLASS_TRAIN, "quality_tier": "pro", "resolution": "4k"}
+    with httpx.Client(base_url=sb.base_url, timeout=20) as c:
+        r = submit(c, sb.api_key, "label-4k", body)
+        assert r.status_code == 202, r.text
+        wait_task(c, sb.api_key, r.json()["id"])
+    assert frame_size("16:9", "4k", CHEAP) == (160, 90)
+    assert labels and all(label == "16:9 · 160×90 (4k asked) · 5 s" for label in labels), labels
+
+
+def test_a_label_at_the_resolution_drawn_names_no_request() -> None:
+    from seedance_dsl.sandbox.animatic import label_text
+
+    size = frame_size("16:9", "720p", AnimaticSettings())
+    assert label_text("16:9", "720p", 5, size) == "16:9 · 1280×720 · 5 s"
+    assert label_text("9:16", "1080p", 8, (720, 1280)) == "9:16 · 720×1280 (1080p asked) · 8 s"

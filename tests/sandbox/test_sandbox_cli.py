@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -10,7 +13,10 @@ import sys
 import time
 
 import httpx
+import pytest
 from sandbox_testlib import GLASS_TRAIN, SUBMIT, assert_error, auth
+
+from seedance_dsl.api.spec import CONTRACT
 
 # The same as `seedance ...`, with Ctrl-C enabled even if the test runner ignores SIGINT.
 RUN = (
@@ -100,3 +106,57 @@ def test_usage_errors_exit_2_without_traceback() -> None:
         )
     assert busy.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in busy.stderr
     assert "Traceback" not in busy.stderr
+
+
+def _banner_commands(banner: str) -> list[str]:
+    """The curl commands of the banner, each with its continuation lines joined."""
+    commands: list[str] = []
+    current: list[str] = []
+    for line in banner.splitlines():
+        text = line.strip()
+        if text.startswith("curl ") or current:
+            current.append(text.removesuffix("\\").strip())
+            if not text.endswith("\\"):
+                commands.append(" ".join(current))
+                current = []
+    return commands
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
+def test_the_banner_shows_how_to_submit_and_how_to_get_the_task() -> None:
+    proc = _serve("--port", "0", "--quiet", "--time-scale", "0.01")
+    try:
+        url, banner = _base_url(proc)
+        post, get = _banner_commands(banner)
+        assert post.startswith(f"curl -X POST {url}{SUBMIT}")
+        assert get.startswith(f"curl {url}{CONTRACT.task_url_path('TASK_ID')}")
+        submitted = subprocess.run(
+            ["bash", "-c", post], capture_output=True, text=True, timeout=30, check=True
+        )
+        task_id = json.loads(submitted.stdout)["id"]
+        got = subprocess.run(
+            ["bash", "-c", get.replace("TASK_ID", task_id)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+        task = json.loads(got.stdout)
+        assert task["id"] == task_id and task["status"] in {"processing", "completed"}
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert "Traceback" not in err
+
+
+def test_a_bad_limit_variable_is_a_usage_error() -> None:
+    bad = subprocess.run(
+        [sys.executable, "-c", RUN, "sandbox", "serve", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "SEEDANCE_SANDBOX_IDLE_TIMEOUT": "soon"},
+    )
+    assert bad.returncode == 2, bad.stderr
+    assert "SEEDANCE_SANDBOX_IDLE_TIMEOUT" in bad.stderr and "positive number" in bad.stderr
+    assert "Traceback" not in bad.stderr

@@ -1,8 +1,8 @@
 """The provider's own documented curl requests, run with real curl against the sandbox.
 
-The commands below are copied verbatim from the provider's page
-(``../shared/spec/seedance-api-page.txt``); only the base URL is swapped, and the key
-comes from ``$SEEDANCE_API_KEY`` exactly as documented.
+The commands below are copied verbatim from the provider's page (its checked copy,
+``tests/fixtures/spec/seedance-api-page.txt``); only the base URL is swapped, and the
+key comes from ``$SEEDANCE_API_KEY`` exactly as documented.
 """
 
 from __future__ import annotations
