@@ -149,10 +149,12 @@ def _fmt_default(row: Limit) -> str:
         for unit, size in (("GiB", 1024 * MiB), ("MiB", MiB), ("KiB", 1024)):
             if value >= size and value % size == 0:
                 return f"{value / size:g} {unit}"
-        return f"{value:g} bytes"
+        return f"{value:,.0f} bytes"
     if row.unit == "seconds":
         return f"{value:g} s"
-    return f"{value:g} {row.unit}"
+    if row.unit == "count":
+        return f"{value:,.0f}"
+    return f"{value:,.0f} {row.unit}"
 
 
 def markdown_table() -> str:
