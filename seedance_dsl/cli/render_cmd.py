@@ -1,8 +1,7 @@
 """``seedance plan``, ``seedance render`` and ``seedance status`` (docs/rendering.md).
 
-A thin shell over :mod:`seedance_dsl.render.api`.  Exit codes: 0 all rendered; 1 some
-clips failed; 2 usage, configuration or compile errors; 3 interrupted; 4 budget or
-credits exhausted.
+A thin shell over :mod:`seedance_dsl.render.api`.  Each command's exit codes are in
+:data:`seedance_dsl.cli.exit_codes.EXIT_CODES` (its ``--help`` prints them from there).
 """
 
 from __future__ import annotations
@@ -15,13 +14,9 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import SeedanceDSLError
+from .exit_codes import exit_help
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-_EXIT_HELP = (
-    "Exit codes: 0 all rendered, 1 some clips failed, 2 usage or compile errors, "
-    "3 interrupted (run again to resume), 4 budget or credits exhausted."
-)
 
 
 def _emit_error(fmt: str, exc: SeedanceDSLError) -> None:
@@ -46,6 +41,17 @@ def _guard(fmt: str, fn: Callable[[], int]) -> None:
             click.echo("interrupted; run the same command again to resume", err=True)
         sys.exit(3)
     sys.exit(code)
+
+
+def _echo_warnings(diagnostics: Any, sources: Any) -> None:
+    """The storyboard's warnings, as `seedance check` draws them, on stderr."""
+    if not diagnostics:
+        return
+    from ..syntax import report
+
+    color = report.use_color(sys.stderr)
+    click.echo(report.render_human(list(diagnostics), sources, color=color), err=True)
+    click.echo("", err=True)
 
 
 def _prices(path: str | None) -> Any:
@@ -89,7 +95,7 @@ _prices_opt = click.option(
 )
 
 
-@click.command(epilog=_EXIT_HELP)
+@click.command(epilog=exit_help("plan"))
 @click.argument("file", type=click.Path(dir_okay=False))
 @_format_opt
 @_sandbox_opt
@@ -108,13 +114,19 @@ def plan(
         from ..render.api import plan_file
 
         p = plan_file(file, sandbox=sandbox, clips=clips or None, take=take, prices=_prices(prices))
+        code = 1 if any(e.action == "invalid" for e in p.entries) else 0
         if fmt == "json":
             click.echo(json.dumps(p.to_json(), indent=2, ensure_ascii=False))
-            return 0
+            return code
+        _echo_warnings(p.diagnostics, p.sources)
         click.echo(
             f"plan for {file} ({p.title}) on {p.server}" + (f", take {take}" if take else "")
         )
+        click.echo(f"outputs go to {p.out_dir}/")
         click.echo("")
+        if not p.entries:
+            click.echo("  no clips: there is nothing to render")
+            return code
         click.echo(f"  {'clip':<18} {'action':<8} {'credits*':>8}  why")
         for e in p.entries:
             credits = str(e.credits_estimate) if e.action in ("submit", "wait") else "-"
@@ -130,12 +142,12 @@ def plan(
             + " (the only documented price: 30 credits for standard, 5 s, 720p);"
             " the server's credits_used is the real charge. See docs/rendering.md."
         )
-        return 2 if any(e.action == "invalid" for e in p.entries) else 0
+        return code
 
     _guard(fmt, run)
 
 
-@click.command(epilog=_EXIT_HELP)
+@click.command(epilog=exit_help("render"))
 @click.argument("file", type=click.Path(dir_okay=False))
 @_clip_opt
 @_sandbox_opt
@@ -218,7 +230,7 @@ def render(
         progress.close()
 
 
-@click.command(epilog=_EXIT_HELP)
+@click.command(epilog=exit_help("status"))
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--refresh", is_flag=True, help="Poll the tasks in flight once (uses the network).")
 @_sandbox_opt

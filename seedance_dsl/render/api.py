@@ -25,9 +25,17 @@ from typing import TYPE_CHECKING, Any
 from ..api.spec import CONTRACT
 from ..errors import SeedanceDSLError, UsageError
 from .budget import SharedBudget, parse_rate_limit
-from .events import EXIT_USAGE, EventSink, RenderSummary
+from .events import EXIT_STORYBOARD, EXIT_USAGE, EventSink, RenderSummary
 from .lock import RenderLock
-from .plan import SANDBOX_SERVER, Plan, make_plan, server_namespace, storyboard_id
+from .plan import (
+    SANDBOX_SERVER,
+    Plan,
+    default_out_dir,
+    make_plan,
+    sandbox_files_gone,
+    server_namespace,
+    storyboard_id,
+)
 from .polling import PollPolicy
 from .pricing import PriceTable
 from .runner import DEFAULT_CONCURRENCY, Renderer, RenderOptions
@@ -53,9 +61,9 @@ RATE_LIMIT_ENV = "SEEDANCE_RATE_LIMIT"
 
 
 class CompileFailed(SeedanceDSLError):
-    """The storyboard has errors: nothing is planned or rendered."""
+    """The storyboard has errors: nothing is planned or rendered (exit 1, as ``check``)."""
 
-    exit_code = EXIT_USAGE
+    exit_code = EXIT_STORYBOARD
     kind = "compile"
 
     def __init__(self, storyboard: CompiledStoryboard) -> None:
@@ -139,8 +147,10 @@ def plan_file(
     clips: Sequence[str] | None = None,
     take: int = 0,
     prices: PriceTable | None = None,
+    out_dir: str | Path | None = None,
 ) -> Plan:
-    """What ``render`` would do (submit / reuse / resume / wait) and cost.  No network."""
+    """What ``render`` would do (submit / reuse / resume / wait), what it costs and where
+    its files go.  No network."""
     sb = load_storyboard(path)
     return make_plan(
         sb,
@@ -148,6 +158,7 @@ def plan_file(
         clips=clips,
         take=take,
         prices=prices,
+        out_dir=out_dir,
     )
 
 
@@ -202,7 +213,9 @@ def render_file(
         raise UsageError("--concurrency must be at least 1")
     if max_credits is not None and max_credits < 0:
         raise UsageError("--max-credits cannot be negative")
-    out = Path(out_dir) if out_dir else Path("renders") / Path(sb.path).stem
+    server = SANDBOX_SERVER if sandbox else server_namespace(base_url)
+    # each server its own files: a sandbox preview never lands on a paid video
+    out = Path(out_dir) if out_dir else default_out_dir(sb.path, server)
     try:  # before anything is sent: a render must have somewhere to put what it pays for
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -237,7 +250,7 @@ def render_file(
         return render_storyboard(
             sb,
             out_dir=out,
-            server=server_namespace(base_url),
+            server=server,
             api_key=api_key,
             base_url=base_url,
             rate_limit=_rate_limit(rate_limit),
@@ -482,6 +495,15 @@ def status_file(
                 detail = "submit sent, answer not recorded; the next render re-sends it safely"
             elif rec.state == "submitted":
                 detail = "rendering; the next render (or status --refresh) polls it"
+            elif (
+                server == SANDBOX_SERVER
+                and rec.state in ("done", "completed")
+                and (sandbox_files_gone(rec))
+            ):
+                detail = (
+                    "the files of this sandbox render are gone; the next render --sandbox "
+                    "renders it again (free)"
+                )
             elif rec.state == "done":
                 detail = rec.video_path or ""
                 if rec.video_path and not Path(rec.video_path).is_file():

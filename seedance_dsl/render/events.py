@@ -15,6 +15,7 @@ __all__ = [
     "EXIT_FAILED",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
+    "EXIT_STORYBOARD",
     "EXIT_USAGE",
     "ClipResult",
     "ClipStatus",
@@ -25,8 +26,9 @@ __all__ = [
 
 #: Exit codes of ``seedance render`` (docs/rendering.md).
 EXIT_OK = 0  # every clip rendered (or reused)
-EXIT_FAILED = 1  # some clips failed (the others are rendered)
-EXIT_USAGE = 2  # usage, configuration or compile errors: nothing was submitted
+EXIT_FAILED = 1  # some clips failed or are stuck (the others are rendered)
+EXIT_STORYBOARD = 1  # the storyboard has errors (as in `check`): nothing was submitted
+EXIT_USAGE = 2  # usage, configuration or state errors: nothing was submitted
 EXIT_INTERRUPTED = 3  # Ctrl-C / SIGTERM / lost connection: state saved, re-run resumes
 EXIT_BUDGET = 4  # --max-credits reached or the server said insufficient_credits (402)
 

@@ -31,7 +31,15 @@ from ..compiler.model import idempotency_key as derive_key
 from .budget import SharedBudget
 from .events import TERMINAL, ClipResult, ClipStatus, EventSink, RenderEvent, RenderSummary
 from .manifest import iso, write_manifest
-from .plan import SANDBOX_SERVER, loopback_allowed, render_order, request_hash, storyboard_id
+from .plan import (
+    SANDBOX_SERVER,
+    OutputConflict,
+    loopback_allowed,
+    render_order,
+    request_hash,
+    sandbox_files_gone,
+    storyboard_id,
+)
 from .polling import Expectation, PollPolicy, expectation_from, measure_render_time
 from .pricing import PriceTable
 from .state import RenderRecord, StateDB
@@ -322,8 +330,9 @@ class Renderer:
             from ..compiler.model import ClipOutputs
 
             outs = ClipOutputs(rec.video_url, rec.last_frame_url)
-            needs_fresh = self._stale(outs) and any(
-                self._needs_submit_with(child) for child in self._children(c.name)
+            needs_fresh = self._stale(outs) and (
+                sandbox_files_gone(rec)  # nothing left to download them from
+                or any(self._needs_submit_with(child) for child in self._children(c.name))
             )
             if not needs_fresh:
                 c.key, c.attempt, c.record_id, c.task_id = (
@@ -341,7 +350,7 @@ class Renderer:
             rec = self.db.update(rec.id, state="intent", task_id=None)
             c.record_id = rec.id
             c.status = "ready"
-            c.reason = "outputs of an earlier sandbox are gone; rendering again"
+            c.reason = "outputs of an earlier sandbox are gone; rendering again (free)"
             self._emit("ready", c, c.reason)
             return
         if rec is not None and rec.in_flight:
@@ -587,9 +596,38 @@ class Renderer:
     def _done(self) -> bool:
         return not self._running and all(c.status in TERMINAL for c in self.clips.values())
 
+    def _check_out_dir(self) -> None:
+        """Refuse (before anything is sent) to write into a directory that holds videos
+        another server rendered: they were paid for, and one manifest.json serves one
+        server.  Animatics of ``--sandbox`` are free and may be replaced."""
+        foreign: str | None = None
+        manifest = self.manifest_path
+        if manifest.is_file():
+            import json
+
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                owner = json.loads(manifest.read_text(encoding="utf-8")).get("server")
+                if isinstance(owner, str) and owner not in (self.server, SANDBOX_SERVER):
+                    foreign = owner
+        if foreign is None:
+            for rec in self.db.history(None, self.sid):
+                if rec.server in (self.server, SANDBOX_SERVER) or rec.state != "done":
+                    continue
+                for p in (rec.video_path, rec.frame_path):
+                    if p and Path(p).parent == self.out_dir and Path(p).is_file():
+                        foreign = rec.server
+        if foreign is not None:
+            where = "--sandbox" if self.server == SANDBOX_SERVER else self.server
+            raise OutputConflict(
+                f"{self.out_dir} holds renders made (and paid for) on {foreign}; "
+                f"rendering on {where} there would overwrite them; nothing was submitted",
+                help="choose another directory with --out (the files there are kept as they are)",
+            )
+
     async def run(self) -> RenderSummary:
         self._t0 = self._now()
         self.out_dir.mkdir(parents=True, exist_ok=True)
+        self._check_out_dir()
         self._sweep_partial_files()
         self._emit(
             "start",
