@@ -100,6 +100,8 @@ class ClipResult:
     diagnostic: str | None = None  # the refusal drawn at that source line
     render_s: float | None = None
     requests: int = 0
+    #: ``credits_used`` was charged by an earlier run (this run resumed its task)
+    charged_earlier: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -120,6 +122,7 @@ class ClipResult:
             "diagnostic": self.diagnostic,
             "render_s": None if self.render_s is None else round(self.render_s, 3),
             "requests": self.requests,
+            "charged_by_earlier_run": self.charged_earlier,
         }
 
 
@@ -140,6 +143,8 @@ class RenderSummary:
     credits_stopped: bool = False
     usage_error: bool = False  # e.g. the server refused the API key: nothing can proceed
     message: str = ""
+    #: the storyboard's warnings, as `seedance check --format json` writes them
+    diagnostics: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def credits_used(self) -> int:
@@ -148,6 +153,16 @@ class RenderSummary:
     @property
     def credits_refunded(self) -> int:
         return sum(c.credits_refunded for c in self.clips)
+
+    @property
+    def credits_charged_this_run(self) -> int:
+        """Credits charged for tasks this run submitted (a resumed task was paid before)."""
+        return sum(c.credits_used for c in self.clips if not c.charged_earlier)
+
+    @property
+    def credits_charged_earlier(self) -> int:
+        """Credits earlier runs were charged for the tasks this run resumed."""
+        return sum(c.credits_used for c in self.clips if c.charged_earlier)
 
     @property
     def exit_code(self) -> int:
@@ -177,6 +192,8 @@ class RenderSummary:
             "message": self.message,
             "counts": self.counts(),
             "credits_used": self.credits_used,
+            "credits_charged_this_run": self.credits_charged_this_run,
+            "credits_charged_earlier_runs": self.credits_charged_earlier,
             "credits_refunded": self.credits_refunded,
             "requests": {
                 "submits": self.submits,
@@ -188,4 +205,5 @@ class RenderSummary:
             "out_dir": self.out_dir,
             "manifest": self.manifest,
             "clips": [c.to_json() for c in self.clips],
+            "diagnostics": self.diagnostics,
         }

@@ -34,6 +34,7 @@ from .manifest import iso, write_manifest
 from .plan import (
     SANDBOX_SERVER,
     OutputConflict,
+    diagnostics_json,
     loopback_allowed,
     render_order,
     request_hash,
@@ -364,6 +365,7 @@ class Renderer:
                 c.next_poll_at = self._now()
                 c.reason = f"resuming task {rec.task_id}"
                 self._result(c).credits_used = int(rec.credits_used or 0)
+                self._result(c).charged_earlier = True
                 self._emit("resumed", c, c.reason, task_id=rec.task_id)
             else:
                 c.status = "ready"
@@ -584,17 +586,41 @@ class Renderer:
                     c,
                     "over_budget",
                     f"not submitted: ~{c.estimate} credits (estimate) would exceed "
-                    f"--max-credits {self.opts.max_credits} ({self._spent} spent so far)",
+                    f"--max-credits {self.opts.max_credits} ({self._committed_text()})",
                 )
                 continue
             return "submit", c, 0.0
         return "wait", None, wake - now
+
+    def _committed_text(self) -> str:
+        spent, reserved = self._spent, self._reserved()
+        text = f"{spent + reserved} committed so far"
+        if reserved:
+            text += f": {spent} charged + ~{reserved} in submits not answered yet"
+        return text
 
     def _reserved(self) -> int:
         return sum(c.estimate for c in self.clips.values() if c.status == "submitting")
 
     def _done(self) -> bool:
         return not self._running and all(c.status in TERMINAL for c in self.clips.values())
+
+    def _emit_warnings(self) -> None:
+        """The storyboard's warnings (as `seedance check` draws them), before any submit:
+        a clip whose dialogue will not be heard is still paid for."""
+        warnings = [d for d in self.sb.diagnostics if not d.is_error]
+        if not warnings:
+            return
+        from ..syntax.report import render_human
+
+        n = len(warnings)
+        self._emit(
+            "warnings",
+            None,
+            f"{n} warning{'' if n == 1 else 's'} in {self.sb.path}",
+            diagnostics=diagnostics_json(warnings),
+            text=render_human(warnings, self.sb.sources),
+        )
 
     def _check_out_dir(self) -> None:
         """Refuse (before anything is sent) to write into a directory that holds videos
@@ -629,6 +655,7 @@ class Renderer:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self._check_out_dir()
         self._sweep_partial_files()
+        self._emit_warnings()
         self._emit(
             "start",
             None,
@@ -704,14 +731,25 @@ class Renderer:
         if self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
         self._running.clear()
-        if self._fatal is not None:
-            reason = f"the server answered {self._fatal.code} (see the error below)"
-        else:
-            reason = self._interrupt_reason or "stopped"
+        # why the run stopped is said once (the summary's message); each clip says where
+        # it was left and what the next run does with it
         for c in self.clips.values():
             if c.status not in TERMINAL:
-                self._end(c, "interrupted", f"not finished: {reason}")
+                self._end(c, "interrupted", self._left_at(c))
         self._write_manifest()
+
+    def _left_at(self, c: _Clip) -> str:
+        """Where a clip was when the run stopped, and what the next run does with it."""
+        if c.status == "rendering" and c.task_id:
+            return f"task {c.task_id} in flight; the next run polls it (not paid again)"
+        if c.status == "submitting":
+            return (
+                "submit sent, answer not received; the next run re-sends it with the same "
+                "Idempotency-Key (not paid twice)"
+            )
+        if c.status == "downloading":
+            return "rendered; the download did not finish; the next run downloads it again"
+        return "not started"
 
     # ------------------------------------------------------------------ actions
 
@@ -1157,6 +1195,7 @@ class Renderer:
             polls=self.polls,
             rate_limited=self.rate_limited,
             busy=self.busy,
+            diagnostics=diagnostics_json([d for d in self.sb.diagnostics if not d.is_error]),
             interrupted=self._interrupt_reason is not None and self._fatal is None,
             budget_stopped=self._budget_stopped,
             credits_stopped=self._credits_stopped,

@@ -129,3 +129,158 @@ def test_no_command_overwrites_another_servers_paid_files(sandbox_factory, shot)
     assert _summary(p.stdout)["counts"] == {"done": 1}
     assert _digests(out) == paid
     assert (out / "sandbox" / "c00.mp4").is_file()
+
+
+# ------------------------------------------------------------- 9.3 / 9.4: what is said first
+
+SILENT_DIALOGUE = """storyboard "Quiet"
+
+clip a {
+  duration 5s
+  audio off
+  shot { action "a man talks" say "a man" "hello there" }
+}
+"""
+
+
+def test_warnings_are_shown_before_anything_is_submitted(sandbox, shot) -> None:
+    path = shot(SILENT_DIALOGUE)
+    env = cli_env(sandbox)
+    cwd = path.parent
+    check = run(["check", str(path)], env, cwd)
+    assert "warning[SHOT407]" in check.stdout  # what check says, plan and render say too
+
+    p = run(["plan", str(path)], env, cwd)
+    assert p.returncode == 0, p.stderr
+    assert "warning[SHOT407]" in p.stderr and f"--> {path}:6:" in p.stderr, p.stderr
+    j = json.loads(run(["plan", str(path), "--format", "json"], env, cwd).stdout)
+    assert [d["code"] for d in j["diagnostics"]] == ["SHOT407"]
+    assert j["diagnostics"][0]["span"]["line"] == 6
+
+    p = run(["render", str(path)], env, cwd)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "warning[SHOT407]" in p.stderr and "help: turn `audio on`" in p.stderr, p.stderr
+    p = run(["render", str(path), "--take", "1", "--format", "json"], env, cwd)
+    assert p.returncode == 0, p.stdout + p.stderr
+    events = [json.loads(line) for line in p.stdout.splitlines()]
+    kinds = [e["event"] for e in events]
+    assert kinds.index("warnings") < kinds.index("submitting")
+    warn = events[kinds.index("warnings")]
+    assert [d["code"] for d in warn["diagnostics"]] == ["SHOT407"]
+    assert [d["code"] for d in events[-1]["diagnostics"]] == ["SHOT407"]
+
+
+def test_a_storyboard_without_clips_gets_a_whole_summary(sandbox, shot) -> None:
+    path = shot('storyboard "Empty"\n')
+    env = cli_env(sandbox)
+    for cmd in (["render"], ["render", "--sandbox"], ["plan"]):
+        p = run([*cmd, str(path)], env, path.parent)
+        text = p.stdout + p.stderr
+        assert "Traceback" not in text
+        assert "no clips" in text, text
+        lines = [line.strip() for line in p.stdout.splitlines()]
+        assert not any(line.startswith((";", ",")) for line in lines), p.stdout
+        assert not any(line.startswith("clip ") for line in lines), p.stdout
+        assert "videos in" not in p.stdout
+
+
+# ---------------------------------------------------------------- 9.9: interrupt and resume
+
+
+def test_ctrl_c_says_once_why_and_the_resume_tells_runs_apart(sandbox_factory, shot) -> None:
+    import signal
+    import time
+
+    sb = sandbox_factory(time_scale=0.1)  # 2 s renders: Ctrl-C lands while c00 renders
+    path = shot(independent(3))
+    env = cli_env(sb)
+    proc = subprocess.Popen(
+        [*seedance_cmd(), "render", str(path), "--concurrency", "1"],
+        env=env,
+        cwd=path.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 20
+    for line in proc.stdout:
+        if "rendering as task" in line or time.monotonic() > deadline:
+            break
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 3, (out, err)
+    summary = out[out.index("clip  ") :]
+    # the long sentence once, not in every row
+    assert summary.count("every step so far is saved") == 1, summary
+    rows = {line.split()[0]: line for line in summary.splitlines()[1:4]}
+    assert set(rows) == {"c00", "c01", "c02"}, summary
+    assert "in flight" in rows["c00"] and "not paid again" in rows["c00"], rows
+    assert "not started" in rows["c01"] and "not started" in rows["c02"], rows
+    assert "videos in" not in summary  # none were made
+
+    again = run(["render", str(path), "--format", "json"], env, path.parent)
+    assert again.returncode == 0, again.stdout + again.stderr
+    s = _summary(again.stdout)
+    by = {c["clip"]: c for c in s["clips"]}  # type: ignore[union-attr]
+    earlier = by["c00"]["credits_used"]
+    assert earlier > 0 and by["c00"]["charged_by_earlier_run"] is True
+    assert s["credits_charged_earlier_runs"] == earlier
+    assert s["credits_charged_this_run"] == by["c01"]["credits_used"] + by["c02"]["credits_used"]
+    assert sb.inspect()["tasks_created"] == 3
+
+
+def test_resume_summary_text_separates_this_run_from_earlier_runs() -> None:
+    from seedance_dsl.render.events import ClipResult, RenderSummary
+    from seedance_dsl.render.progress import summary_text
+
+    summary = RenderSummary(
+        storyboard="mv.shot",
+        server="sandbox",
+        out_dir="renders/mv",
+        manifest="renders/mv/manifest.json",
+        clips=[
+            ClipResult("a", "done", credits_used=144, charged_earlier=True, video_path="a.mp4"),
+            ClipResult("b", "done", credits_used=30, video_path="b.mp4"),
+        ],
+        wall_s=1.0,
+    )
+    text = summary_text(summary)
+    assert "30 credits charged by this run (and 144 by earlier runs" in text, text
+    assert "174" not in text
+
+
+def test_live_summary_names_no_video_directory_when_none_was_made() -> None:
+    import io
+
+    from rich.console import Console
+
+    from seedance_dsl.render.events import ClipResult, RenderSummary
+    from seedance_dsl.render.progress import LiveProgress
+
+    view = LiveProgress()
+    out = io.StringIO()
+    view.console = Console(file=out, width=160, color_system=None, force_terminal=False)
+    view.finish(
+        RenderSummary(
+            storyboard="mv.shot",
+            server="sandbox",
+            out_dir="renders/mv",
+            manifest="renders/mv/manifest.json",
+            clips=[ClipResult("a", "interrupted", reason="not started")],
+            wall_s=1.0,
+            interrupted=True,
+            message="interrupted (Ctrl-C)",
+        )
+    )
+    text = out.getvalue()
+    assert "videos in" not in text and "no videos made" in text, text
+
+
+def test_max_credits_counts_what_is_committed(sandbox, shot, render_on) -> None:
+    """The refusal counts the credits of submits in flight, not only answered ones."""
+    path = shot(independent(2).replace("4s", "5s"))
+    summary, _ = render_on(sandbox, path, max_credits=50)
+    by = {c.clip: c for c in summary.clips}
+    assert by["c00"].status == "done" and by["c01"].status == "over_budget"
+    assert "(30 committed so far" in by["c01"].reason, by["c01"].reason
