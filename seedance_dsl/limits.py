@@ -85,6 +85,15 @@ LIMITS: dict[str, Limit] = _table(
     ),
     # --- the API client: what a server may send (seedance_dsl.client)
     # --- the renderer: waits, disk, state (seedance_dsl.render)
+    Limit(
+        "render_task_timeout",
+        3600.0,
+        "seconds",
+        "SEEDANCE_TASK_TIMEOUT",
+        "how long one task may stay processing before `render` reports it as stuck "
+        "(kept, never resubmitted: the next run polls it again); scaled like every wait "
+        "by --sandbox's time scale",
+    ),
     # --- the sandbox server: what a client may send (seedance_dsl.sandbox)
 )
 

@@ -281,10 +281,18 @@ def render_storyboard(
     handle_signals: bool = False,
     poll: PollPolicy | None = None,
     network_grace_s: float | None = None,
+    task_timeout_s: float | None = None,
 ) -> RenderSummary:
     """Render a compiled storyboard against one server (the caller holds the lock)."""
     requests, window = rate_limit
     factor = min(1.0, window / CONTRACT.rate_limit_window_s)
+    if task_timeout_s is None:
+        from ..limits import LimitSettingError, limit
+
+        try:
+            task_timeout_s = limit("render_task_timeout") * factor
+        except LimitSettingError as exc:
+            raise RenderSetupError(exc.message, help=exc.help) from None
     options = RenderOptions(
         clips=clips,
         take=take,
@@ -294,6 +302,7 @@ def render_storyboard(
         poll=poll or PollPolicy().scaled(factor),
         network_grace_s=network_grace_s or max(5.0, 300.0 * factor),
         first_contact_grace_s=max(5.0, 30.0 * factor),
+        task_timeout_s=task_timeout_s,
     )
     budget = SharedBudget(requests, window)
     return asyncio.run(

@@ -36,7 +36,8 @@ EXIT_BUDGET = 4  # --max-credits reached or the server said insufficient_credits
 #: downloading; done (rendered now); reused (rendered before); failed (task failed or
 #: the server refused the request); skipped (an input clip did not render);
 #: over_budget (refused by --max-credits); no_credits (not submitted after a 402);
-#: interrupted (the run stopped first).
+#: interrupted (the run stopped first); stuck (its task stayed processing past the
+#: ceiling: kept, the next run polls it again).
 ClipStatus = Literal[
     "waiting",
     "ready",
@@ -50,10 +51,11 @@ ClipStatus = Literal[
     "over_budget",
     "no_credits",
     "interrupted",
+    "stuck",
 ]
 
 TERMINAL: frozenset[str] = frozenset(
-    {"done", "reused", "failed", "skipped", "over_budget", "no_credits", "interrupted"}
+    {"done", "reused", "failed", "skipped", "over_budget", "no_credits", "interrupted", "stuck"}
 )
 
 

@@ -237,7 +237,7 @@ class LiveProgress(Progress):
             elif event.kind in ("done", "reused"):
                 row["detail"] = rel(d.get("video")) or event.message
             elif (
-                event.kind in ("failed", "skipped", "over_budget", "no_credits", "busy")
+                event.kind in ("failed", "skipped", "over_budget", "no_credits", "busy", "stuck")
                 or event.kind == "completed"
             ):
                 row["detail"] = event.message
@@ -259,6 +259,7 @@ class LiveProgress(Progress):
             "downloading": "blue",
             "submitting": "magenta",
             "interrupted": "yellow",
+            "stuck": "yellow",
         }
         table = Table(title=Text(self.header or "seedance render"), expand=False)
         table.add_column("clip")

@@ -86,6 +86,9 @@ class RenderOptions:
     download_concurrency: int = 4
     #: the client's retry policy for submits (``None``: the client's own)
     submit_retry: Any = None
+    #: a task still processing this long after its submit is reported as stuck (kept,
+    #: never resubmitted; the next run polls it again): limit ``render_task_timeout``
+    task_timeout_s: float = 3600.0
 
 
 _ExpKey = tuple[str, str, int]
@@ -278,8 +281,16 @@ class Renderer:
             dep = self.clips.get(d)
             if dep is None:
                 continue
-            if dep.status in ("failed", "skipped", "over_budget", "no_credits", "interrupted"):
+            if dep.status in (
+                "failed",
+                "skipped",
+                "over_budget",
+                "no_credits",
+                "interrupted",
+                "stuck",
+            ):
                 what = {
+                    "stuck": "is stuck on the server",
                     "failed": "failed",
                     "skipped": "was skipped",
                     "over_budget": "was not submitted (over --max-credits)",
@@ -988,6 +999,8 @@ class Renderer:
             self._completed(c, task, now)
         elif task.status == "failed":
             self._task_failed(c, task)
+        elif elapsed >= self.opts.task_timeout_s:
+            self._stuck(c, task.status, elapsed)
         else:
             c.seen_processing_s = max(c.seen_processing_s, elapsed)
             self._floor[c.exp_key] = max(self._floor.get(c.exp_key, 0.0), elapsed)
@@ -995,6 +1008,8 @@ class Renderer:
             c.next_poll_at = c.submit_answered + self.opts.poll.next_poll(
                 exp, elapsed, self._floor.get(c.exp_key, 0.0) if not exp.known else 0.0
             )
+            # the poll that can tell a task is stuck goes out when the ceiling is reached
+            c.next_poll_at = min(c.next_poll_at, c.submit_answered + self.opts.task_timeout_s)
             self._emit(
                 "polled",
                 c,
@@ -1002,6 +1017,20 @@ class Renderer:
                 elapsed_s=round(elapsed, 3),
                 expected_s=exp.expected_s,
             )
+
+    def _stuck(self, c: _Clip, status: str, elapsed: float) -> None:
+        """A task processing past the ceiling: stop waiting, keep it (it is paid)."""
+        from ..limits import exceeded_help
+
+        self._end(
+            c,
+            "stuck",
+            f"task {c.task_id} still {status} {elapsed:.0f} s after its submit; it is paid "
+            "and kept (never resubmitted): the next run polls it again ("
+            + exceeded_help("render_task_timeout")
+            + ")",
+        )
+        self._write_manifest()
 
     def _completed(self, c: _Clip, task: Task, now: float) -> None:
         from ..compiler.model import ClipOutputs

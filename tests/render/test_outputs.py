@@ -284,3 +284,46 @@ def test_max_credits_counts_what_is_committed(sandbox, shot, render_on) -> None:
     by = {c.clip: c for c in summary.clips}
     assert by["c00"].status == "done" and by["c01"].status == "over_budget"
     assert "(30 committed so far" in by["c01"].reason, by["c01"].reason
+
+
+# ------------------------------------------------------------- 9.8: a task that never ends
+
+
+def test_a_task_that_never_finishes_is_reported_stuck_never_resubmitted(
+    sandbox_factory, shot, render_on
+) -> None:
+    from seedance_dsl.render.events import EXIT_FAILED, EXIT_OK
+    from seedance_dsl.render.plan import server_namespace
+    from seedance_dsl.render.state import StateDB
+
+    # a render that takes 3 s on this sandbox; the ceiling of the first run is 0.6 s
+    sb = sandbox_factory(render_time_s=300.0, render_jitter=0.0)
+    path = shot(independent(1))
+    summary, events = render_on(sb, path, task_timeout_s=0.6)
+    assert summary.exit_code == EXIT_FAILED, summary.to_json()
+    (clip,) = summary.clips
+    assert clip.status == "stuck" and clip.task_id and clip.task_id in clip.reason, clip
+    assert "SEEDANCE_TASK_TIMEOUT" in clip.reason and "next run" in clip.reason
+    assert summary.wall_s < 3.0  # it did not wait for the task
+    assert any(e.kind == "stuck" for e in events)
+    db = StateDB.for_storyboard(path)
+    (rec,) = db.history(server_namespace(sb.base_url), path.name)
+    db.close()
+    assert rec.state == "submitted" and rec.task_id == clip.task_id  # kept, to be resumed
+    # the next run picks the same task up again (it is paid): no second submit
+    summary, events = render_on(sb, path)
+    assert summary.exit_code == EXIT_OK, summary.to_json()
+    assert summary.clips[0].task_id == clip.task_id
+    assert summary.credits_charged_this_run == 0 and summary.credits_charged_earlier > 0
+    assert sb.inspect()["tasks_created"] == 1
+
+
+def test_task_timeout_setting_is_checked(sandbox, shot, render_on, monkeypatch) -> None:
+    import pytest
+
+    from seedance_dsl.render.api import RenderSetupError
+
+    monkeypatch.setenv("SEEDANCE_TASK_TIMEOUT", "soon")
+    with pytest.raises(RenderSetupError, match="SEEDANCE_TASK_TIMEOUT"):
+        render_on(sandbox, shot(independent(1)))
+    assert sandbox.inspect()["tasks_created"] == 0
