@@ -249,9 +249,11 @@ def status(file: str, refresh: bool, sandbox: bool, fmt: str) -> None:
         if refresh:
             click.echo(f"(polled {report.refreshed} task(s) in flight)")
         click.echo("")
-        click.echo(f"  {'clip':<18} {'state':<20} {'task':<26} detail")
+        click.echo(f"  {'clip':<18} {'take':>4} {'state':<20} {'task':<26} detail")
         for r in report.rows:
-            click.echo(f"  {r.clip:<18} {r.state:<20} {r.task_id or '-':<26} {r.detail}")
+            click.echo(
+                f"  {r.clip:<18} {r.take:>4} {r.state:<20} {r.task_id or '-':<26} {r.detail}"
+            )
         return 0
 
     _guard(fmt, run)

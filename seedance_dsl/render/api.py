@@ -30,6 +30,7 @@ from .lock import RenderLock
 from .plan import (
     SANDBOX_SERVER,
     Plan,
+    PlanEntry,
     default_out_dir,
     make_plan,
     sandbox_files_gone,
@@ -39,10 +40,10 @@ from .plan import (
 from .polling import PollPolicy
 from .pricing import PriceTable
 from .runner import DEFAULT_CONCURRENCY, Renderer, RenderOptions
-from .state import StateDB
+from .state import RenderRecord, StateDB
 
 if TYPE_CHECKING:
-    from ..compiler.model import CompiledStoryboard
+    from ..compiler.model import CompiledClip, CompiledStoryboard
     from ..sandbox.settings import SandboxSettings
 
 __all__ = [
@@ -426,10 +427,12 @@ class ClipStatusRow:
     credits_refunded: int | None
     video: str | None
     updated_at: float | None
+    take: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
             "clip": self.clip,
+            "take": self.take,
             "state": self.state,
             "detail": self.detail,
             "task_id": self.task_id,
@@ -467,7 +470,6 @@ def status_file(
     tasks in flight once; otherwise no network)."""
     sb = load_storyboard(path)
     server = server_namespace(base_url, sandbox=sandbox)
-    sid = storyboard_id(sb)
     if not StateDB.exists_for(sb.path):
         rows = tuple(
             ClipStatusRow(c.name, "never rendered", "", None, None, None, None, None)
@@ -482,10 +484,7 @@ def status_file(
         plan = make_plan(sb, server=server, db=db)
         by_clip = {e.clip: e for e in plan.entries}
         rows_list: list[ClipStatusRow] = []
-        for c in sb.clips:
-            history = db.history(server, sid, c.name)
-            latest = history[-1] if history else None
-            entry = by_clip.get(c.name)
+        for c, take, latest, entry in _takes(sb, server, db, by_clip):
             if latest is None:
                 rows_list.append(
                     ClipStatusRow(c.name, "never rendered", "", None, None, None, None, None)
@@ -527,11 +526,33 @@ def status_file(
                     rec.credits_refunded,
                     rec.video_path if rec.state == "done" else None,
                     rec.updated_at,
+                    take,
                 )
             )
         return StatusReport(sb.path, server, tuple(rows_list), refreshed)
     finally:
         db.close()
+
+
+def _takes(
+    sb: CompiledStoryboard, server: str, db: StateDB, take0: dict[str, PlanEntry]
+) -> Iterator[tuple[CompiledClip, int, RenderRecord | None, PlanEntry | None]]:
+    """Every (clip, take) the state knows of, in file order then take order (take 0 of
+    a clip never rendered too): its newest record and what a render would do with it."""
+    sid = storyboard_id(sb)
+    for c in sb.clips:
+        history = db.history(server, sid, c.name)
+        for take in sorted({r.take for r in history} | {0}):
+            records = [r for r in history if r.take == take]
+            if take == 0:
+                entry = take0.get(c.name)
+                if not records and history:
+                    continue  # only other takes were rendered
+            else:
+                # as `render --clip NAME --take N` does: the clips it needs keep take 0
+                plan = make_plan(sb, server=server, db=db, clips=[c.name], take=take)
+                entry = next((e for e in plan.entries if e.clip == c.name), None)
+            yield c, take, (records[-1] if records else None), entry
 
 
 def _refresh(sb: CompiledStoryboard, server: str, api_key: str | None, base_url: str | None) -> int:

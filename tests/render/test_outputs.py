@@ -327,3 +327,24 @@ def test_task_timeout_setting_is_checked(sandbox, shot, render_on, monkeypatch) 
     with pytest.raises(RenderSetupError, match="SEEDANCE_TASK_TIMEOUT"):
         render_on(sandbox, shot(independent(1)))
     assert sandbox.inspect()["tasks_created"] == 0
+
+
+# --------------------------------------------------------------------- 9.11: every take
+
+
+def test_status_shows_every_take(sandbox, shot, render_on) -> None:
+    from seedance_dsl.render.api import status_file
+
+    path = shot(independent(2))
+    assert render_on(sandbox, path)[0].exit_code == 0
+    assert render_on(sandbox, path, clips=["c00"], take=2)[0].exit_code == 0
+    report = status_file(path, base_url=sandbox.base_url)
+    rows = [(r.clip, r.take, r.state) for r in report.rows]
+    assert rows == [("c00", 0, "done"), ("c00", 2, "done"), ("c01", 0, "done")], rows
+    take2 = report.rows[1]
+    assert take2.video and take2.video.endswith("c00.take2.mp4")
+    assert report.to_json()["clips"][1]["take"] == 2
+    p = run(["status", str(path)], cli_env(sandbox), path.parent)
+    assert p.returncode == 0, p.stderr
+    lines = [line.split() for line in p.stdout.splitlines() if line.startswith("  c0")]
+    assert [(cols[0], cols[1]) for cols in lines] == [("c00", "0"), ("c00", "2"), ("c01", "0")]
