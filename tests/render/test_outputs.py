@@ -348,3 +348,27 @@ def test_status_shows_every_take(sandbox, shot, render_on) -> None:
     assert p.returncode == 0, p.stderr
     lines = [line.split() for line in p.stdout.splitlines() if line.startswith("  c0")]
     assert [(cols[0], cols[1]) for cols in lines] == [("c00", "0"), ("c00", "2"), ("c01", "0")]
+
+
+# ---------------------------------------------------------------- exit codes in --help
+
+
+def test_each_commands_help_lists_its_own_exit_codes(tmp_path) -> None:
+    from seedance_dsl.cli.exit_codes import EXIT_CODES
+
+    env = cli_env_plain()
+    for cmd in ("plan", "render", "status"):
+        p = run([cmd, "--help"], env, tmp_path)
+        assert p.returncode == 0, p.stderr
+        text = " ".join(p.stdout.split())
+        for code, what in EXIT_CODES[cmd].items():
+            assert f"{code} {what}" in text, (cmd, code, text)
+        assert ("interrupted" in text) == (cmd == "render"), (cmd, text)
+
+
+def cli_env_plain() -> dict[str, str]:
+    import os
+
+    env = dict(os.environ)
+    env["COLUMNS"] = "200"
+    return env
