@@ -90,9 +90,8 @@ LIMITS: dict[str, Limit] = _table(
         3600.0,
         "seconds",
         "SEEDANCE_TASK_TIMEOUT",
-        "how long one task may stay processing before `render` reports it as stuck "
-        "(kept, never resubmitted: the next run polls it again); scaled like every wait "
-        "by --sandbox's time scale",
+        "how long a task may stay processing before `render` reports it stuck "
+        "(scaled by the server's time scale, e.g. --sandbox's)",
     ),
     # --- the sandbox server: what a client may send (seedance_dsl.sandbox)
 )

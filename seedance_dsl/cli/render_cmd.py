@@ -156,7 +156,8 @@ def plan(
     "out_dir",
     type=click.Path(file_okay=False),
     default=None,
-    help="Where videos and manifest.json go (default: renders/<storyboard>/).",
+    help="Where videos and manifest.json go (default: renders/<storyboard>/, and "
+    "renders/<storyboard>/sandbox/ with --sandbox).",
 )
 @click.option(
     "--max-credits",

@@ -1020,15 +1020,18 @@ class Renderer:
 
     def _stuck(self, c: _Clip, status: str, elapsed: float) -> None:
         """A task processing past the ceiling: stop waiting, keep it (it is paid)."""
-        from ..limits import exceeded_help
+        from ..limits import LIMITS
 
+        def secs(x: float) -> str:
+            return f"{x:.1f}" if x < 100 else f"{x:.0f}"
+
+        env = LIMITS["render_task_timeout"].env
         self._end(
             c,
             "stuck",
-            f"task {c.task_id} still {status} {elapsed:.0f} s after its submit; it is paid "
-            "and kept (never resubmitted): the next run polls it again ("
-            + exceeded_help("render_task_timeout")
-            + ")",
+            f"task {c.task_id} still {status} {secs(elapsed)} s after its submit (the "
+            f"ceiling is {secs(self.opts.task_timeout_s)} s; set {env} to raise it); it is "
+            "paid and kept, never resubmitted: the next run polls it again",
         )
         self._write_manifest()
 
