@@ -425,7 +425,8 @@ class Renderer:
         rec = self.db.latest_for(
             self.server, self.sid, child.name, self._take(child.name), request_hash(req)
         )
-        return rec is None or rec.state not in ("done", "completed")
+        # a sandbox render whose files are gone is rendered again too
+        return rec is None or rec.state not in ("done", "completed") or sandbox_files_gone(rec)
 
     # ------------------------------------------------------------------ outcomes
 

@@ -372,3 +372,24 @@ def cli_env_plain() -> dict[str, str]:
     env = dict(os.environ)
     env["COLUMNS"] = "200"
     return env
+
+
+def test_sandbox_rerenders_a_chained_clip_whose_files_are_gone(shot, tmp_path) -> None:
+    """The child's files are gone and its input is a clip of an earlier (dead) sandbox:
+    both render again (free), the child from the parent's new, live output."""
+    from render_helpers import chain
+
+    from seedance_dsl.render.api import render_file
+    from seedance_dsl.sandbox.settings import SandboxSettings
+
+    path = shot(chain(2))
+    out = tmp_path / "renders" / "film" / "sandbox"
+    fast = SandboxSettings.for_tests()
+    first = render_file(path, sandbox=True, sandbox_settings=fast, out_dir=out)
+    assert first.exit_code == 0, first.to_json()
+    for f in out.glob("c01*"):
+        f.unlink()
+    again = render_file(path, sandbox=True, sandbox_settings=fast, out_dir=out)
+    assert again.exit_code == 0, again.to_json()
+    assert {c.clip: c.status for c in again.clips} == {"c00": "done", "c01": "done"}
+    assert (out / "c01.mp4").is_file()
