@@ -317,6 +317,31 @@ def decide(
     )
 
 
+def _live_inputs(entries: list[PlanEntry], prices: PriceTable) -> list[PlanEntry]:
+    """``--sandbox``: a clip that will be submitted needs live output URLs of its
+    inputs, and an earlier in-process sandbox's are gone, so an input clip it would
+    reuse is rendered again (free), as the renderer does."""
+    from dataclasses import replace
+
+    by_name = {e.clip: i for i, e in enumerate(entries)}
+    out = list(entries)
+    for e in entries:
+        if e.action not in ("submit", "wait"):
+            continue
+        for d in e.depends_on:
+            i = by_name.get(d)
+            if i is not None and out[i].action == "reuse":
+                request = out[i].request
+                out[i] = replace(
+                    out[i],
+                    action="submit",
+                    credits_estimate=prices.estimate(request) if request is not None else 0,
+                    reason=f"rendered again (free): {e.clip} needs a live output URL "
+                    "and the earlier sandbox is gone",
+                )
+    return out
+
+
 def make_plan(
     storyboard: CompiledStoryboard,
     *,
@@ -371,6 +396,8 @@ def make_plan(
                 outputs[name] = ClipOutputs(rec.video_url or "", rec.last_frame_url)
             elif entry.action in ("submit", "resume"):
                 pending.add(name)
+        if server == SANDBOX_SERVER:
+            entries = _live_inputs(entries, prices)
         return Plan(
             sid,
             storyboard.title,

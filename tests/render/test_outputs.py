@@ -379,7 +379,7 @@ def test_sandbox_rerenders_a_chained_clip_whose_files_are_gone(shot, tmp_path) -
     both render again (free), the child from the parent's new, live output."""
     from render_helpers import chain
 
-    from seedance_dsl.render.api import render_file
+    from seedance_dsl.render.api import plan_file, render_file
     from seedance_dsl.sandbox.settings import SandboxSettings
 
     path = shot(chain(2))
@@ -389,6 +389,8 @@ def test_sandbox_rerenders_a_chained_clip_whose_files_are_gone(shot, tmp_path) -
     assert first.exit_code == 0, first.to_json()
     for f in out.glob("c01*"):
         f.unlink()
+    plan = plan_file(path, sandbox=True)
+    assert [(e.clip, e.action) for e in plan.entries] == [("c00", "submit"), ("c01", "submit")]
     again = render_file(path, sandbox=True, sandbox_settings=fast, out_dir=out)
     assert again.exit_code == 0, again.to_json()
     assert {c.clip: c.status for c in again.clips} == {"c00": "done", "c01": "done"}
