@@ -22,6 +22,10 @@ from .events import TERMINAL, RenderEvent, RenderSummary
 __all__ = ["JsonProgress", "LiveProgress", "PlainProgress", "Progress", "make_progress"]
 
 _QUIET_KINDS = frozenset({"polled", "ready"})
+#: events whose message becomes the detail of the clip's row in the live table
+_DETAIL_KINDS = frozenset(
+    {"failed", "skipped", "over_budget", "no_credits", "busy", "stuck", "interrupted", "completed"}
+)
 
 
 def rel(path: str | None) -> str:
@@ -236,10 +240,7 @@ class LiveProgress(Progress):
                 row["detail"] = event.message
             elif event.kind in ("done", "reused"):
                 row["detail"] = rel(d.get("video")) or event.message
-            elif (
-                event.kind in ("failed", "skipped", "over_budget", "no_credits", "busy", "stuck")
-                or event.kind == "completed"
-            ):
+            elif event.kind in _DETAIL_KINDS:
                 row["detail"] = event.message
         if self._live is not None:
             self._live.refresh()
