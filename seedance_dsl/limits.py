@@ -83,6 +83,14 @@ LIMITS: dict[str, Limit] = _table(
     ),
     # --- the API client: what a server may send (seedance_dsl.client)
     # --- the renderer: waits, disk, state (seedance_dsl.render)
+    Limit(
+        "render_task_timeout",
+        3600.0,
+        "seconds",
+        "SEEDANCE_TASK_TIMEOUT",
+        "how long a task may stay processing before `render` reports it stuck "
+        "(scaled by the server's time scale, e.g. --sandbox's)",
+    ),
     # --- the sandbox server: what a client may send (seedance_dsl.sandbox)
     Limit(
         "sandbox_body_bytes",

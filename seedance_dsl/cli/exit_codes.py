@@ -1,6 +1,8 @@
 """Every exit code of every ``seedance`` command, in one table.
 
-This is the single source of truth: each command's ``--help`` prints its row through
+A storyboard with errors exits ``1`` in every command that reads one; ``2`` is always a
+usage, configuration or environment problem (a missing file, a bad option, no API key,
+an unusable state directory).  This is the single source of truth: each command's ``--help`` prints its row through
 :func:`exit_help`, README's exit-code table is compared with it by
 ``tests/test_docs_match.py``, and the same test runs each command into each of its
 codes.  Change a command's behaviour and this table together.  Imports nothing.
@@ -34,19 +36,21 @@ EXIT_CODES: Mapping[str, Mapping[int, str]] = {
     },
     "plan": {
         0: "planned",
-        2: "usage, configuration or storyboard errors, or a clip whose request breaks an API rule",
+        1: "the storyboard has errors, or a clip's request breaks an API rule",
+        2: "usage, configuration or state errors",
         3: "interrupted",
     },
     "render": {
         0: "every clip rendered (or reused)",
-        1: "some clips failed (the others are rendered)",
-        2: "usage, configuration or storyboard errors (nothing was submitted)",
+        1: "the storyboard has errors (nothing was submitted), or some clips failed or are stuck",
+        2: "usage, configuration or state errors (nothing was submitted)",
         3: "interrupted (state saved: run the same command again to resume)",
         4: "the --max-credits budget or the account's credits ran out",
     },
     "status": {
         0: "reported",
-        2: "usage, configuration or storyboard errors",
+        1: "the storyboard has errors",
+        2: "usage, configuration or state errors",
         3: "interrupted",
     },
     "sandbox": {

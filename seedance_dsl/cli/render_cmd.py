@@ -1,8 +1,7 @@
 """``seedance plan``, ``seedance render`` and ``seedance status`` (docs/rendering.md).
 
-A thin shell over :mod:`seedance_dsl.render.api`.  Exit codes: 0 all rendered; 1 some
-clips failed; 2 usage, configuration or compile errors; 3 interrupted; 4 budget or
-credits exhausted.
+A thin shell over :mod:`seedance_dsl.render.api`.  Each command's exit codes are in
+:data:`seedance_dsl.cli.exit_codes.EXIT_CODES` (its ``--help`` prints them from there).
 """
 
 from __future__ import annotations
@@ -42,6 +41,17 @@ def _guard(fmt: str, fn: Callable[[], int]) -> None:
             click.echo("interrupted; run the same command again to resume", err=True)
         sys.exit(3)
     sys.exit(code)
+
+
+def _echo_warnings(diagnostics: Any, sources: Any) -> None:
+    """The storyboard's warnings, as `seedance check` draws them, on stderr."""
+    if not diagnostics:
+        return
+    from ..syntax import report
+
+    color = report.use_color(sys.stderr)
+    click.echo(report.render_human(list(diagnostics), sources, color=color), err=True)
+    click.echo("", err=True)
 
 
 def _prices(path: str | None) -> Any:
@@ -107,13 +117,19 @@ def plan(
         from ..render.api import plan_file
 
         p = plan_file(file, sandbox=sandbox, clips=clips or None, take=take, prices=_prices(prices))
+        code = 1 if any(e.action == "invalid" for e in p.entries) else 0
         if fmt == "json":
             click.echo(json.dumps(p.to_json(), indent=2, ensure_ascii=False))
-            return 0
+            return code
+        _echo_warnings(p.diagnostics, p.sources)
         click.echo(
             f"plan for {file} ({p.title}) on {p.server}" + (f", take {take}" if take else "")
         )
+        click.echo(f"outputs go to {p.out_dir}/")
         click.echo("")
+        if not p.entries:
+            click.echo("  no clips: there is nothing to render")
+            return code
         click.echo(f"  {'clip':<18} {'action':<8} {'credits*':>8}  why")
         for e in p.entries:
             credits = str(e.credits_estimate) if e.action in ("submit", "wait") else "-"
@@ -129,7 +145,7 @@ def plan(
             + " (the only documented price: 30 credits for standard, 5 s, 720p);"
             " the server's credits_used is the real charge. See docs/rendering.md."
         )
-        return 2 if any(e.action == "invalid" for e in p.entries) else 0
+        return code
 
     _guard(fmt, run)
 
@@ -146,7 +162,8 @@ def plan(
     "out_dir",
     type=click.Path(file_okay=False),
     default=None,
-    help="Where videos and manifest.json go (default: renders/<storyboard>/).",
+    help="Where videos and manifest.json go (default: renders/<storyboard>/, and "
+    "renders/<storyboard>/sandbox/ with --sandbox).",
 )
 @click.option(
     "--max-credits",
@@ -242,9 +259,11 @@ def status(file: str, refresh: bool, sandbox: bool, fmt: str) -> None:
         if refresh:
             click.echo(f"(polled {report.refreshed} task(s) in flight)")
         click.echo("")
-        click.echo(f"  {'clip':<18} {'state':<20} {'task':<26} detail")
+        click.echo(f"  {'clip':<18} {'take':>4} {'state':<20} {'task':<26} detail")
         for r in report.rows:
-            click.echo(f"  {r.clip:<18} {r.state:<20} {r.task_id or '-':<26} {r.detail}")
+            click.echo(
+                f"  {r.clip:<18} {r.take:>4} {r.state:<20} {r.task_id or '-':<26} {r.detail}"
+            )
         return 0
 
     _guard(fmt, run)

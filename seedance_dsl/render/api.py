@@ -25,16 +25,25 @@ from typing import TYPE_CHECKING, Any
 from ..api.spec import CONTRACT
 from ..errors import SeedanceDSLError, UsageError
 from .budget import SharedBudget, parse_rate_limit
-from .events import EXIT_USAGE, EventSink, RenderSummary
+from .events import EXIT_STORYBOARD, EXIT_USAGE, EventSink, RenderSummary
 from .lock import RenderLock
-from .plan import SANDBOX_SERVER, Plan, make_plan, server_namespace, storyboard_id
+from .plan import (
+    SANDBOX_SERVER,
+    Plan,
+    PlanEntry,
+    default_out_dir,
+    make_plan,
+    sandbox_files_gone,
+    server_namespace,
+    storyboard_id,
+)
 from .polling import PollPolicy
 from .pricing import PriceTable
 from .runner import DEFAULT_CONCURRENCY, Renderer, RenderOptions
-from .state import StateDB
+from .state import RenderRecord, StateDB
 
 if TYPE_CHECKING:
-    from ..compiler.model import CompiledStoryboard
+    from ..compiler.model import CompiledClip, CompiledStoryboard
     from ..sandbox.settings import SandboxSettings
 
 __all__ = [
@@ -53,7 +62,7 @@ RATE_LIMIT_ENV = "SEEDANCE_RATE_LIMIT"
 
 
 class CompileFailed(SeedanceDSLError):
-    """The storyboard has errors: nothing is planned or rendered.
+    """The storyboard has errors: nothing is planned or rendered (exit 1, as ``check``).
 
     ``diagnostics`` lists every diagnostic of the storyboard (errors and warnings;
     each has ``code``, ``severity``, ``message``, ``span`` and ``help``) and
@@ -62,7 +71,7 @@ class CompileFailed(SeedanceDSLError):
     the CLI prints all of them and its own hint (``cli_help``).
     """
 
-    exit_code = EXIT_USAGE
+    exit_code = EXIT_STORYBOARD
     kind = "compile"
 
     #: how many errors ``str()`` shows
@@ -169,8 +178,10 @@ def plan_file(
     clips: Sequence[str] | None = None,
     take: int = 0,
     prices: PriceTable | None = None,
+    out_dir: str | Path | None = None,
 ) -> Plan:
-    """What ``render`` would do (submit / reuse / resume / wait) and cost.  No network.
+    """What ``render`` would do (submit / reuse / resume / wait), what it costs and where
+    its files go.  No network.
 
     A clip whose resolved request breaks an API rule is an entry with action
     ``"invalid"``, not an exception.
@@ -188,6 +199,7 @@ def plan_file(
         clips=clips,
         take=take,
         prices=prices,
+        out_dir=out_dir,
     )
 
 
@@ -258,7 +270,9 @@ def render_file(
         raise UsageError(f"concurrency={concurrency}: must be at least 1")
     if max_credits is not None and max_credits < 0:
         raise UsageError(f"max_credits={max_credits}: cannot be negative")
-    out = Path(out_dir) if out_dir else Path("renders") / Path(sb.path).stem
+    server = SANDBOX_SERVER if sandbox else server_namespace(base_url)
+    # each server its own files: a sandbox preview never lands on a paid video
+    out = Path(out_dir) if out_dir else default_out_dir(sb.path, server)
     try:  # before anything is sent: a render must have somewhere to put what it pays for
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -293,7 +307,7 @@ def render_file(
         return render_storyboard(
             sb,
             out_dir=out,
-            server=server_namespace(base_url),
+            server=server,
             api_key=api_key,
             base_url=base_url,
             rate_limit=_rate_limit(rate_limit),
@@ -324,10 +338,18 @@ def render_storyboard(
     handle_signals: bool = False,
     poll: PollPolicy | None = None,
     network_grace_s: float | None = None,
+    task_timeout_s: float | None = None,
 ) -> RenderSummary:
     """Render a compiled storyboard against one server (the caller holds the lock)."""
     requests, window = rate_limit
     factor = min(1.0, window / CONTRACT.rate_limit_window_s)
+    if task_timeout_s is None:
+        from ..limits import LimitSettingError, limit
+
+        try:
+            task_timeout_s = limit("render_task_timeout") * factor
+        except LimitSettingError as exc:
+            raise RenderSetupError(exc.message, help=exc.help) from None
     options = RenderOptions(
         clips=clips,
         take=take,
@@ -337,6 +359,7 @@ def render_storyboard(
         poll=poll or PollPolicy().scaled(factor),
         network_grace_s=network_grace_s or max(5.0, 300.0 * factor),
         first_contact_grace_s=max(5.0, 30.0 * factor),
+        task_timeout_s=task_timeout_s,
     )
     budget = SharedBudget(requests, window)
     return asyncio.run(
@@ -460,10 +483,12 @@ class ClipStatusRow:
     credits_refunded: int | None
     video: str | None
     updated_at: float | None
+    take: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
             "clip": self.clip,
+            "take": self.take,
             "state": self.state,
             "detail": self.detail,
             "task_id": self.task_id,
@@ -509,7 +534,6 @@ def status_file(
     """
     sb = load_storyboard(path)
     server = server_namespace(base_url, sandbox=sandbox)
-    sid = storyboard_id(sb)
     if not StateDB.exists_for(sb.path):
         rows = tuple(
             ClipStatusRow(c.name, "never rendered", "", None, None, None, None, None)
@@ -524,10 +548,7 @@ def status_file(
         plan = make_plan(sb, server=server, db=db)
         by_clip = {e.clip: e for e in plan.entries}
         rows_list: list[ClipStatusRow] = []
-        for c in sb.clips:
-            history = db.history(server, sid, c.name)
-            latest = history[-1] if history else None
-            entry = by_clip.get(c.name)
+        for c, take, latest, entry in _takes(sb, server, db, by_clip):
             if latest is None:
                 rows_list.append(
                     ClipStatusRow(c.name, "never rendered", "", None, None, None, None, None)
@@ -546,6 +567,15 @@ def status_file(
                 detail = "submit sent, answer not recorded; the next render re-sends it safely"
             elif rec.state == "submitted":
                 detail = "rendering; the next render (or status --refresh) polls it"
+            elif (
+                server == SANDBOX_SERVER
+                and rec.state in ("done", "completed")
+                and (sandbox_files_gone(rec))
+            ):
+                detail = (
+                    "the files of this sandbox render are gone; the next render --sandbox "
+                    "renders it again (free)"
+                )
             elif rec.state == "done":
                 detail = rec.video_path or ""
                 if rec.video_path and not Path(rec.video_path).is_file():
@@ -560,11 +590,33 @@ def status_file(
                     rec.credits_refunded,
                     rec.video_path if rec.state == "done" else None,
                     rec.updated_at,
+                    take,
                 )
             )
         return StatusReport(sb.path, server, tuple(rows_list), refreshed)
     finally:
         db.close()
+
+
+def _takes(
+    sb: CompiledStoryboard, server: str, db: StateDB, take0: dict[str, PlanEntry]
+) -> Iterator[tuple[CompiledClip, int, RenderRecord | None, PlanEntry | None]]:
+    """Every (clip, take) the state knows of, in file order then take order (take 0 of
+    a clip never rendered too): its newest record and what a render would do with it."""
+    sid = storyboard_id(sb)
+    for c in sb.clips:
+        history = db.history(server, sid, c.name)
+        for take in sorted({r.take for r in history} | {0}):
+            records = [r for r in history if r.take == take]
+            if take == 0:
+                entry = take0.get(c.name)
+                if not records and history:
+                    continue  # only other takes were rendered
+            else:
+                # as `render --clip NAME --take N` does: the clips it needs keep take 0
+                plan = make_plan(sb, server=server, db=db, clips=[c.name], take=take)
+                entry = next((e for e in plan.entries if e.clip == c.name), None)
+            yield c, take, (records[-1] if records else None), entry
 
 
 def _refresh(sb: CompiledStoryboard, server: str, api_key: str | None, base_url: str | None) -> int:

@@ -15,6 +15,7 @@ __all__ = [
     "EXIT_FAILED",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
+    "EXIT_STORYBOARD",
     "EXIT_USAGE",
     "ClipResult",
     "ClipStatus",
@@ -25,8 +26,9 @@ __all__ = [
 
 #: Exit codes of ``seedance render`` (docs/rendering.md).
 EXIT_OK = 0  # every clip rendered (or reused)
-EXIT_FAILED = 1  # some clips failed (the others are rendered)
-EXIT_USAGE = 2  # usage, configuration or compile errors: nothing was submitted
+EXIT_FAILED = 1  # some clips failed or are stuck (the others are rendered)
+EXIT_STORYBOARD = 1  # the storyboard has errors (as in `check`): nothing was submitted
+EXIT_USAGE = 2  # usage, configuration or state errors: nothing was submitted
 EXIT_INTERRUPTED = 3  # Ctrl-C / SIGTERM / lost connection: state saved, re-run resumes
 EXIT_BUDGET = 4  # --max-credits reached or the server said insufficient_credits (402)
 
@@ -34,7 +36,8 @@ EXIT_BUDGET = 4  # --max-credits reached or the server said insufficient_credits
 #: downloading; done (rendered now); reused (rendered before); failed (task failed or
 #: the server refused the request); skipped (an input clip did not render);
 #: over_budget (refused by --max-credits); no_credits (not submitted after a 402);
-#: interrupted (the run stopped first).
+#: interrupted (the run stopped first); stuck (its task stayed processing past the
+#: ceiling: kept, the next run polls it again).
 ClipStatus = Literal[
     "waiting",
     "ready",
@@ -48,10 +51,11 @@ ClipStatus = Literal[
     "over_budget",
     "no_credits",
     "interrupted",
+    "stuck",
 ]
 
 TERMINAL: frozenset[str] = frozenset(
-    {"done", "reused", "failed", "skipped", "over_budget", "no_credits", "interrupted"}
+    {"done", "reused", "failed", "skipped", "over_budget", "no_credits", "interrupted", "stuck"}
 )
 
 
@@ -98,6 +102,8 @@ class ClipResult:
     diagnostic: str | None = None  # the refusal drawn at that source line
     render_s: float | None = None
     requests: int = 0
+    #: ``credits_used`` was charged by an earlier run (this run resumed its task)
+    charged_earlier: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -118,6 +124,7 @@ class ClipResult:
             "diagnostic": self.diagnostic,
             "render_s": None if self.render_s is None else round(self.render_s, 3),
             "requests": self.requests,
+            "charged_by_earlier_run": self.charged_earlier,
         }
 
 
@@ -138,6 +145,8 @@ class RenderSummary:
     credits_stopped: bool = False
     usage_error: bool = False  # e.g. the server refused the API key: nothing can proceed
     message: str = ""
+    #: the storyboard's warnings, as `seedance check --format json` writes them
+    diagnostics: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def credits_used(self) -> int:
@@ -146,6 +155,16 @@ class RenderSummary:
     @property
     def credits_refunded(self) -> int:
         return sum(c.credits_refunded for c in self.clips)
+
+    @property
+    def credits_charged_this_run(self) -> int:
+        """Credits charged for tasks this run submitted (a resumed task was paid before)."""
+        return sum(c.credits_used for c in self.clips if not c.charged_earlier)
+
+    @property
+    def credits_charged_earlier(self) -> int:
+        """Credits earlier runs were charged for the tasks this run resumed."""
+        return sum(c.credits_used for c in self.clips if c.charged_earlier)
 
     @property
     def exit_code(self) -> int:
@@ -175,6 +194,8 @@ class RenderSummary:
             "message": self.message,
             "counts": self.counts(),
             "credits_used": self.credits_used,
+            "credits_charged_this_run": self.credits_charged_this_run,
+            "credits_charged_earlier_runs": self.credits_charged_earlier,
             "credits_refunded": self.credits_refunded,
             "requests": {
                 "submits": self.submits,
@@ -186,4 +207,5 @@ class RenderSummary:
             "out_dir": self.out_dir,
             "manifest": self.manifest,
             "clips": [c.to_json() for c in self.clips],
+            "diagnostics": self.diagnostics,
         }

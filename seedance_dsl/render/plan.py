@@ -18,23 +18,28 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from ..api.spec import CONTRACT
-from ..errors import UsageError
+from ..errors import SeedanceDSLError, UsageError
 from .pricing import PriceTable
 from .state import RenderRecord, StateDB
 
 if TYPE_CHECKING:
     from ..api.models import VideoRequest
     from ..compiler.model import ClipOutputs, CompiledClip, CompiledStoryboard
+    from ..syntax.diagnostics import Diagnostic
 
 __all__ = [
     "BASE_URL_ENV",
     "SANDBOX_SERVER",
+    "OutputConflict",
     "Plan",
     "PlanEntry",
+    "default_out_dir",
+    "diagnostics_json",
     "loopback_allowed",
     "make_plan",
     "render_order",
     "request_hash",
+    "sandbox_files_gone",
     "server_namespace",
     "storyboard_id",
 ]
@@ -61,6 +66,37 @@ def server_namespace(base_url: str | None = None, *, sandbox: bool = False) -> s
         return SANDBOX_SERVER
     url = base_url or os.environ.get(BASE_URL_ENV) or CONTRACT.default_base_url
     return url.rstrip("/")
+
+
+def default_out_dir(storyboard_path: str | Path, server: str) -> Path:
+    """Where a render's files go unless ``--out`` says otherwise (relative to the working
+    directory): ``renders/<storyboard>/``, and ``renders/<storyboard>/sandbox/`` for
+    ``--sandbox``, so that a free animatic never lands on a paid video."""
+    base = Path("renders") / Path(storyboard_path).stem
+    return base / SANDBOX_SERVER if server == SANDBOX_SERVER else base
+
+
+class OutputConflict(SeedanceDSLError):
+    """The output directory holds videos another server rendered (and was paid for)."""
+
+    exit_code = 2
+    kind = "output"
+
+
+def sandbox_files_gone(rec: RenderRecord) -> bool:
+    """A ``--sandbox`` render whose files are not on disk as downloaded: the in-process
+    sandbox that served them is gone, so they can only be rendered again (free)."""
+    if rec.server != SANDBOX_SERVER:
+        return False
+    if rec.state != "done" or not rec.video_path:
+        return True
+    for path, size in ((rec.video_path, rec.video_bytes), (rec.frame_path, rec.frame_bytes)):
+        if path is None:
+            continue
+        p = Path(path)
+        if not p.is_file() or (size is not None and p.stat().st_size != size):
+            return True
+    return False
 
 
 def loopback_allowed(server: str) -> bool:
@@ -117,6 +153,13 @@ def render_order(storyboard: CompiledStoryboard, selected: Sequence[str] | None)
     return order
 
 
+def diagnostics_json(diagnostics: Sequence[Diagnostic]) -> list[dict[str, Any]]:
+    """Diagnostics as ``seedance check --format json`` writes them."""
+    from ..syntax.report import diagnostic_json
+
+    return [diagnostic_json(d) for d in diagnostics]
+
+
 @dataclass(frozen=True, slots=True)
 class PlanEntry:
     clip: str
@@ -151,6 +194,12 @@ class Plan:
     take: int
     entries: tuple[PlanEntry, ...]
     prices: PriceTable
+    #: where the videos and manifest.json go
+    out_dir: str | None = None
+    #: the storyboard's warnings (a plan is only made of a storyboard without errors)
+    diagnostics: tuple[Diagnostic, ...] = ()
+    #: the texts of the storyboard's files (to draw the diagnostics at their lines)
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def total_estimate(self) -> int:
@@ -169,6 +218,8 @@ class Plan:
             "title": self.title,
             "server": self.server,
             "take": self.take,
+            "out_dir": self.out_dir,
+            "diagnostics": diagnostics_json(self.diagnostics),
             "clips": [e.to_json() for e in self.entries],
             "counts": self.counts(),
             "credits_estimate_total": self.total_estimate,
@@ -208,6 +259,17 @@ def decide(
     payload = request.to_payload()
     estimate = prices.estimate(payload)
     rec = db.latest_for(server, storyboard, clip.name, take, request_hash(request)) if db else None
+    if rec is not None and rec.state in ("done", "completed") and sandbox_files_gone(rec):
+        return PlanEntry(
+            clip.name,
+            "submit",
+            "the files of an earlier sandbox render are gone; rendering again (free)",
+            estimate,
+            clip.depends_on,
+            idempotency_key=rec.idempotency_key,
+            request=payload,
+            record=rec,
+        )
     if rec is not None and rec.state in ("done", "completed"):
         return PlanEntry(
             clip.name,
@@ -255,6 +317,31 @@ def decide(
     )
 
 
+def _live_inputs(entries: list[PlanEntry], prices: PriceTable) -> list[PlanEntry]:
+    """``--sandbox``: a clip that will be submitted needs live output URLs of its
+    inputs, and an earlier in-process sandbox's are gone, so an input clip it would
+    reuse is rendered again (free), as the renderer does."""
+    from dataclasses import replace
+
+    by_name = {e.clip: i for i, e in enumerate(entries)}
+    out = list(entries)
+    for e in entries:
+        if e.action not in ("submit", "wait"):
+            continue
+        for d in e.depends_on:
+            i = by_name.get(d)
+            if i is not None and out[i].action == "reuse":
+                request = out[i].request
+                out[i] = replace(
+                    out[i],
+                    action="submit",
+                    credits_estimate=prices.estimate(request) if request is not None else 0,
+                    reason=f"rendered again (free): {e.clip} needs a live output URL "
+                    "and the earlier sandbox is gone",
+                )
+    return out
+
+
 def make_plan(
     storyboard: CompiledStoryboard,
     *,
@@ -263,6 +350,7 @@ def make_plan(
     take: int = 0,
     prices: PriceTable | None = None,
     db: StateDB | None = None,
+    out_dir: str | Path | None = None,
 ) -> Plan:
     """What ``render`` would do now.  Reads the state database (if any); no network."""
     from ..compiler.model import ClipOutputs
@@ -308,7 +396,19 @@ def make_plan(
                 outputs[name] = ClipOutputs(rec.video_url or "", rec.last_frame_url)
             elif entry.action in ("submit", "resume"):
                 pending.add(name)
-        return Plan(sid, storyboard.title, server, take, tuple(entries), prices)
+        if server == SANDBOX_SERVER:
+            entries = _live_inputs(entries, prices)
+        return Plan(
+            sid,
+            storyboard.title,
+            server,
+            take,
+            tuple(entries),
+            prices,
+            out_dir=str(out_dir or default_out_dir(storyboard.path, server)),
+            diagnostics=tuple(d for d in storyboard.diagnostics if not d.is_error),
+            sources=dict(storyboard.sources),
+        )
     finally:
         if own_db and db is not None:
             db.close()

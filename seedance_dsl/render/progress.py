@@ -22,6 +22,10 @@ from .events import TERMINAL, RenderEvent, RenderSummary
 __all__ = ["JsonProgress", "LiveProgress", "PlainProgress", "Progress", "make_progress"]
 
 _QUIET_KINDS = frozenset({"polled", "ready"})
+#: events whose message becomes the detail of the clip's row in the live table
+_DETAIL_KINDS = frozenset(
+    {"failed", "skipped", "over_budget", "no_credits", "busy", "stuck", "interrupted", "completed"}
+)
 
 
 def rel(path: str | None) -> str:
@@ -97,6 +101,12 @@ def _describe(event: RenderEvent) -> str:
     return f"{k}: {event.message}" if event.message else k
 
 
+def _print_warnings(event: RenderEvent) -> None:
+    """The storyboard's warnings, drawn as `seedance check` draws them, on stderr."""
+    text = str(event.data.get("text") or event.message)
+    print(text + "\n", file=sys.stderr, flush=True)
+
+
 class PlainProgress(Progress):
     """One line per event, for logs and pipes."""
 
@@ -106,6 +116,9 @@ class PlainProgress(Progress):
 
     def __call__(self, event: RenderEvent) -> None:
         if event.kind in _QUIET_KINDS and not self.verbose:
+            return
+        if event.kind == "warnings":
+            _print_warnings(event)
             return
         who = f"{event.clip}: " if event.clip else ""
         self.stream.write(f"[{event.t:7.1f}s] {who}{_describe(event)}\n")
@@ -118,26 +131,55 @@ class PlainProgress(Progress):
         self.stream.flush()
 
 
+def credits_text(summary: RenderSummary) -> str:
+    """What this run charged (and, apart, what earlier runs charged for the tasks it
+    resumed), and what was refunded."""
+    text = f"{summary.credits_charged_this_run} credits charged by this run"
+    if summary.credits_charged_earlier:
+        text += (
+            f" (and {summary.credits_charged_earlier} by earlier runs, for the tasks resumed here)"
+        )
+    return text + f", {summary.credits_refunded} refunded"
+
+
+def totals_text(summary: RenderSummary) -> str:
+    """The last line of a summary: counts, credits, requests, time (always well formed)."""
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts().items()))
+    if not counts:
+        return f"no clips: there is nothing to render in {summary.storyboard}"
+    return (
+        f"{counts}; {credits_text(summary)}; "
+        f"{summary.submits} submits + {summary.polls} polls, {summary.rate_limited} x 429; "
+        f"{summary.wall_s:.1f} s"
+    )
+
+
+def outputs_text(summary: RenderSummary) -> str | None:
+    """Where the videos are; ``None`` when this run left none."""
+    videos = [c.video_path for c in summary.clips if c.video_path]
+    if not videos:
+        return None
+    return f"videos in {rel(summary.out_dir)}/ (manifest: {rel(summary.manifest)})"
+
+
 def summary_text(summary: RenderSummary) -> str:
-    lines = ["", f"{'clip':<20} {'status':<12} {'credits':>7}  detail"]
+    lines = [""]
+    if summary.clips:
+        lines.append(f"{'clip':<20} {'status':<12} {'credits':>7}  detail")
     for c in summary.clips:
         detail = rel(c.video_path) or c.reason or ""
         if c.status == "failed" and c.location:
             detail = f"{c.location}: {c.reason}"
         credits = f"{c.credits_used - c.credits_refunded}"
         lines.append(f"{c.clip:<20} {c.status:<12} {credits:>7}  {detail}")
-    counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts().items()))
-    lines.append("")
-    lines.append(
-        f"{counts}; {summary.credits_used} credits charged, {summary.credits_refunded} refunded; "
-        f"{summary.submits} submits + {summary.polls} polls, {summary.rate_limited} x 429; "
-        f"{summary.wall_s:.1f} s"
-    )
+    if summary.clips:
+        lines.append("")
+    lines.append(totals_text(summary))
     if summary.message:
         lines.append(summary.message)
-    videos = [c.video_path for c in summary.clips if c.video_path]
-    if videos:
-        lines.append(f"videos in {rel(summary.out_dir)}/ (manifest: {rel(summary.manifest)})")
+    where = outputs_text(summary)
+    if where:
+        lines.append(where)
     lines.append("")
     return "\n".join(lines)
 
@@ -174,6 +216,9 @@ class LiveProgress(Progress):
 
     def __call__(self, event: RenderEvent) -> None:
         d = event.data
+        if event.kind == "warnings":
+            _print_warnings(event)  # above the live table (rich redirects stderr)
+            return
         if event.kind == "network":
             self.notice = event.message
         elif event.kind in ("submitted", "resumed", "completed", "done"):
@@ -195,10 +240,7 @@ class LiveProgress(Progress):
                 row["detail"] = event.message
             elif event.kind in ("done", "reused"):
                 row["detail"] = rel(d.get("video")) or event.message
-            elif (
-                event.kind in ("failed", "skipped", "over_budget", "no_credits", "busy")
-                or event.kind == "completed"
-            ):
+            elif event.kind in _DETAIL_KINDS:
                 row["detail"] = event.message
         if self._live is not None:
             self._live.refresh()
@@ -218,6 +260,7 @@ class LiveProgress(Progress):
             "downloading": "blue",
             "submitting": "magenta",
             "interrupted": "yellow",
+            "stuck": "yellow",
         }
         table = Table(title=Text(self.header or "seedance render"), expand=False)
         table.add_column("clip")
@@ -252,6 +295,9 @@ class LiveProgress(Progress):
         from rich.text import Text
 
         self.close()
+        if not summary.clips:
+            self.console.print(totals_text(summary), markup=False, highlight=False)
+            return
         table = Table(title=Text(f"seedance render: {summary.storyboard}"))
         table.add_column("clip")
         table.add_column("status")
@@ -269,20 +315,21 @@ class LiveProgress(Progress):
                 Text(detail or ""),
             )
         self.console.print(table)
-        self.console.print(
-            f"{summary.credits_used} credits charged, {summary.credits_refunded} refunded; "
-            f"{summary.submits} submits + {summary.polls} polls; {summary.wall_s:.1f} s"
-        )
+        self.console.print(totals_text(summary), markup=False, highlight=False)
         for c in summary.clips:
             if c.diagnostic:
                 self.console.print(c.diagnostic, markup=False, highlight=False)
         if summary.message:
             self.console.print(summary.message, markup=False, highlight=False)
-        if summary.manifest:
+        if outputs_text(summary):
             self.console.print(
                 f"videos in [bold]{escape(str(rel(summary.out_dir)))}/[/] "
                 f"(manifest {escape(str(rel(summary.manifest)))})",
                 highlight=False,
+            )
+        elif summary.manifest:
+            self.console.print(
+                f"no videos made; manifest: {rel(summary.manifest)}", markup=False, highlight=False
             )
 
     def error(self, payload: dict[str, Any], text: str) -> None:

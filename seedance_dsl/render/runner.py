@@ -31,7 +31,16 @@ from ..compiler.model import idempotency_key as derive_key
 from .budget import SharedBudget
 from .events import TERMINAL, ClipResult, ClipStatus, EventSink, RenderEvent, RenderSummary
 from .manifest import iso, write_manifest
-from .plan import SANDBOX_SERVER, loopback_allowed, render_order, request_hash, storyboard_id
+from .plan import (
+    SANDBOX_SERVER,
+    OutputConflict,
+    diagnostics_json,
+    loopback_allowed,
+    render_order,
+    request_hash,
+    sandbox_files_gone,
+    storyboard_id,
+)
 from .polling import Expectation, PollPolicy, expectation_from, measure_render_time
 from .pricing import PriceTable
 from .state import RenderRecord, StateDB
@@ -77,6 +86,9 @@ class RenderOptions:
     download_concurrency: int = 4
     #: the client's retry policy for submits (``None``: the client's own)
     submit_retry: Any = None
+    #: a task still processing this long after its submit is reported as stuck (kept,
+    #: never resubmitted; the next run polls it again): limit ``render_task_timeout``
+    task_timeout_s: float = 3600.0
 
 
 _ExpKey = tuple[str, str, int]
@@ -269,8 +281,16 @@ class Renderer:
             dep = self.clips.get(d)
             if dep is None:
                 continue
-            if dep.status in ("failed", "skipped", "over_budget", "no_credits", "interrupted"):
+            if dep.status in (
+                "failed",
+                "skipped",
+                "over_budget",
+                "no_credits",
+                "interrupted",
+                "stuck",
+            ):
                 what = {
+                    "stuck": "is stuck on the server",
                     "failed": "failed",
                     "skipped": "was skipped",
                     "over_budget": "was not submitted (over --max-credits)",
@@ -322,8 +342,9 @@ class Renderer:
             from ..compiler.model import ClipOutputs
 
             outs = ClipOutputs(rec.video_url, rec.last_frame_url)
-            needs_fresh = self._stale(outs) and any(
-                self._needs_submit_with(child) for child in self._children(c.name)
+            needs_fresh = self._stale(outs) and (
+                sandbox_files_gone(rec)  # nothing left to download them from
+                or any(self._needs_submit_with(child) for child in self._children(c.name))
             )
             if not needs_fresh:
                 c.key, c.attempt, c.record_id, c.task_id = (
@@ -341,7 +362,7 @@ class Renderer:
             rec = self.db.update(rec.id, state="intent", task_id=None)
             c.record_id = rec.id
             c.status = "ready"
-            c.reason = "outputs of an earlier sandbox are gone; rendering again"
+            c.reason = "outputs of an earlier sandbox are gone; rendering again (free)"
             self._emit("ready", c, c.reason)
             return
         if rec is not None and rec.in_flight:
@@ -355,6 +376,7 @@ class Renderer:
                 c.next_poll_at = self._now()
                 c.reason = f"resuming task {rec.task_id}"
                 self._result(c).credits_used = int(rec.credits_used or 0)
+                self._result(c).charged_earlier = True
                 self._emit("resumed", c, c.reason, task_id=rec.task_id)
             else:
                 c.status = "ready"
@@ -403,7 +425,8 @@ class Renderer:
         rec = self.db.latest_for(
             self.server, self.sid, child.name, self._take(child.name), request_hash(req)
         )
-        return rec is None or rec.state not in ("done", "completed")
+        # a sandbox render whose files are gone is rendered again too
+        return rec is None or rec.state not in ("done", "completed") or sandbox_files_gone(rec)
 
     # ------------------------------------------------------------------ outcomes
 
@@ -575,11 +598,18 @@ class Renderer:
                     c,
                     "over_budget",
                     f"not submitted: ~{c.estimate} credits (estimate) would exceed "
-                    f"--max-credits {self.opts.max_credits} ({self._spent} spent so far)",
+                    f"--max-credits {self.opts.max_credits} ({self._committed_text()})",
                 )
                 continue
             return "submit", c, 0.0
         return "wait", None, wake - now
+
+    def _committed_text(self) -> str:
+        spent, reserved = self._spent, self._reserved()
+        text = f"{spent + reserved} committed so far"
+        if reserved:
+            text += f": {spent} charged + ~{reserved} in submits not answered yet"
+        return text
 
     def _reserved(self) -> int:
         return sum(c.estimate for c in self.clips.values() if c.status == "submitting")
@@ -587,10 +617,57 @@ class Renderer:
     def _done(self) -> bool:
         return not self._running and all(c.status in TERMINAL for c in self.clips.values())
 
+    def _emit_warnings(self) -> None:
+        """The storyboard's warnings (as `seedance check` draws them), before any submit:
+        a clip whose dialogue will not be heard is still paid for."""
+        warnings = [d for d in self.sb.diagnostics if not d.is_error]
+        if not warnings:
+            return
+        from ..syntax.report import render_human
+
+        n = len(warnings)
+        self._emit(
+            "warnings",
+            None,
+            f"{n} warning{'' if n == 1 else 's'} in {self.sb.path}",
+            diagnostics=diagnostics_json(warnings),
+            text=render_human(warnings, self.sb.sources),
+        )
+
+    def _check_out_dir(self) -> None:
+        """Refuse (before anything is sent) to write into a directory that holds videos
+        another server rendered: they were paid for, and one manifest.json serves one
+        server.  Animatics of ``--sandbox`` are free and may be replaced."""
+        foreign: str | None = None
+        manifest = self.manifest_path
+        if manifest.is_file():
+            import json
+
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                owner = json.loads(manifest.read_text(encoding="utf-8")).get("server")
+                if isinstance(owner, str) and owner not in (self.server, SANDBOX_SERVER):
+                    foreign = owner
+        if foreign is None:
+            for rec in self.db.history(None, self.sid):
+                if rec.server in (self.server, SANDBOX_SERVER) or rec.state != "done":
+                    continue
+                for p in (rec.video_path, rec.frame_path):
+                    if p and Path(p).parent == self.out_dir and Path(p).is_file():
+                        foreign = rec.server
+        if foreign is not None:
+            where = "--sandbox" if self.server == SANDBOX_SERVER else self.server
+            raise OutputConflict(
+                f"{self.out_dir} holds renders made (and paid for) on {foreign}; "
+                f"rendering on {where} there would overwrite them; nothing was submitted",
+                help="choose another directory with --out (the files there are kept as they are)",
+            )
+
     async def run(self) -> RenderSummary:
         self._t0 = self._now()
         self.out_dir.mkdir(parents=True, exist_ok=True)
+        self._check_out_dir()
         self._sweep_partial_files()
+        self._emit_warnings()
         self._emit(
             "start",
             None,
@@ -666,14 +743,25 @@ class Renderer:
         if self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
         self._running.clear()
-        if self._fatal is not None:
-            reason = f"the server answered {self._fatal.code} (see the error below)"
-        else:
-            reason = self._interrupt_reason or "stopped"
+        # why the run stopped is said once (the summary's message); each clip says where
+        # it was left and what the next run does with it
         for c in self.clips.values():
             if c.status not in TERMINAL:
-                self._end(c, "interrupted", f"not finished: {reason}")
+                self._end(c, "interrupted", self._left_at(c))
         self._write_manifest()
+
+    def _left_at(self, c: _Clip) -> str:
+        """Where a clip was when the run stopped, and what the next run does with it."""
+        if c.status == "rendering" and c.task_id:
+            return f"task {c.task_id} in flight; the next run polls it (not paid again)"
+        if c.status == "submitting":
+            return (
+                "submit sent, answer not received; the next run re-sends it with the same "
+                "Idempotency-Key (not paid twice)"
+            )
+        if c.status == "downloading":
+            return "rendered; the download did not finish; the next run downloads it again"
+        return "not started"
 
     # ------------------------------------------------------------------ actions
 
@@ -912,6 +1000,8 @@ class Renderer:
             self._completed(c, task, now)
         elif task.status == "failed":
             self._task_failed(c, task)
+        elif elapsed >= self.opts.task_timeout_s:
+            self._stuck(c, task.status, elapsed)
         else:
             c.seen_processing_s = max(c.seen_processing_s, elapsed)
             self._floor[c.exp_key] = max(self._floor.get(c.exp_key, 0.0), elapsed)
@@ -919,6 +1009,8 @@ class Renderer:
             c.next_poll_at = c.submit_answered + self.opts.poll.next_poll(
                 exp, elapsed, self._floor.get(c.exp_key, 0.0) if not exp.known else 0.0
             )
+            # the poll that can tell a task is stuck goes out when the ceiling is reached
+            c.next_poll_at = min(c.next_poll_at, c.submit_answered + self.opts.task_timeout_s)
             self._emit(
                 "polled",
                 c,
@@ -926,6 +1018,23 @@ class Renderer:
                 elapsed_s=round(elapsed, 3),
                 expected_s=exp.expected_s,
             )
+
+    def _stuck(self, c: _Clip, status: str, elapsed: float) -> None:
+        """A task processing past the ceiling: stop waiting, keep it (it is paid)."""
+        from ..limits import LIMITS
+
+        def secs(x: float) -> str:
+            return f"{x:.1f}" if x < 100 else f"{x:.0f}"
+
+        env = LIMITS["render_task_timeout"].env
+        self._end(
+            c,
+            "stuck",
+            f"task {c.task_id} still {status} {secs(elapsed)} s after its submit (the "
+            f"ceiling is {secs(self.opts.task_timeout_s)} s; set {env} to raise it); it is "
+            "paid and kept, never resubmitted: the next run polls it again",
+        )
+        self._write_manifest()
 
     def _completed(self, c: _Clip, task: Task, now: float) -> None:
         from ..compiler.model import ClipOutputs
@@ -1119,6 +1228,7 @@ class Renderer:
             polls=self.polls,
             rate_limited=self.rate_limited,
             busy=self.busy,
+            diagnostics=diagnostics_json([d for d in self.sb.diagnostics if not d.is_error]),
             interrupted=self._interrupt_reason is not None and self._fatal is None,
             budget_stopped=self._budget_stopped,
             credits_stopped=self._credits_stopped,

@@ -43,15 +43,15 @@ def test_render_json_lines_and_status(sandbox, shot) -> None:
     assert t.returncode == 0 and "reuse" in t.stdout and "estimate" in t.stdout
 
 
-def test_compile_error_is_exit_2_and_valid_json(tmp_path, sandbox) -> None:
+def test_compile_error_is_exit_1_and_valid_json(tmp_path, sandbox) -> None:
     path = tmp_path / "bad.shot"
     path.write_text('storyboard "Bad"\n\nclip a {\n  start nowhere.last_frame\n}\n')
     env = cli_env(sandbox)
     p = run(["render", str(path), "--format", "json"], env, tmp_path)
-    assert p.returncode == 2
+    assert p.returncode == 1  # a storyboard error, as in `seedance check`
     (line,) = p.stdout.splitlines()
     err = json.loads(line)
-    assert err["event"] == "error" and err["exit_code"] == 2
+    assert err["event"] == "error" and err["exit_code"] == 1
     assert err["diagnostics"] and err["diagnostics"][0]["location"].startswith(str(path))
     missing = run(["plan", str(tmp_path / "nope.shot")], env, tmp_path)
     assert missing.returncode == 2 and "no such storyboard" in missing.stderr

@@ -46,3 +46,13 @@ def test_final_summary_prints_reasons_and_messages_as_written() -> None:
     assert "the server refused: media_urls[0] [/] bad" in text
     assert "film [cut 2].shot" in text
     assert "stopped: see [red] the log" in text
+
+
+def test_live_rows_say_where_an_interrupted_or_stuck_clip_was_left() -> None:
+    view, out = _view()
+    view(RenderEvent("start", 0.0, None, None, "film", {"clips": ["a", "b"]}))
+    view(RenderEvent("interrupted", 1.0, "a", "interrupted", "not started", {}))
+    view(RenderEvent("stuck", 1.0, "b", "stuck", "task sd2_x still processing", {}))
+    view.console.print(view._render())
+    text = out.getvalue()
+    assert "not started" in text and "task sd2_x still processing" in text
