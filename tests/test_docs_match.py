@@ -104,7 +104,6 @@ def test_exit_help_format() -> None:
 NOT_RUN_HERE = {
     ("plan", 3): "interrupt: the same _guard as render (tests/render)",
     ("status", 3): "interrupt: the same _guard as render (tests/render)",
-    ("render", 1): "tests/render/test_render_sandbox.py (EXIT_FAILED)",
     ("render", 3): "tests/render/test_render_sandbox.py (interrupted, exit 3)",
     ("sandbox", 0): "docs/sandbox.md: Ctrl-C stops the server, exit 0",
 }
@@ -128,11 +127,14 @@ SCENARIOS: list[tuple[str, list[str], int]] = [
     ("compile", ["compile", "error.shot"], 1),
     ("compile", ["compile", "ok.shot", "--clip", "nope"], 2),
     ("plan", ["plan", "ok.shot"], 0),
-    ("plan", ["plan", "error.shot"], 2),
+    ("plan", ["plan", "error.shot"], 1),
+    ("plan", ["plan", "missing.shot"], 2),
     ("render", ["render", "ok.shot", "--sandbox", "--out", "out"], 0),
-    ("render", ["render", "error.shot"], 2),
+    ("render", ["render", "error.shot"], 1),
+    ("render", ["render", "missing.shot"], 2),
     ("render", ["render", "ok.shot", "--sandbox", "--max-credits", "0"], 4),
     ("status", ["status", "ok.shot"], 0),
+    ("status", ["status", "error.shot"], 1),
     ("status", ["status", "missing.shot"], 2),
     ("sandbox", ["sandbox", "serve", "--key", "no-credits"], 2),
 ]
