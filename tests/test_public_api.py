@@ -126,7 +126,7 @@ def test_the_cli_keeps_its_own_wording(tmp_path: Path) -> None:
         text=True,
         timeout=60,
     )
-    assert out.returncode == 2
+    assert out.returncode == 1  # storyboard errors exit 1, as in check
     assert "SHOT208" in out.stderr
     assert f"help: run `seedance check {bad}`" in out.stderr
     assert "exc.diagnostics" not in out.stderr
@@ -136,6 +136,7 @@ def test_the_cli_keeps_its_own_wording(tmp_path: Path) -> None:
         text=True,
         timeout=60,
     )
+    assert as_json.returncode == 1
     payload = json.loads(as_json.stdout)
     assert payload["kind"] == "compile" and "seedance check" in payload["help"]
     assert [d["code"] for d in payload["diagnostics"]] == ["SHOT208"]
