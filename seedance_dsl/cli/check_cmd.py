@@ -16,12 +16,10 @@ from ..syntax import report
 
 def run_check(files: tuple[str, ...] | list[str]) -> list[CheckResult]:
     """The check pipeline of the CLI, one result per file (a function, for reuse)."""
-    results = [check_file(f) for f in files]
-    # A later stage (e.g. the compiler's API rules) can extend each result here.
-    # The compiler's API-rule and prose checks (SHOT3xx/4xx); no jinja2, no pydantic.
-    from ..compiler.build import with_rules_check
-
-    return [with_rules_check(r) for r in results]
+    # check_file runs everything `compile` would report: the resolver, the API and prose
+    # rules (SHOT3xx/4xx) and, when a storyboard names a template, the template (SHOT5xx;
+    # only then is jinja2 loaded).
+    return [check_file(f) for f in files]
 
 
 def emit(results: list[CheckResult], files: tuple[str, ...] | list[str], fmt: str) -> bool:

@@ -16,7 +16,7 @@ Neither jinja2 nor pydantic is imported here: :func:`rules_check` (used by
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 from ..api.rules import BODY_FIELDS, RuleProblem, body_problems
@@ -1012,17 +1012,118 @@ def rules_check(
     return _dedupe(out)
 
 
+def rendered_prompt_diagnostics(
+    clip: ResolvedClip, prompt: str | None, clip_diags: Sequence[Diagnostic]
+) -> list[Diagnostic]:
+    """G4 on a rendered prompt: a house template could still write an id, a URL or a
+    label into it (not reported again when the clip's prose already has one)."""
+    if prompt is None or any(d.code in ("SHOT403", "SHOT404") for d in clip_diags):
+        return []
+    return [
+        Diagnostic(
+            code,
+            "error",
+            f"the prompt of clip `{clip.name}` contains `{fragment}` (G4)",
+            clip.decl.name.span,
+            help="raw ids, URLs and in-app labels never go into the prompt; "
+            "check the prompt template",
+        )
+        for code, fragment in prompt_problems(prompt)
+    ]
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _strings(v)
+
+
+def _builtin_length_is_safe(context: Mapping[str, Any]) -> bool:
+    """Whether the built-in template's prompt for ``context`` surely has a length the
+    API accepts, without rendering it: an upper bound of its length (every string of
+    the context, plus the template's own words per string and per shot) is under the
+    maximum, and it surely has the `Constraints:` line (over the minimum)."""
+    upper = sum(len(t) + 16 for t in _strings(context)) + 120 * (len(context["shots"]) + 2)
+    return upper <= CONTRACT.prompt_max_chars and bool(context["constraints"])
+
+
+def _prompt_check(
+    checked: CheckedStoryboard, clips: Collection[str] | None
+) -> tuple[list[Diagnostic], dict[str, str]]:
+    """What only rendering the prompts finds (SHOT5xx, prompt length, G4 in the prompt),
+    for ``check``.  Loads jinja2 only when the storyboard names a template, or when the
+    built-in template's prompt of a clip might be too long or too short."""
+    names = asset_name_pattern(checked)
+    plans = [
+        plan_clip(checked, c, names=names)
+        for c in checked.clips
+        if clips is None or c.name in clips
+    ]
+    if checked.template_path is None:
+        plans = [
+            p
+            for p in plans
+            if not p.context["clip"]["raw"] and not _builtin_length_is_safe(p.context)
+        ]
+        if not plans:
+            return [], {}
+    from .render import TemplateProblem, load_template
+
+    decl_span = checked.template.span if checked.template is not None else None
+    out: list[Diagnostic] = []
+    sources: dict[str, str] = {}
+    try:
+        tpl = load_template(checked.template_path, decl_span=decl_span, roots=checked.roots)
+    except TemplateProblem as problem:
+        return [problem.diagnostic], _template_source(problem.diagnostic)
+    if not tpl.builtin:
+        sources[tpl.path] = tpl.source
+    for plan in plans:
+        try:
+            prompt: str | None = tpl.render(plan.context)
+        except TemplateProblem as problem:
+            out.append(problem.diagnostic)
+            sources.update(_template_source(problem.diagnostic))
+            continue
+        found = plan_diagnostics(plan, prompt)
+        out += found
+        out += rendered_prompt_diagnostics(plan.clip, prompt, [*plan.diagnostics, *found])
+    return out, sources
+
+
+def _template_source(d: Diagnostic) -> dict[str, str]:
+    """The text of the template file a diagnostic points at (for its snippet)."""
+    if d.span is None or not d.span.file.endswith((".j2", ".jinja", ".jinja2", ".txt")):
+        return {}
+    from ..syntax.source import read_bytes
+
+    data, _ = read_bytes(d.span.file, limit_name="template_file_bytes")
+    if data is None:
+        return {}
+    return {d.span.file: data.decode("utf-8", "replace")}
+
+
 def with_rules_check(result: CheckResult) -> CheckResult:
-    """``result`` with :func:`rules_check`'s diagnostics added (for ``seedance check``).
+    """``result`` with everything else ``compile`` would report added: the diagnostics of
+    :func:`rules_check` and, when the storyboard names a template (or the built-in
+    template's prompt length is in doubt), of rendering every clip's prompt (SHOT5xx,
+    SHOT401/402, G4 in the prompt).  This is what ``seedance check`` and
+    :func:`seedance_dsl.check.check_file` report; running it twice adds nothing.
 
     When the resolver found errors, the rules still run on every clip that has none of
     its own, so one ``check`` shows all the problems it can — but only when every error
     lies inside some clip: a broken top-level declaration (defaults, an asset, a
     package) would only add follow-on errors.  ``compile`` stops at the first stage
-    with errors."""
+    with errors.  A template outside the project (SHOT008) is never loaded."""
     checked = result.storyboard
-    if checked is None:
+    if checked is None or result.rules_checked:
         return result
+    done = CheckResult(result.storyboard, result.diagnostics, result.sources, rules_checked=True)
     errors = [d for d in result.diagnostics if d.is_error]
     clean: set[str] | None = None
     if errors:
@@ -1030,13 +1131,22 @@ def with_rules_check(result: CheckResult) -> CheckResult:
         for d in errors:
             owner = _clip_at(checked, d.span)
             if owner is None:
-                return result
+                return done
             inside[owner] = True
         clean = {name for name, broken in inside.items() if not broken}
     extra = rules_check(checked, clips=clean)
+    sources: dict[str, str] = {}
+    if not any(d.code == "SHOT008" for d in result.diagnostics):
+        more, sources = _prompt_check(checked, clean)
+        extra = _dedupe([*extra, *more])
     if not extra:
-        return result
-    return CheckResult(result.storyboard, (*result.diagnostics, *extra), result.sources)
+        return done
+    return CheckResult(
+        result.storyboard,
+        (*result.diagnostics, *extra),
+        {**result.sources, **sources},
+        rules_checked=True,
+    )
 
 
 def _clip_at(checked: CheckedStoryboard, span: Span | None) -> str | None:
