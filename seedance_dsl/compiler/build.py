@@ -545,8 +545,36 @@ def _name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, ordered)) + r")(?![\w-])")
 
 
-def prose_diagnostics(text: nodes.Text, names: re.Pattern[str] | None) -> list[Diagnostic]:
-    """G4/G3 checks of one prose literal of the storyboard."""
+def _word_span(text: nodes.Text, start: int, end: int) -> Span:
+    """The span of ``text.value[start:end]`` in the source when the literal is written on
+    one line without escapes (its source is the value in quotes); else the literal's."""
+    sp = text.span
+    if sp.line == sp.end_line and sp.end_pos - sp.start_pos == len(text.value) + 2:
+        return Span(
+            sp.file,
+            sp.line,
+            sp.column + 1 + start,
+            sp.line,
+            sp.column + 1 + end,
+            sp.start_pos + 1 + start,
+            sp.start_pos + 1 + end,
+        )
+    return sp
+
+
+def prose_diagnostics(
+    text: nodes.Text,
+    names: re.Pattern[str] | None,
+    refs: Mapping[str, Reference] | None = None,
+) -> list[Diagnostic]:
+    """G4/G3 checks of one prose literal of the storyboard.
+
+    SHOT405 (an asset's name in prose): a name that looks like an identifier (a digit or
+    an underscore) is an error wherever it appears; a name that is also an ordinary word
+    (`fox`, `alley`) is a warning only where the prose can mean the asset — in a clip
+    that supplies it as a character reference (``refs``: the clip's assets by name) —
+    since anywhere else the word means the word.  The word is underlined, not the
+    whole string."""
     out: list[Diagnostic] = []
     for code, fragment in prompt_problems(text.value):
         if code == "SHOT404":
@@ -571,17 +599,30 @@ def prose_diagnostics(text: nodes.Text, names: re.Pattern[str] | None) -> list[D
             )
     if names is not None:
         for m in names.finditer(text.value):
-            id_like = bool(_ID_LIKE.search(m.group(1)))
+            name = m.group(1)
+            id_like = bool(_ID_LIKE.search(name))
+            ref = refs.get(name) if refs is not None else None
+            if not id_like and (ref is None or ref.role != "character"):
+                continue  # an ordinary word where the asset cannot be meant
+            if ref is None or ref.role == "character":
+                help_ = (
+                    f'write `subject {name}` (or `say {name} "..."`) so the compiler names '
+                    "it by role, or rephrase, or rename the asset"
+                )
+            else:
+                help_ = (
+                    f'the prompt calls this asset "{ref.phrase}": write that, or describe '
+                    "what it shows in your own words, or rename the asset"
+                )
             out.append(
                 _diag(
                     "SHOT405",
-                    f"asset name `{m.group(1)}` written in prose; the model never sees asset "
+                    f"asset name `{name}` written in prose; the model never sees asset "
                     "names (G3, G4)"
                     + ("" if id_like else "; if you mean the ordinary word, rename the asset"),
-                    text.span,
+                    _word_span(text, m.start(1), m.end(1)),
                     severity="error" if id_like else "warning",
-                    help=f'write `subject {m.group(1)}` (or `say {m.group(1)} "..."`) so the '
-                    "compiler names it by role, or rephrase, or rename the asset",
+                    help=help_,
                 )
             )
             break  # one name per literal is enough
@@ -724,7 +765,7 @@ def plan_clip(
 
     def describe(value: nodes.Text | nodes.Ident, what: str) -> str:
         if isinstance(value, nodes.Text):
-            diags.extend(prose_diagnostics(value, names))
+            diags.extend(prose_diagnostics(value, names, by_name))
             return value.value
         ref = by_name.get(value.name)
         if ref is None:
@@ -819,7 +860,7 @@ def plan_clip(
     texts = [describe(t.text, "text") for t in clip.texts]
     style, keep, avoid, style_nodes = _packages(clip, checked.packages.get("standard"))
     for s in style_nodes:
-        diags.extend(prose_diagnostics(s, names))
+        diags.extend(prose_diagnostics(s, names, by_name))
 
     context: dict[str, Any] = {
         "storyboard": {"title": checked.title or ""},
