@@ -35,7 +35,20 @@ def emit(results: list[CheckResult], files: tuple[str, ...] | list[str], fmt: st
             for f, r in zip(files, results, strict=True)
         ]
         origins = [f for f, r in zip(files, results, strict=True) for _ in r.diagnostics]
-        click.echo(report.render_json(diags, listing, origins=origins))
+        extra = None
+        unreadable = next(
+            (
+                (f, r.diagnostics[0])
+                for f, r in zip(files, results, strict=True)
+                if not r.sources and r.diagnostics
+            ),
+            None,
+        )
+        if unreadable is not None and unreadable[1].is_error:  # the shape every command gives it
+            from ._common import file_error_json
+
+            extra = {"error": file_error_json("check", *unreadable)["error"]}
+        click.echo(report.render_json(diags, listing, origins=origins, extra=extra))
     elif fmt == "concise":
         if diags:
             click.echo(report.render_concise(diags))

@@ -50,7 +50,7 @@ def _file_error(problem: Diagnostic, fmt: str, file: str) -> None:
 
 
 @click.command("compile")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("file", type=click.Path(path_type=str))  # checked by file_problem
 @click.option(
     "--clip",
     "clip_names",
@@ -69,7 +69,7 @@ def _file_error(problem: Diagnostic, fmt: str, file: str) -> None:
 )
 @click.option(
     "--template",
-    type=click.Path(dir_okay=False, path_type=str),
+    type=click.Path(path_type=str),
     default=None,
     help="A jinja2 prompt template (overrides the storyboard's `template`).",
 )

@@ -83,7 +83,7 @@ def test_explain_unknown_code_exits_2() -> None:
         check=False,
     )
     assert proc.returncode == 2
-    assert "unknown diagnostic code `SHOT998`" in proc.stderr
+    assert "diagnostic code SHOT998 does not exist" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
