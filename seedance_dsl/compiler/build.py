@@ -1041,16 +1041,24 @@ def rules_check(
     clips (whose prompt is known without the template) when the built-in template is
     used.  Imports neither jinja2 nor pydantic, so ``seedance check`` can call it and
     stay fast.  ``clips`` limits the checks to the clips of those names."""
+    return _rules(checked, clips)[0]
+
+
+def _rules(
+    checked: CheckedStoryboard, clips: Collection[str] | None
+) -> tuple[list[Diagnostic], list[ClipPlan]]:
     out: list[Diagnostic] = []
+    plans: list[ClipPlan] = []
     names = asset_name_pattern(checked)
     for clip in checked.clips:
         if clips is not None and clip.name not in clips:
             continue
         plan = plan_clip(checked, clip, names=names)
+        plans.append(plan)
         out += plan.diagnostics
         known = checked.template_path is None and plan.context["clip"]["raw"]
         out += plan_diagnostics(plan, raw_prompt(plan.context) if known else None)
-    return _dedupe(out)
+    return _dedupe(out), plans
 
 
 def rendered_prompt_diagnostics(
@@ -1094,17 +1102,11 @@ def _builtin_length_is_safe(context: Mapping[str, Any]) -> bool:
 
 
 def _prompt_check(
-    checked: CheckedStoryboard, clips: Collection[str] | None
+    checked: CheckedStoryboard, plans: list[ClipPlan]
 ) -> tuple[list[Diagnostic], dict[str, str]]:
     """What only rendering the prompts finds (SHOT5xx, prompt length, G4 in the prompt),
     for ``check``.  Loads jinja2 only when the storyboard names a template, or when the
     built-in template's prompt of a clip might be too long or too short."""
-    names = asset_name_pattern(checked)
-    plans = [
-        plan_clip(checked, c, names=names)
-        for c in checked.clips
-        if clips is None or c.name in clips
-    ]
     if checked.template_path is None:
         plans = [
             p
@@ -1175,10 +1177,10 @@ def with_rules_check(result: CheckResult) -> CheckResult:
                 return done
             inside[owner] = True
         clean = {name for name, broken in inside.items() if not broken}
-    extra = rules_check(checked, clips=clean)
+    extra, plans = _rules(checked, clean)
     sources: dict[str, str] = {}
     if not any(d.code == "SHOT008" for d in result.diagnostics):
-        more, sources = _prompt_check(checked, clean)
+        more, sources = _prompt_check(checked, plans)
         extra = _dedupe([*extra, *more])
     if not extra:
         return done
