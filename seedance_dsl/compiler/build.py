@@ -1141,8 +1141,8 @@ def _prompt_check(
 
 def _template_source(d: Diagnostic) -> dict[str, str]:
     """The text of the template file a diagnostic points at (for its snippet)."""
-    if d.span is None or not d.span.file.endswith((".j2", ".jinja", ".jinja2", ".txt")):
-        return {}
+    if d.span is None or d.code not in ("SHOT502", "SHOT503"):
+        return {}  # the others point at the storyboard's `template` line
     from ..syntax.source import read_bytes
 
     data, _ = read_bytes(d.span.file, limit_name="template_file_bytes")

@@ -21,10 +21,11 @@ __all__ = ["compile_checked", "compile_file", "compile_result", "compile_text"]
 
 
 def _read(path: str) -> str | None:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
+    """The text of a file a template diagnostic points at (for its snippet), bounded."""
+    from ..syntax.source import read_bytes
+
+    data, _ = read_bytes(path, limit_name="template_file_bytes", what="a template")
+    return data.decode("utf-8", "replace") if data is not None else None
 
 
 def compile_checked(
