@@ -232,3 +232,13 @@ def test_a_big_command_line_file_is_refused(
     for cmd in ("check", "compile", "fmt"):
         code, out = run(cmd, str(big))
         assert code in (1, 2) and "SHOT010" in out and "SEEDANCE_MAX_FILE_BYTES" in out, cmd
+
+
+def test_a_bad_size_limit_setting_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = film(tmp_path, "")
+    monkeypatch.setenv("SEEDANCE_MAX_FILE_BYTES", "lots")
+    code, out = run("check", str(p))
+    assert code == 1 and "SEEDANCE_MAX_FILE_BYTES='lots' is not a positive number" in out
+    assert "Traceback" not in out
