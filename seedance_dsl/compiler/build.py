@@ -1121,7 +1121,7 @@ def _prompt_check(
     out: list[Diagnostic] = []
     sources: dict[str, str] = {}
     try:
-        tpl = load_template(checked.template_path, decl_span=decl_span, roots=checked.roots)
+        tpl = load_template(checked.template_path, decl_span=decl_span, roots=roots_of(checked))
     except TemplateProblem as problem:
         return [problem.diagnostic], _template_source(problem.diagnostic)
     if not tpl.builtin:
@@ -1137,6 +1137,16 @@ def _prompt_check(
         out += found
         out += rendered_prompt_diagnostics(plan.clip, prompt, [*plan.diagnostics, *found])
     return out, sources
+
+
+def roots_of(checked: CheckedStoryboard) -> tuple[str, ...]:
+    """The directories the storyboard's template may be read from: the checker's, or
+    (a model built by hand) the storyboard's directory tree and ``$SEEDANCE_ROOTS``."""
+    if checked.roots:
+        return checked.roots
+    from ..syntax.source import project_roots
+
+    return project_roots(checked.path)
 
 
 def _template_source(d: Diagnostic) -> dict[str, str]:

@@ -13,6 +13,7 @@ from .build import (
     plan_clip,
     plan_diagnostics,
     rendered_prompt_diagnostics,
+    roots_of,
 )
 from .model import CompiledClip, CompiledStoryboard
 from .render import PromptTemplate, TemplateProblem, load_template
@@ -51,7 +52,7 @@ def compile_checked(
     else:
         path = checked.template_path
         decl_span = checked.template.span if checked.template is not None else None
-        roots = checked.roots or None
+        roots = roots_of(checked)
     try:
         tpl = load_template(path, decl_span=decl_span, roots=roots)
         if not tpl.builtin:
