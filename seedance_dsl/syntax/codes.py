@@ -178,10 +178,12 @@ register(
     "SHOT009",
     "not a regular file",
     """
-The path names a FIFO (named pipe), a device, or a socket, not a file saved on disk.
-Such a file is never read: reading it could block forever or never end.  This holds
-for the file named on the command line, an `import`, a `template` and a template's
-`{% include %}`.  Name the `.shot` (or `.j2`) file itself.
+The path names a FIFO (named pipe), a device, or a socket, not a file saved on disk,
+or a file under `/proc`, `/sys` or `/dev` (the process's environment, the kernel's
+state).  Such a file is never read: reading it could block forever, never end, or
+expose secrets.  This holds for the file named on the command line, `--template`, an
+`import`, a `template` and a template's `{% include %}`.  Name the `.shot` (or `.j2`)
+file itself.
 """,
 )
 register(

@@ -85,6 +85,9 @@ def read_bytes(
     if cap is None:
         assert bad is not None
         return None, [bad]
+    system = _system_dir(p)
+    if system is not None:
+        return None, [_system_file(p, system, what)]
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     flags |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
     try:
@@ -143,6 +146,21 @@ def read_bytes(
         ]
     finally:
         os.close(fd)
+
+
+def _system_dir(p: str) -> str | None:
+    real = _real(p)
+    return next((d for d in _SYSTEM_DIRS if _inside(real, d)), None)
+
+
+def _system_file(p: str, system: str, what: str) -> Diagnostic:
+    return Diagnostic(
+        "SHOT009",
+        "error",
+        f"{p} is not a regular file (it is inside {system})",
+        None,
+        help=f"name {what} saved on disk; nothing under /proc, /sys or /dev is ever read",
+    )
 
 
 def _directory(p: str) -> Diagnostic:
@@ -253,6 +271,9 @@ def file_problem(
         return None  # reading it reports the reason
     if stat.S_ISDIR(st.st_mode):
         return _directory(p)
+    system = _system_dir(p)
+    if system is not None:
+        return _system_file(p, system, what)
     if not stat.S_ISREG(st.st_mode):
         return Diagnostic(
             "SHOT009",

@@ -242,3 +242,19 @@ def test_a_bad_size_limit_setting_is_a_clear_error(
     code, out = run("check", str(p))
     assert code == 1 and "SEEDANCE_MAX_FILE_BYTES='lots' is not a positive number" in out
     assert "Traceback" not in out
+
+
+@needs_proc
+def test_proc_is_never_read_even_when_named_on_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEEDANCE_API_KEY", "sk-NEVER-SHOWN-1234")
+    p = film(tmp_path, "")
+    for args in (
+        ["check", "/proc/self/environ"],
+        ["fmt", "/proc/self/environ"],
+        ["compile", "/proc/self/environ"],
+        ["compile", str(p), "--template", "/proc/self/environ"],
+    ):
+        code, out = run(*args)
+        assert code in (1, 2) and "inside /proc" in out and "sk-NEVER-SHOWN" not in out, args
