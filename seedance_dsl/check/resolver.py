@@ -8,6 +8,12 @@ vocabulary of tier/channel/aspect/resolution/mode, clip durations of 4–15 whol
 the seed range, ``audio on|off`` and ``lens fixed|free``.  Cross-field API rules
 (pro-only resolutions, seed vs channel, prompt length, URL rules) are the compiler's.
 
+Imports and the template are confined to the project (the top-level file's directory
+tree and ``$SEEDANCE_ROOTS``; :func:`seedance_dsl.syntax.source.outside_roots`): a path
+outside is SHOT008 and is never opened.  A top-level file without clips is SHOT011.
+``resolve_*`` stop here; ``check_*`` add the compiler's rules (what ``seedance check``
+reports).
+
 Nothing raises for a user's mistake: everything is a :class:`Diagnostic` in the result.
 """
 
