@@ -105,7 +105,7 @@ def best_of(fn: Callable[[], object], runs: int) -> list[float]:
 def throughput(runs: int) -> dict[str, float]:
     from lark import Lark
 
-    from seedance_dsl.check import check_text
+    from seedance_dsl.check import resolve_text as check_text  # the language front end
     from seedance_dsl.syntax.grammar import grammar_text
     from seedance_dsl.syntax.parser import parse_text
 

@@ -134,7 +134,7 @@ def main() -> None:
     # what compile adds to check, stage by stage, in fresh processes
     stages = (
         "import json, sys, time\n"
-        "from seedance_dsl.check import check_file\n"
+        "from seedance_dsl.check import resolve_file as check_file\n"
         "import seedance_dsl.syntax.report\n"
         f"r = check_file({rel!r})\n"
         "t0 = time.perf_counter()\n"
@@ -196,7 +196,7 @@ def main() -> None:
     )
 
     sys.path.insert(0, str(ROOT))
-    from seedance_dsl.check import check_file
+    from seedance_dsl.check import resolve_file as check_file  # parse + resolve only
     from seedance_dsl.compiler import compile_checked, compile_file, rules_check
 
     OUT.mkdir(parents=True, exist_ok=True)

@@ -81,6 +81,13 @@ LIMITS: dict[str, Limit] = _table(
         "SEEDANCE_MAX_FILE_BYTES",
         "the size of one .shot file (the one named, or an import)",
     ),
+    Limit(
+        "template_file_bytes",
+        1 * MiB,
+        "bytes",
+        "SEEDANCE_MAX_TEMPLATE_BYTES",
+        "the size of one prompt template file (`template`, `--template`, or one it includes)",
+    ),
     # --- the API client: what a server may send (seedance_dsl.client)
     # --- the renderer: waits, disk, state (seedance_dsl.render)
     Limit(

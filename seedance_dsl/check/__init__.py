@@ -1,7 +1,9 @@
 """check: resolve names and check values of a parsed storyboard.
 
 ``check_file(path)`` / ``check_text(text, path)`` → :class:`CheckResult` whose
-``storyboard`` is a :class:`CheckedStoryboard` (see :mod:`.model`).
+``storyboard`` is a :class:`CheckedStoryboard` (see :mod:`.model`): everything
+``seedance check`` reports.  ``resolve_file`` / ``resolve_text`` stop after names and
+values (the compiler starts from them and runs the rules itself).
 """
 
 from __future__ import annotations
@@ -16,7 +18,14 @@ from .model import (
     ResolvedRole,
     ResolvedUse,
 )
-from .resolver import STANDARD_PACKAGE, check_file, check_text, setting_vocabulary
+from .resolver import (
+    STANDARD_PACKAGE,
+    check_file,
+    check_text,
+    resolve_file,
+    resolve_text,
+    setting_vocabulary,
+)
 
 __all__ = [
     "STANDARD_PACKAGE",
@@ -30,5 +39,7 @@ __all__ = [
     "ResolvedUse",
     "check_file",
     "check_text",
+    "resolve_file",
+    "resolve_text",
     "setting_vocabulary",
 ]

@@ -85,6 +85,9 @@ class CheckedStoryboard:
     clips: tuple[ResolvedClip, ...]  # in file order
     template: nodes.TemplateDecl | None = None
     template_path: str | None = None  # resolved relative to the declaring file
+    #: The directories ``import`` and ``template`` may read (the top-level file's
+    #: directory first, then the extra roots); the template's includes are held to them.
+    roots: tuple[str, ...] = ()
 
     def clip(self, name: str) -> ResolvedClip:
         for c in self.clips:
@@ -101,6 +104,9 @@ class CheckResult:
     storyboard: CheckedStoryboard | None
     diagnostics: tuple[Diagnostic, ...]
     sources: Mapping[str, str] = field(default_factory=dict)
+    #: True once the API, prompt and template rules ran (``check_file`` does; the
+    #: compiler's ``resolve_file`` does not): running them again adds nothing.
+    rules_checked: bool = field(default=False, compare=False)
 
     @property
     def ok(self) -> bool:

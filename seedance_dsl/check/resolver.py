@@ -8,6 +8,12 @@ vocabulary of tier/channel/aspect/resolution/mode, clip durations of 4–15 whol
 the seed range, ``audio on|off`` and ``lens fixed|free``.  Cross-field API rules
 (pro-only resolutions, seed vs channel, prompt length, URL rules) are the compiler's.
 
+Imports and the template are confined to the project (the top-level file's directory
+tree and ``$SEEDANCE_ROOTS``; :func:`seedance_dsl.syntax.source.outside_roots`): a path
+outside is SHOT008 and is never opened.  A top-level file without clips is SHOT011.
+``resolve_*`` stop here; ``check_*`` add the compiler's rules (what ``seedance check``
+reports).
+
 Nothing raises for a user's mistake: everything is a :class:`Diagnostic` in the result.
 """
 
@@ -23,7 +29,7 @@ from ..api.spec import CONTRACT
 from ..syntax import nodes as n
 from ..syntax.diagnostics import Diagnostic, Label
 from ..syntax.parser import did_you_mean, duration_millis, parse_text
-from ..syntax.source import decode, read_bytes
+from ..syntax.source import decode, outside_roots, project_roots, read_bytes
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -39,7 +45,14 @@ from .model import (
     ResolvedUse,
 )
 
-__all__ = ["STANDARD_PACKAGE", "check_file", "check_text", "setting_vocabulary"]
+__all__ = [
+    "STANDARD_PACKAGE",
+    "check_file",
+    "check_text",
+    "resolve_file",
+    "resolve_text",
+    "setting_vocabulary",
+]
 
 
 def _idents(*names: str) -> tuple[n.Ident, ...]:
@@ -108,6 +121,7 @@ class _Ctx:
     sources: dict[str, str] = field(default_factory=dict)
     files: dict[str, _File] = field(default_factory=dict)  # key -> file, load order
     hash_parts: list[bytes] = field(default_factory=list)
+    roots: tuple[str, ...] = ()  # where `import` and `template` may read (project_roots)
 
     def error(self, code: str, message: str, span: n.Span | None, **kw: object) -> None:
         self.diags.append(Diagnostic(code, "error", message, span, **kw))  # type: ignore[arg-type]
@@ -124,6 +138,12 @@ def _key(p: str) -> str:
 
 
 # ---------------------------------------------------------------------------- loading
+
+_OUTSIDE_HELP = (
+    "`import` and `template` read only files inside the storyboard's directory tree; "
+    "copy the file into the project, or add its directory to SEEDANCE_ROOTS "
+    '(docs/language.md, "Which files a storyboard may read")'
+)
 
 
 def _load_imports(ctx: _Ctx, f: _File, stack: list[str]) -> list[_File]:
@@ -154,6 +174,15 @@ def _load_imports(ctx: _Ctx, f: _File, stack: list[str]) -> list[_File]:
             continue
         loaded = ctx.files.get(key)
         if loaded is None:
+            why = outside_roots(target, ctx.roots)
+            if why is not None:
+                ctx.error(
+                    "SHOT008",
+                    f"cannot import `{rel}`: {why}",
+                    item.path.span,
+                    help=_OUTSIDE_HELP,
+                )
+                continue
             data, diags = read_bytes(target)
             if data is None:
                 code = "SHOT003" if diags and diags[0].code == "SHOT001" else diags[0].code
@@ -164,7 +193,7 @@ def _load_imports(ctx: _Ctx, f: _File, stack: list[str]) -> list[_File]:
                     item.path.span,
                     help=f"import paths are relative to this file's directory ({target})"
                     if code == "SHOT003"
-                    else None,
+                    else diags[0].help,
                 )
                 continue
             text, diags = decode(data, str(target))
@@ -414,7 +443,8 @@ def _resolve(ctx: _Ctx, main: _File, imported: list[_File]) -> CheckedStoryboard
     _check_cycles(ctx, clips)
     # Unused assets only once everything else is right: with errors they are mostly
     # echoes (a misspelt use leaves the asset "unused").
-    clean = not any(d.is_error for d in ctx.diags)
+    # A library (no clips) declares assets for its importers: none is "unused" there.
+    clean = not any(d.is_error for d in ctx.diags) and bool(tree.clips)
     for a in main_assets if clean else ():
         if a.name not in used_assets:
             ctx.warn(
@@ -430,6 +460,16 @@ def _resolve(ctx: _Ctx, main: _File, imported: list[_File]) -> CheckedStoryboard
     template_path = None
     if template is not None:
         template_path = os.path.join(os.path.dirname(main.path), template.path.value)
+        why = outside_roots(template_path, ctx.roots)
+        if why is not None:
+            ctx.error(
+                "SHOT008",
+                f"cannot use template `{template.path.value}`: {why}",
+                template.path.span,
+                help=_OUTSIDE_HELP,
+            )
+    if not tree.clips:
+        _no_clips(ctx, main)
     return CheckedStoryboard(
         path=main.path,
         title=tree.title.value if tree.title else None,
@@ -440,7 +480,32 @@ def _resolve(ctx: _Ctx, main: _File, imported: list[_File]) -> CheckedStoryboard
         clips=tuple(clips),
         template=template,
         template_path=template_path,
+        roots=ctx.roots,
     )
+
+
+def _no_clips(ctx: _Ctx, main: _File) -> None:
+    """SHOT011 on the top-level file: there is nothing to compile or render.  A library
+    file (assets or packages, meant to be imported) gets a warning, an empty one an
+    error.  Imported files never get it (they are not the top-level file)."""
+    tree = main.tree
+    assert tree is not None
+    library = any(isinstance(i, n.AssetDecl | n.PackageDecl | n.Import) for i in tree.items)
+    span = n.Span(main.path, 1, 1, 1, 1)
+    if library:
+        ctx.warn(
+            "SHOT011",
+            f"{main.path} declares no clips: it is a library, nothing to render",
+            span,
+            help='import it from a storyboard that has clips (`import "..."`), or add a clip',
+        )
+    else:
+        ctx.error(
+            "SHOT011",
+            f"{main.path} declares no clips: there is nothing to compile or render",
+            span,
+            help='add a clip, e.g.  clip opening { shot { action "..." } }',
+        )
 
 
 def _package(decl: n.PackageDecl) -> Package:
@@ -702,8 +767,10 @@ def _check_cycles(ctx: _Ctx, clips: list[ResolvedClip]) -> None:
 # ---------------------------------------------------------------------------- API
 
 
-def _check(data: bytes | None, text: str, path: str) -> CheckResult:
-    ctx = _Ctx()
+def _check(
+    data: bytes | None, text: str, path: str, roots: Iterable[str | Path] | None
+) -> CheckResult:
+    ctx = _Ctx(roots=project_roots(path, roots))
     ctx.sources[str(path)] = text
     if data is None:
         data = text.encode("utf-8", "surrogatepass")
@@ -729,13 +796,16 @@ def _sorted(diags: list[Diagnostic], main: str) -> list[Diagnostic]:
     return sorted(diags, key=key)
 
 
-def check_text(text: str, path: str | Path = "<text>") -> CheckResult:
-    """Check ``.shot`` text; imports are read relative to ``path``'s directory."""
-    return _check(None, text, os.fspath(path))
+def resolve_text(
+    text: str, path: str | Path = "<text>", *, roots: Iterable[str | Path] | None = None
+) -> CheckResult:
+    """Parse and resolve ``.shot`` text (names, imports, values) — without the API and
+    prompt rules that :func:`check_text` adds.  The compiler starts from this."""
+    return _check(None, text, os.fspath(path), roots)
 
 
-def check_file(path: str | Path) -> CheckResult:
-    """Read and check a ``.shot`` file and its imports.  Never raises for bad input."""
+def resolve_file(path: str | Path, *, roots: Iterable[str | Path] | None = None) -> CheckResult:
+    """Read, parse and resolve a ``.shot`` file and its imports (see :func:`resolve_text`)."""
     p = os.fspath(path)
     data, diags = read_bytes(p)
     if data is None:
@@ -743,4 +813,29 @@ def check_file(path: str | Path) -> CheckResult:
     text, diags = decode(data, str(p))
     if text is None:
         return CheckResult(None, tuple(diags), {})
-    return _check(data, text, p)
+    return _check(data, text, p, roots)
+
+
+def _complete(result: CheckResult) -> CheckResult:
+    from ..compiler.build import with_rules_check
+
+    return with_rules_check(result)
+
+
+def check_text(
+    text: str, path: str | Path = "<text>", *, roots: Iterable[str | Path] | None = None
+) -> CheckResult:
+    """Check ``.shot`` text as ``seedance check`` does; imports are read relative to
+    ``path``'s directory.  See :func:`check_file`."""
+    return _complete(resolve_text(text, path, roots=roots))
+
+
+def check_file(path: str | Path, *, roots: Iterable[str | Path] | None = None) -> CheckResult:
+    """Read and check a ``.shot`` file and its imports, exactly as ``seedance check``
+    does: syntax, names and values, the API and prompt rules (SHOT3xx/4xx) and, when the
+    storyboard names a template, the template (SHOT5xx).  Never raises for bad input;
+    ``.ok`` is False exactly when ``seedance check`` fails.
+
+    ``import`` and ``template`` may read only inside the file's directory tree and
+    ``roots`` (default: the directories of ``$SEEDANCE_ROOTS``)."""
+    return _complete(resolve_file(path, roots=roots))

@@ -17,12 +17,10 @@ from .exit_codes import exit_help
 
 def run_check(files: tuple[str, ...] | list[str]) -> list[CheckResult]:
     """The check pipeline of the CLI, one result per file (a function, for reuse)."""
-    results = [check_file(f) for f in files]
-    # A later stage (e.g. the compiler's API rules) can extend each result here.
-    # The compiler's API-rule and prose checks (SHOT3xx/4xx); no jinja2, no pydantic.
-    from ..compiler.build import with_rules_check
-
-    return [with_rules_check(r) for r in results]
+    # check_file runs everything `compile` would report: the resolver, the API and prose
+    # rules (SHOT3xx/4xx) and, when a storyboard names a template, the template (SHOT5xx;
+    # only then is jinja2 loaded).
+    return [check_file(f) for f in files]
 
 
 def emit(results: list[CheckResult], files: tuple[str, ...] | list[str], fmt: str) -> bool:
@@ -38,7 +36,20 @@ def emit(results: list[CheckResult], files: tuple[str, ...] | list[str], fmt: st
             for f, r in zip(files, results, strict=True)
         ]
         origins = [f for f, r in zip(files, results, strict=True) for _ in r.diagnostics]
-        click.echo(report.render_json(diags, listing, origins=origins))
+        extra = None
+        unreadable = next(
+            (
+                (f, r.diagnostics[0])
+                for f, r in zip(files, results, strict=True)
+                if not r.sources and r.diagnostics
+            ),
+            None,
+        )
+        if unreadable is not None and unreadable[1].is_error:  # the shape every command gives it
+            from ._common import file_error_json
+
+            extra = {"error": file_error_json("check", *unreadable)["error"]}
+        click.echo(report.render_json(diags, listing, origins=origins, extra=extra))
     elif fmt == "concise":
         if diags:
             click.echo(report.render_concise(diags))

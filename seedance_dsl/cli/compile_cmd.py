@@ -13,7 +13,6 @@ import gc
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 import click
 
@@ -37,12 +36,26 @@ def _usage(message: str, fmt: str, file: str | None, help: str | None = None) ->
     raise UsageError(message, help=help)
 
 
+def _file_error(problem: Diagnostic, fmt: str, file: str) -> None:
+    """A file named on the command line cannot be read: exit 2, in the shared shape."""
+    from ._common import file_error_json, file_usage_error
+
+    if fmt == "json":
+        from ..compiler.output import JSON_SCHEMA, JSON_VERSION
+
+        extra = {"schema": JSON_SCHEMA, "schema_version": JSON_VERSION, "clips": []}
+        out = file_error_json("compile", file, problem, extra)
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        sys.exit(2)
+    raise file_usage_error(problem)
+
+
 @click.command(
     "compile",
     short_help="Show each clip's prompt and exact API request (no network).",
     epilog=exit_help("compile"),
 )
-@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("file", type=click.Path(path_type=str))  # checked by file_problem
 @click.option(
     "--clip",
     "clip_names",
@@ -61,17 +74,22 @@ def _usage(message: str, fmt: str, file: str | None, help: str | None = None) ->
 )
 @click.option(
     "--template",
-    type=click.Path(dir_okay=False, path_type=str),
+    type=click.Path(path_type=str),
     default=None,
     help="A jinja2 prompt template (overrides the storyboard's `template`).",
 )
 def compile_(file: str, clip_names: tuple[str, ...], fmt: str, template: str | None) -> None:
     """Compile FILE: each clip's prompt text and API request, checked against every
     rule of the API. Needs no key and no network."""
-    if not Path(file).is_file():
-        _usage(f"no such file: {file}", fmt, file, help="give the path of a .shot file")
-    if template is not None and not Path(template).is_file():
-        _usage(f"no such template: {template}", fmt, file, help="give the path of a .j2 file")
+    from ..syntax.source import file_problem
+
+    problem = file_problem(file)
+    if problem is not None:
+        _file_error(problem, fmt, file)
+    if template is not None:
+        problem = file_problem(template, limit_name="template_file_bytes", what="a template")
+        if problem is not None:
+            _file_error(problem, fmt, template)
 
     from ..compiler import compile_file
     from ..compiler.output import format_curl, format_text, to_json

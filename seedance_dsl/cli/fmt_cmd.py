@@ -68,6 +68,30 @@ def write_atomic(path: str, text: str) -> None:
         raise
 
 
+def _emit_json(
+    listing: list[tuple[str, bool]],
+    diags: list[Diagnostic],
+    origins: list[str | None],
+    changed: list[str],
+    diffs: dict[str, str],
+    file_error: Diagnostic | None,
+    dry: bool,
+) -> None:
+    import json
+
+    extra: dict[str, object] = {
+        "would_change" if dry else "formatted": changed,
+        "diffs": diffs,
+    }
+    if file_error is not None:  # the shape every command gives an unreadable file
+        from ._common import file_error_json
+
+        file = next((o for d, o in zip(diags, origins, strict=True) if d is file_error), "")
+        extra["error"] = file_error_json("fmt", file or "", file_error)["error"]
+    env = report.to_json(diags, listing, tool="fmt", extra=extra, origins=origins)
+    click.echo(json.dumps(env, indent=2, ensure_ascii=False))
+
+
 @click.command(
     "fmt",
     short_help="Format .shot files in the one canonical layout (comments kept).",
@@ -78,16 +102,37 @@ def write_atomic(path: str, text: str) -> None:
     "--check", "check_only", is_flag=True, help="Write nothing; exit 3 if a file would change."
 )
 @click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print what would change.")
-def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
+@click.option(
+    "--format",
+    "out_format",
+    type=click.Choice(["human", "json"]),
+    default="human",
+    show_default=True,
+    help="json: one envelope on stdout (files, diagnostics, what changed, diffs).",
+)
+def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool, out_format: str) -> None:
     """Format .shot FILEs in the one canonical layout (comments are kept)."""
     color = report.use_color(sys.stderr)
+    as_json = out_format == "json"
     failed = False
     would_change: list[str] = []
+    listing: list[tuple[str, bool]] = []
+    all_diags: list[Diagnostic] = []
+    origins: list[str | None] = []
+    diffs: dict[str, str] = {}
+    file_error: Diagnostic | None = None
     for path in files:
         res = format_file(path)
+        listing.append((path, res.formatted is not None))
         if res.formatted is None:
             failed = True
             errors = [d for d in res.diagnostics if d.is_error] or res.diagnostics
+            all_diags += errors
+            origins += [path] * len(errors)
+            if res.original is None and file_error is None and errors:
+                file_error = errors[0]
+            if as_json:
+                continue
             sources = {path: res.original} if res.original is not None else {}
             click.echo(report.render_human(errors, sources, color=color), err=True)
             click.echo(f"error: {path} has errors and was not formatted", err=True)
@@ -103,7 +148,10 @@ def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
                 fromfile=f"{path} (original)",
                 tofile=f"{path} (formatted)",
             )
-            click.echo("".join(diff), nl=False)
+            if as_json:
+                diffs[path] = "".join(diff)
+            else:
+                click.echo("".join(diff), nl=False)
         elif check_only:
             click.echo(f"would reformat {path}", err=True)
         else:
@@ -113,7 +161,12 @@ def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
                 failed = True
                 click.echo(f"error: cannot write {path}: {exc.strerror or exc}", err=True)
                 continue
-            click.echo(f"formatted {path}", err=True)
+            if not as_json:
+                click.echo(f"formatted {path}", err=True)
+    if as_json:
+        _emit_json(
+            listing, all_diags, origins, would_change, diffs, file_error, check_only or show_diff
+        )
     if failed:
         sys.exit(1)
     if (check_only or show_diff) and would_change:

@@ -16,7 +16,7 @@ Neither jinja2 nor pydantic is imported here: :func:`rules_check` (used by
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 from ..api.rules import BODY_FIELDS, RuleProblem, body_problems
@@ -545,8 +545,36 @@ def _name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, ordered)) + r")(?![\w-])")
 
 
-def prose_diagnostics(text: nodes.Text, names: re.Pattern[str] | None) -> list[Diagnostic]:
-    """G4/G3 checks of one prose literal of the storyboard."""
+def _word_span(text: nodes.Text, start: int, end: int) -> Span:
+    """The span of ``text.value[start:end]`` in the source when the literal is written on
+    one line without escapes (its source is the value in quotes); else the literal's."""
+    sp = text.span
+    if sp.line == sp.end_line and sp.end_pos - sp.start_pos == len(text.value) + 2:
+        return Span(
+            sp.file,
+            sp.line,
+            sp.column + 1 + start,
+            sp.line,
+            sp.column + 1 + end,
+            sp.start_pos + 1 + start,
+            sp.start_pos + 1 + end,
+        )
+    return sp
+
+
+def prose_diagnostics(
+    text: nodes.Text,
+    names: re.Pattern[str] | None,
+    refs: Mapping[str, Reference] | None = None,
+) -> list[Diagnostic]:
+    """G4/G3 checks of one prose literal of the storyboard.
+
+    SHOT405 (an asset's name in prose): a name that looks like an identifier (a digit or
+    an underscore) is an error wherever it appears; a name that is also an ordinary word
+    (`fox`, `alley`) is a warning only where the prose can mean the asset — in a clip
+    that supplies it as a character reference (``refs``: the clip's assets by name) —
+    since anywhere else the word means the word.  The word is underlined, not the
+    whole string."""
     out: list[Diagnostic] = []
     for code, fragment in prompt_problems(text.value):
         if code == "SHOT404":
@@ -571,17 +599,30 @@ def prose_diagnostics(text: nodes.Text, names: re.Pattern[str] | None) -> list[D
             )
     if names is not None:
         for m in names.finditer(text.value):
-            id_like = bool(_ID_LIKE.search(m.group(1)))
+            name = m.group(1)
+            id_like = bool(_ID_LIKE.search(name))
+            ref = refs.get(name) if refs is not None else None
+            if not id_like and (ref is None or ref.role != "character"):
+                continue  # an ordinary word where the asset cannot be meant
+            if ref is None or ref.role == "character":
+                help_ = (
+                    f'write `subject {name}` (or `say {name} "..."`) so the compiler names '
+                    "it by role, or rephrase, or rename the asset"
+                )
+            else:
+                help_ = (
+                    f'the prompt calls this asset "{ref.phrase}": write that, or describe '
+                    "what it shows in your own words, or rename the asset"
+                )
             out.append(
                 _diag(
                     "SHOT405",
-                    f"asset name `{m.group(1)}` written in prose; the model never sees asset "
+                    f"asset name `{name}` written in prose; the model never sees asset "
                     "names (G3, G4)"
                     + ("" if id_like else "; if you mean the ordinary word, rename the asset"),
-                    text.span,
+                    _word_span(text, m.start(1), m.end(1)),
                     severity="error" if id_like else "warning",
-                    help=f'write `subject {m.group(1)}` (or `say {m.group(1)} "..."`) so the '
-                    "compiler names it by role, or rephrase, or rename the asset",
+                    help=help_,
                 )
             )
             break  # one name per literal is enough
@@ -724,7 +765,7 @@ def plan_clip(
 
     def describe(value: nodes.Text | nodes.Ident, what: str) -> str:
         if isinstance(value, nodes.Text):
-            diags.extend(prose_diagnostics(value, names))
+            diags.extend(prose_diagnostics(value, names, by_name))
             return value.value
         ref = by_name.get(value.name)
         if ref is None:
@@ -819,7 +860,7 @@ def plan_clip(
     texts = [describe(t.text, "text") for t in clip.texts]
     style, keep, avoid, style_nodes = _packages(clip, checked.packages.get("standard"))
     for s in style_nodes:
-        diags.extend(prose_diagnostics(s, names))
+        diags.extend(prose_diagnostics(s, names, by_name))
 
     context: dict[str, Any] = {
         "storyboard": {"title": checked.title or ""},
@@ -1000,29 +1041,142 @@ def rules_check(
     clips (whose prompt is known without the template) when the built-in template is
     used.  Imports neither jinja2 nor pydantic, so ``seedance check`` can call it and
     stay fast.  ``clips`` limits the checks to the clips of those names."""
+    return _rules(checked, clips)[0]
+
+
+def _rules(
+    checked: CheckedStoryboard, clips: Collection[str] | None
+) -> tuple[list[Diagnostic], list[ClipPlan]]:
     out: list[Diagnostic] = []
+    plans: list[ClipPlan] = []
     names = asset_name_pattern(checked)
     for clip in checked.clips:
         if clips is not None and clip.name not in clips:
             continue
         plan = plan_clip(checked, clip, names=names)
+        plans.append(plan)
         out += plan.diagnostics
         known = checked.template_path is None and plan.context["clip"]["raw"]
         out += plan_diagnostics(plan, raw_prompt(plan.context) if known else None)
-    return _dedupe(out)
+    return _dedupe(out), plans
+
+
+def rendered_prompt_diagnostics(
+    clip: ResolvedClip, prompt: str | None, clip_diags: Sequence[Diagnostic]
+) -> list[Diagnostic]:
+    """G4 on a rendered prompt: a house template could still write an id, a URL or a
+    label into it (not reported again when the clip's prose already has one)."""
+    if prompt is None or any(d.code in ("SHOT403", "SHOT404") for d in clip_diags):
+        return []
+    return [
+        Diagnostic(
+            code,
+            "error",
+            f"the prompt of clip `{clip.name}` contains `{fragment}` (G4)",
+            clip.decl.name.span,
+            help="raw ids, URLs and in-app labels never go into the prompt; "
+            "check the prompt template",
+        )
+        for code, fragment in prompt_problems(prompt)
+    ]
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _strings(v)
+
+
+def _builtin_length_is_safe(context: Mapping[str, Any]) -> bool:
+    """Whether the built-in template's prompt for ``context`` surely has a length the
+    API accepts, without rendering it: an upper bound of its length (every string of
+    the context, plus the template's own words per string and per shot) is under the
+    maximum, and it surely has the `Constraints:` line (over the minimum)."""
+    upper = sum(len(t) + 16 for t in _strings(context)) + 120 * (len(context["shots"]) + 2)
+    return upper <= CONTRACT.prompt_max_chars and bool(context["constraints"])
+
+
+def _prompt_check(
+    checked: CheckedStoryboard, plans: list[ClipPlan]
+) -> tuple[list[Diagnostic], dict[str, str]]:
+    """What only rendering the prompts finds (SHOT5xx, prompt length, G4 in the prompt),
+    for ``check``.  Loads jinja2 only when the storyboard names a template, or when the
+    built-in template's prompt of a clip might be too long or too short."""
+    if checked.template_path is None:
+        plans = [
+            p
+            for p in plans
+            if not p.context["clip"]["raw"] and not _builtin_length_is_safe(p.context)
+        ]
+        if not plans:
+            return [], {}
+    from .render import TemplateProblem, load_template
+
+    decl_span = checked.template.span if checked.template is not None else None
+    out: list[Diagnostic] = []
+    sources: dict[str, str] = {}
+    try:
+        tpl = load_template(checked.template_path, decl_span=decl_span, roots=roots_of(checked))
+    except TemplateProblem as problem:
+        return [problem.diagnostic], _template_source(problem.diagnostic)
+    if not tpl.builtin:
+        sources[tpl.path] = tpl.source
+    for plan in plans:
+        try:
+            prompt: str | None = tpl.render(plan.context)
+        except TemplateProblem as problem:
+            out.append(problem.diagnostic)
+            sources.update(_template_source(problem.diagnostic))
+            continue
+        found = plan_diagnostics(plan, prompt)
+        out += found
+        out += rendered_prompt_diagnostics(plan.clip, prompt, [*plan.diagnostics, *found])
+    return out, sources
+
+
+def roots_of(checked: CheckedStoryboard) -> tuple[str, ...]:
+    """The directories the storyboard's template may be read from: the checker's, or
+    (a model built by hand) the storyboard's directory tree and ``$SEEDANCE_ROOTS``."""
+    if checked.roots:
+        return checked.roots
+    from ..syntax.source import project_roots
+
+    return project_roots(checked.path)
+
+
+def _template_source(d: Diagnostic) -> dict[str, str]:
+    """The text of the template file a diagnostic points at (for its snippet)."""
+    if d.span is None or d.code not in ("SHOT502", "SHOT503"):
+        return {}  # the others point at the storyboard's `template` line
+    from ..syntax.source import read_bytes
+
+    data, _ = read_bytes(d.span.file, limit_name="template_file_bytes")
+    if data is None:
+        return {}
+    return {d.span.file: data.decode("utf-8", "replace")}
 
 
 def with_rules_check(result: CheckResult) -> CheckResult:
-    """``result`` with :func:`rules_check`'s diagnostics added (for ``seedance check``).
+    """``result`` with everything else ``compile`` would report added: the diagnostics of
+    :func:`rules_check` and, when the storyboard names a template (or the built-in
+    template's prompt length is in doubt), of rendering every clip's prompt (SHOT5xx,
+    SHOT401/402, G4 in the prompt).  This is what ``seedance check`` and
+    :func:`seedance_dsl.check.check_file` report; running it twice adds nothing.
 
     When the resolver found errors, the rules still run on every clip that has none of
     its own, so one ``check`` shows all the problems it can — but only when every error
     lies inside some clip: a broken top-level declaration (defaults, an asset, a
     package) would only add follow-on errors.  ``compile`` stops at the first stage
-    with errors."""
+    with errors.  A template outside the project (SHOT008) is never loaded."""
     checked = result.storyboard
-    if checked is None:
+    if checked is None or result.rules_checked:
         return result
+    done = CheckResult(result.storyboard, result.diagnostics, result.sources, rules_checked=True)
     errors = [d for d in result.diagnostics if d.is_error]
     clean: set[str] | None = None
     if errors:
@@ -1030,13 +1184,22 @@ def with_rules_check(result: CheckResult) -> CheckResult:
         for d in errors:
             owner = _clip_at(checked, d.span)
             if owner is None:
-                return result
+                return done
             inside[owner] = True
         clean = {name for name, broken in inside.items() if not broken}
-    extra = rules_check(checked, clips=clean)
+    extra, plans = _rules(checked, clean)
+    sources: dict[str, str] = {}
+    if not any(d.code == "SHOT008" for d in result.diagnostics):
+        more, sources = _prompt_check(checked, plans)
+        extra = _dedupe([*extra, *more])
     if not extra:
-        return result
-    return CheckResult(result.storyboard, (*result.diagnostics, *extra), result.sources)
+        return done
+    return CheckResult(
+        result.storyboard,
+        (*result.diagnostics, *extra),
+        {**result.sources, **sources},
+        rules_checked=True,
+    )
 
 
 def _clip_at(checked: CheckedStoryboard, span: Span | None) -> str | None:

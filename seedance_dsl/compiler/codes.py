@@ -216,8 +216,11 @@ CODES: Final[dict[str, tuple[str, str]]] = {
         "name as a shot field (`subject conductor`), and the compiler describes it by "
         'role and position ("the character in reference image 1"); or rephrase, or '
         "rename the asset. A name that looks like an identifier (it has a digit or an "
-        "underscore: `take_3`, `mia2`) is an error; a name that is also an ordinary word "
-        "(`handheld`, `station`) is a warning, since the prose may mean the word.",
+        "underscore: `take_3`, `mia2`) is an error wherever it appears. A name that is "
+        "also an ordinary word (`fox`, `alley`, `desk`) is a warning only in a clip that "
+        "supplies that asset as a character reference, where the prose may mean it; "
+        "elsewhere (a start frame named `alley`, an asset the clip does not use) the word "
+        "is just a word. The diagnostic underlines the name inside the string.",
     ),
     "SHOT406": (
         "more than one camera move in a shot (S1)",

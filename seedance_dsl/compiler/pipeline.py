@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..check.model import CheckedStoryboard, CheckResult
 from ..syntax.diagnostics import Diagnostic, has_errors
-from .build import _dedupe, asset_name_pattern, plan_clip, plan_diagnostics, prompt_problems
+from .build import (
+    _dedupe,
+    asset_name_pattern,
+    plan_clip,
+    plan_diagnostics,
+    rendered_prompt_diagnostics,
+    roots_of,
+)
 from .model import CompiledClip, CompiledStoryboard
 from .render import PromptTemplate, TemplateProblem, load_template
 
@@ -14,10 +22,11 @@ __all__ = ["compile_checked", "compile_file", "compile_result", "compile_text"]
 
 
 def _read(path: str) -> str | None:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
+    """The text of a file a template diagnostic points at (for its snippet), bounded."""
+    from ..syntax.source import read_bytes
+
+    data, _ = read_bytes(path, limit_name="template_file_bytes", what="a template")
+    return data.decode("utf-8", "replace") if data is not None else None
 
 
 def compile_checked(
@@ -35,14 +44,17 @@ def compile_checked(
     diags: list[Diagnostic] = []
     sources: dict[str, str] = {}
     tpl: PromptTemplate | None = None
-    if template is not None:
+    roots: tuple[str, ...] | None
+    if template is not None:  # named on the command line: trusted like the file itself
         path: str | Path | None = template
         decl_span = None
+        roots = None
     else:
         path = checked.template_path
         decl_span = checked.template.span if checked.template is not None else None
+        roots = roots_of(checked)
     try:
-        tpl = load_template(path, decl_span=decl_span)
+        tpl = load_template(path, decl_span=decl_span, roots=roots)
         if not tpl.builtin:
             sources[tpl.path] = tpl.source
     except TemplateProblem as problem:
@@ -66,19 +78,7 @@ def compile_checked(
             except TemplateProblem as problem:
                 diags.append(problem.diagnostic)
         clip_diags += plan_diagnostics(plan, prompt)
-        if prompt is not None and not any(d.code in ("SHOT403", "SHOT404") for d in clip_diags):
-            # a house template could still write an id or a label into the prompt (G4)
-            for code, fragment in prompt_problems(prompt):
-                clip_diags.append(
-                    Diagnostic(
-                        code,
-                        "error",
-                        f"the prompt of clip `{clip.name}` contains `{fragment}` (G4)",
-                        clip.decl.name.span,
-                        help="raw ids, URLs and in-app labels never go into the prompt; "
-                        "check the prompt template",
-                    )
-                )
+        clip_diags += rendered_prompt_diagnostics(clip, prompt, clip_diags)
         clip_diags = _dedupe(clip_diags)
         diags += clip_diags
         payload = plan.payload(prompt if prompt is not None else "")
@@ -130,27 +130,38 @@ def compile_result(
         title=compiled.title,
         source_hash=compiled.source_hash,
         clips=compiled.clips,
-        diagnostics=(*result.diagnostics, *compiled.diagnostics),
+        diagnostics=tuple(_dedupe([*result.diagnostics, *compiled.diagnostics])),
         sources={**result.sources, **compiled.sources},
     )
 
 
-def compile_file(path: str | Path, *, template: str | Path | None = None) -> CompiledStoryboard:
+def compile_file(
+    path: str | Path,
+    *,
+    template: str | Path | None = None,
+    roots: Iterable[str | Path] | None = None,
+) -> CompiledStoryboard:
     """Read, check and compile a ``.shot`` file.
 
     Never raises for a problem of the file: everything is in ``.diagnostics`` (with the
     source texts in ``.sources`` for rendering), and ``.ok`` says whether all is well.
+    ``roots``: the extra directories ``import`` and ``template`` may read (default
+    ``$SEEDANCE_ROOTS``; the file's own directory tree always).
     """
-    from ..check import check_file
+    from ..check import resolve_file
 
-    return compile_result(check_file(str(path)), str(path), template=template)
+    return compile_result(resolve_file(str(path), roots=roots), str(path), template=template)
 
 
 def compile_text(
-    text: str, path: str = "<string>", *, template: str | Path | None = None
+    text: str,
+    path: str = "<string>",
+    *,
+    template: str | Path | None = None,
+    roots: Iterable[str | Path] | None = None,
 ) -> CompiledStoryboard:
     """Check and compile ``.shot`` source text; ``path`` names it in diagnostics (and
     anchors relative imports and templates)."""
-    from ..check import check_text
+    from ..check import resolve_text
 
-    return compile_result(check_text(text, path), path, template=template)
+    return compile_result(resolve_text(text, path, roots=roots), path, template=template)

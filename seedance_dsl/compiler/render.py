@@ -12,6 +12,8 @@ template's own ``file:line``.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -146,35 +148,112 @@ def _bytecode_cache(jinja2: Any) -> Any:
     return jinja2.FileSystemBytecodeCache(str(directory))
 
 
+def _read_template(file: Path, roots: tuple[str, ...] | None, decl_span: Span | None) -> str:
+    """The text of a template file: a regular file under the cap, inside ``roots``
+    (None: the user named it on the command line, so it may live anywhere)."""
+    from ..syntax.source import outside_roots, read_bytes
+
+    if roots is not None:
+        why = outside_roots(file, roots)
+        if why is not None:
+            raise TemplateProblem(
+                Diagnostic(
+                    "SHOT008",
+                    "error",
+                    f"cannot use template {str(file)!r}: {why}",
+                    decl_span,
+                    (),
+                    help="templates are read only inside the storyboard's directory tree "
+                    "and the directories of SEEDANCE_ROOTS",
+                )
+            )
+    data, diags = read_bytes(file, limit_name="template_file_bytes", what="a template")
+    if data is None:
+        d = diags[0]
+        if d.code in ("SHOT001", "SHOT005"):
+            reason = os.strerror(errno.ENOENT) if d.code == "SHOT001" else d.message
+            raise TemplateProblem(
+                Diagnostic(
+                    "SHOT501",
+                    "error",
+                    f"cannot read prompt template {str(file)!r}: {reason}",
+                    decl_span,
+                    (),
+                    help="the path is relative to the .shot file (or to the current directory "
+                    "for --template)",
+                )
+            )
+        raise TemplateProblem(Diagnostic(d.code, "error", d.message, decl_span, (), help=d.help))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TemplateProblem(
+            Diagnostic(
+                "SHOT501",
+                "error",
+                f"cannot read prompt template {str(file)!r}: it is not UTF-8 text ({exc.reason})",
+                decl_span,
+                (),
+                help="save the template as UTF-8",
+            )
+        ) from None
+
+
+def _loader(jinja2: Any, main: Path, source: str, roots: tuple[str, ...]) -> Any:
+    """A jinja2 loader that serves ``main`` (already read) and the files it includes or
+    extends, relative to its directory — each a regular file under the cap, inside
+    ``roots`` (what ``FileSystemLoader`` does not check: symlinks, FIFOs, sizes)."""
+    from jinja2.loaders import split_template_path
+
+    base = main.parent
+
+    class ConfinedLoader(jinja2.BaseLoader):  # type: ignore[misc]
+        def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
+            if template == main.name:
+                return source, str(main), lambda: False
+            path = base.joinpath(*split_template_path(template))
+            try:
+                text = _read_template(path, roots, None)
+            except TemplateProblem as problem:
+                raise jinja2.TemplateNotFound(template, problem.diagnostic.message) from None
+            mtime = _mtime(path)
+            return text, str(path), lambda: _mtime(path) == mtime
+
+    return ConfinedLoader()
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
+
+
 def load_template(
-    path: str | Path | None = None, *, decl_span: Span | None = None
+    path: str | Path | None = None,
+    *,
+    decl_span: Span | None = None,
+    roots: tuple[str, ...] | None = None,
 ) -> PromptTemplate:
     """Load ``path`` (or the built-in template when ``None``) in a sandboxed jinja2
-    environment.  Raises :class:`TemplateProblem` with SHOT501 (unreadable) or SHOT502
-    (syntax error)."""
+    environment.  Raises :class:`TemplateProblem` with SHOT501 (unreadable), SHOT502
+    (syntax error), SHOT008 (outside ``roots``), SHOT009 (not a regular file) or SHOT010
+    (too large).  ``roots`` are the directories the template (and what it includes) may
+    be read from; ``None`` — for a template the user named on the command line — allows
+    the template anywhere and holds its includes to its own directory."""
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
     builtin = path is None
     file = BUILTIN_TEMPLATE if path is None else Path(path)
     labels = (Label(decl_span, "template declared here"),) if decl_span else ()
-    try:
-        source = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise TemplateProblem(
-            Diagnostic(
-                "SHOT501",
-                "error",
-                f"cannot read prompt template {str(file)!r}: {reason}",
-                decl_span,
-                (),
-                help="the path is relative to the .shot file (or to the current directory "
-                "for --template)",
-            )
-        ) from None
+    source = _read_template(file, None if builtin else roots, decl_span)
+    if builtin or roots is None:
+        from ..syntax.source import project_roots
+
+        roots = project_roots(file, ())
     env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(file.parent)),
+        loader=_loader(jinja2, file, source, roots),
         bytecode_cache=_bytecode_cache(jinja2),
         undefined=jinja2.StrictUndefined,
         autoescape=False,

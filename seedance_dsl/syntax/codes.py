@@ -152,6 +152,68 @@ This is a warning.
 """,
 )
 
+register(
+    "SHOT008",
+    "path outside the project",
+    """
+An `import` or a `template` names a file outside the storyboard's project, so it is not
+read (nothing of it is shown).  A storyboard is shared like code: it may read only
+regular files inside the directory tree of the top-level storyboard (the file given to
+`check`, `compile`, `plan` or `render`) and of the directories listed in the environment
+variable SEEDANCE_ROOTS (separated by `:`, `;` on Windows).  Symbolic links are followed
+first, so a link that leads out of the project is refused too.  `/proc`, `/sys` and
+`/dev` are never read, whatever the roots.
+
+    // in films/teaser.shot
+    import "lib/team.shot"            // films/lib/team.shot: fine
+    import "../shared/team.shot"      // outside films/: refused ...
+
+    SEEDANCE_ROOTS=$PWD/shared seedance check films/teaser.shot   # ... unless allowed
+
+A template given with `compile --template FILE` is trusted like the file named on the
+command line; what it includes must stay in its own directory.
+""",
+)
+register(
+    "SHOT009",
+    "not a regular file",
+    """
+The path names a FIFO (named pipe), a device, or a socket, not a file saved on disk,
+or a file under `/proc`, `/sys` or `/dev` (the process's environment, the kernel's
+state).  Such a file is never read: reading it could block forever, never end, or
+expose secrets.  This holds for the file named on the command line, `--template`, an
+`import`, a `template` and a template's `{% include %}`.  Name the `.shot` (or `.j2`)
+file itself.
+""",
+)
+register(
+    "SHOT010",
+    "file too large",
+    """
+The file is larger than the size limit, so it is not read.  A `.shot` file (named on
+the command line or imported) may have at most SEEDANCE_MAX_FILE_BYTES bytes (default
+8 MiB), a prompt template SEEDANCE_MAX_TEMPLATE_BYTES (default 1 MiB).  Raise the limit
+in the environment if the file is really meant to be that large:
+
+    SEEDANCE_MAX_FILE_BYTES=33554432 seedance check huge.shot
+""",
+)
+register(
+    "SHOT011",
+    "no clips",
+    """
+The storyboard given to `check`, `compile`, `plan` or `render` declares no clip, so there
+is nothing to compile or render.  An empty file (or one with only a title, `defaults`
+or a `template`) is an error.  A library file — assets and packages meant to be
+imported — gets a warning instead, so it can still be checked on its own; imported files
+never get this diagnostic.
+
+    clip opening {
+      shot 4s { action "a lamp switches on" }
+    }
+""",
+)
+
 # ---------------------------------------------------------------------------- SHOT1xx
 
 register(

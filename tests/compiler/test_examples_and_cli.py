@@ -126,9 +126,9 @@ def test_errors_exit_1_and_json_stays_valid(capsys: pytest.CaptureFixture[str]) 
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, _ = run(["compile", str(tmp_path / "none.shot"), "--format", "json"], capsys)
-    assert code == 2 and json.loads(out)["error"]["kind"] == "usage"
+    assert code == 2 and json.loads(out)["error"]["kind"] == "file"
     code, _, err = run(["compile", str(tmp_path / "none.shot")], capsys)
-    assert code == 2 and "no such file" in err
+    assert code == 2 and "file not found" in err
     shot = CASES / "outputs_placeholders_and_graph" / "case.shot"
     code, _, err = run(["compile", str(shot), "--clip", "nope"], capsys)
     assert code == 2 and "arrival" in err
@@ -168,13 +168,23 @@ def test_idempotency_key_is_stable_and_body_sensitive() -> None:
 
 
 def test_compile_does_not_import_pydantic_and_check_does_not_import_jinja2() -> None:
+    """`check` loads jinja2 only for a storyboard that names a template."""
+    plain = next(p for p in EXAMPLES if "\ntemplate " not in Path(p).read_text())
+    templated = next(p for p in EXAMPLES if "\ntemplate " in Path(p).read_text())
     code = (
         "import sys\n"
         "from seedance_dsl.cli.check_cmd import run_check\n"
-        f"run_check([{str(EXAMPLES[0])!r}])\n"
+        f"run_check([{str(plain)!r}])\n"
         "assert 'jinja2' not in sys.modules and 'pydantic' not in sys.modules\n"
         "from seedance_dsl.compiler import compile_file\n"
-        f"assert compile_file({str(EXAMPLES[0])!r}).ok\n"
+        f"assert compile_file({str(plain)!r}).ok\n"
+        "assert 'jinja2' in sys.modules and 'pydantic' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    code = (
+        "import sys\n"
+        "from seedance_dsl.cli.check_cmd import run_check\n"
+        f"assert run_check([{str(templated)!r}])[0].ok\n"
         "assert 'jinja2' in sys.modules and 'pydantic' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

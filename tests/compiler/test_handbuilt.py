@@ -91,7 +91,12 @@ def test_every_code_used_in_the_compiler_is_registered() -> None:
     used: set[str] = set()
     for f in Path(pkg.__file__).parent.glob("*.py"):
         used |= set(re.findall(r"SHOT\d{3}", f.read_text()))
-    assert used <= set(CODES)
+    from seedance_dsl.syntax.codes import all_codes
+
+    # the file-level codes (SHOT0xx: a template outside the project, a FIFO, too big) are
+    # the language's, shared with `import`
+    files = {c.code for c in all_codes() if c.code.startswith("SHOT0")}
+    assert used <= set(CODES) | files
 
 
 def test_raw_prompt_matches_the_builtin_template() -> None:

@@ -1,7 +1,8 @@
 """Golden cases of the language: ``cases/NAME.shot`` beside its expected diagnostics.
 
 ``NAME.diag.txt`` holds the concise form, ``NAME.human.txt`` the human form (no colour),
-both produced by ``seedance_dsl.check.check_file`` run from inside ``cases/`` (so paths are
+both produced by ``seedance_dsl.check.resolve_file`` (the language front end, without
+the compiler's rules) run from inside ``cases/`` (so paths are
 relative).  Regenerate after a deliberate change, then REVIEW the diff:
 
     .venv/bin/python tests/syntax/golden.py --update
@@ -21,13 +22,13 @@ def case_files() -> list[Path]:
 
 
 def render_case(case: Path) -> tuple[str, str]:
-    from seedance_dsl.check import check_file
+    from seedance_dsl.check import resolve_file
     from seedance_dsl.syntax.report import render_concise, render_human
 
     old = os.getcwd()
     os.chdir(CASES)
     try:
-        result = check_file(case.name)
+        result = resolve_file(case.name)
     finally:
         os.chdir(old)
     diags = list(result.diagnostics)
