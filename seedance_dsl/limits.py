@@ -85,6 +85,13 @@ LIMITS: dict[str, Limit] = _table(
     ),
     # --- the API client: what a server may send (seedance_dsl.client)
     # --- the renderer: waits, disk, state (seedance_dsl.render)
+    Limit(
+        "state_busy_timeout",
+        30.0,
+        "seconds",
+        "SEEDANCE_STATE_BUSY_TIMEOUT",
+        "how long a command waits for .seedance/state.db while another program holds it locked",
+    ),
     # --- the sandbox server: what a client may send (seedance_dsl.sandbox)
 )
 
