@@ -29,6 +29,7 @@ from .events import EXIT_USAGE, EventSink, RenderSummary
 from .lock import RenderLock
 from .plan import SANDBOX_SERVER, Plan, make_plan, server_namespace, storyboard_id
 from .polling import PollPolicy
+from .preflight import preflight
 from .pricing import PriceTable
 from .runner import DEFAULT_CONCURRENCY, Renderer, RenderOptions
 from .state import StateDB
@@ -341,6 +342,20 @@ async def _render_async(
         raise RenderSetupError(exc.message, help=exc.help) from None
     db = StateDB.for_storyboard(sb.path)
     try:
+        # before the first credit: --out and .seedance/ take writes, --out has room
+        preflight(
+            sb,
+            make_plan(
+                sb,
+                server=server,
+                clips=options.clips,
+                take=options.take,
+                prices=options.prices,
+                db=db,
+            ),
+            out_dir=out_dir,
+            state_dir=db.path.parent,
+        )
         renderer = Renderer(
             sb,
             client=client,

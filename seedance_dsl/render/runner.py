@@ -33,8 +33,9 @@ from .events import TERMINAL, ClipResult, ClipStatus, EventSink, RenderEvent, Re
 from .manifest import iso, write_manifest
 from .plan import SANDBOX_SERVER, loopback_allowed, render_order, request_hash, storyboard_id
 from .polling import Expectation, PollPolicy, expectation_from, measure_render_time
+from .preflight import DiskError, write_failure
 from .pricing import PriceTable
-from .state import RenderRecord, StateDB
+from .state import RenderRecord, StateDB, StateError
 
 if TYPE_CHECKING:
     from ..api.models import SubmitResponse, Task, VideoRequest
@@ -607,7 +608,17 @@ class Renderer:
         except asyncio.CancelledError:
             self.interrupt("cancelled")
             await self._stop_all()
+        except Exception as exc:
+            # a write that failed (a full or read-only disk): stop like an interruption,
+            # exit 3; the state database holds every step committed before
+            self._write_failed = write_failure(exc)
+            if self._write_failed is None:
+                raise
+            self.interrupt(self._write_failed.format())
+            await self._stop_all()
         return self._summary()
+
+    _write_failed: DiskError | None = None
 
     def _sweep_partial_files(self) -> None:
         """Temporary files of a killed run (we hold the storyboard's lock: none is live)."""
@@ -620,7 +631,8 @@ class Renderer:
         while True:
             if self._crash is not None:
                 crash, self._crash = self._crash, None
-                await self._stop_all()
+                if write_failure(crash) is None:
+                    await self._stop_all()
                 raise crash
             if self._interrupt_reason or self._fatal:
                 await self._stop_all()
@@ -673,7 +685,11 @@ class Renderer:
         for c in self.clips.values():
             if c.status not in TERMINAL:
                 self._end(c, "interrupted", f"not finished: {reason}")
-        self._write_manifest()
+        if self._write_failed is None:
+            self._write_manifest()
+        else:  # the disk that failed may not take the manifest either
+            with contextlib.suppress(OSError, DiskError, StateError):
+                self._write_manifest()
 
     # ------------------------------------------------------------------ actions
 
@@ -1014,6 +1030,9 @@ class Renderer:
                 if rec.last_frame_url and frame is not None:
                     await self.client.download(rec.last_frame_url, frame)
         except cerr.SeedanceError as exc:
+            disk = write_failure(exc)
+            if disk is not None:  # --out is full or read-only: stop, the task is kept
+                raise disk from None
             hint = (
                 "the output URL has probably expired; render it again with --take N"
                 if exc.status in (403, 404, 410)

@@ -207,13 +207,13 @@ def state_error(path: Path, exc: BaseException) -> StateError:
     text = str(exc) or type(exc).__name__
     if path.is_dir():
         return StateDamaged(
-            f"the render state {path} is a directory, not a database file",
+            f"cannot use the render state {path}: it is a directory, not a database file",
             help=_move_aside_help(path),
         )
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in text:
         waited = limit("state_busy_timeout")
         return StateBusy(
-            f"the render state {path} is locked by another program (waited {waited:g} s)",
+            f"cannot use the render state {path}: it is locked by another program (waited {waited:g} s)",
             help="close the program that holds it (an sqlite3 shell, a backup or sync tool), "
             "then run again; " + exceeded_help("state_busy_timeout"),
         )
@@ -233,7 +233,7 @@ def state_error(path: Path, exc: BaseException) -> StateError:
             "is charged twice",
         )
     return StateDamaged(
-        f"the render state {path} is damaged or not a seedance state database ({text})",
+        f"cannot use the render state {path}: it is damaged or not a seedance state database ({text})",
         help=_move_aside_help(path),
     )
 
@@ -403,7 +403,7 @@ class StateDB:
         problem = _bad_row(values)
         if problem is not None:
             raise StateDamaged(
-                f"the render state {self.path} is damaged: record {values.get('id')!r} "
+                f"cannot use the render state {self.path}: it is damaged: record {values.get('id')!r} "
                 f"has {problem}",
                 help=_move_aside_help(self.path),
             )
@@ -605,7 +605,7 @@ def _check(conn: sqlite3.Connection, path: Path) -> Literal["ok", "empty"]:
     row = conn.execute("PRAGMA quick_check(1)").fetchone()
     if row is None or row[0] != "ok":
         raise StateDamaged(
-            f"the render state {path} is damaged ({row[0] if row else 'no answer'})",
+            f"cannot use the render state {path}: it is damaged ({row[0] if row else 'no answer'})",
             help=_move_aside_help(path),
         )
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -618,7 +618,7 @@ def _check(conn: sqlite3.Connection, path: Path) -> Literal["ok", "empty"]:
         version = found[0] if found else None
     if not tables >= _TABLES or not set(_COLUMNS) <= columns or version != str(SCHEMA_VERSION):
         raise StateDamaged(
-            f"{path} is not a seedance state database of this version "
+            f"cannot use the render state {path}: it is not a seedance state database of this version "
             f"(schema {version!r}, tables {', '.join(sorted(tables)) or 'none'})",
             help=_move_aside_help(path),
         )
