@@ -29,7 +29,7 @@ from .events import EXIT_USAGE, EventSink, RenderSummary
 from .lock import RenderLock
 from .plan import SANDBOX_SERVER, Plan, make_plan, server_namespace, storyboard_id
 from .polling import PollPolicy
-from .preflight import preflight
+from .preflight import check_secrets, preflight
 from .pricing import PriceTable
 from .runner import DEFAULT_CONCURRENCY, Renderer, RenderOptions
 from .state import StateDB
@@ -143,13 +143,15 @@ def plan_file(
 ) -> Plan:
     """What ``render`` would do (submit / reuse / resume / wait) and cost.  No network."""
     sb = load_storyboard(path)
-    return make_plan(
+    plan = make_plan(
         sb,
         server=server_namespace(base_url, sandbox=sandbox),
         clips=clips,
         take=take,
         prices=prices,
     )
+    check_secrets(sb, plan)  # the plan shows the requests: never one with the key
+    return plan
 
 
 # -------------------------------------------------------------------------- render

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..api.spec import CONTRACT
+from ..client.secret import SecretInData, secret_path
 from ..errors import SeedanceDSLError
 from ..limits import exceeded_help, limit
 from .events import EXIT_INTERRUPTED, EXIT_USAGE
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DiskError",
     "PreflightError",
+    "check_secrets",
     "estimate_clip_bytes",
     "preflight",
     "probe_writable",
@@ -172,6 +174,7 @@ def _mib(n: float) -> str:
 
 def preflight(sb: CompiledStoryboard, plan: Plan, *, out_dir: Path, state_dir: Path) -> None:
     """Check ``--out`` and the state directory before the first submit (see module)."""
+    check_secrets(sb, plan)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -226,6 +229,23 @@ def write_failure(exc: BaseException) -> DiskError | None:
     if getattr(exc, "kind", None) == "download" and message.startswith("cannot write "):
         return DiskError(message, help=_later_help(_errno_from_text(message)))
     return None
+
+
+def check_secrets(sb: CompiledStoryboard, plan: Plan) -> None:
+    """Refuse a storyboard whose requests (prompt, fields, asset URLs) contain the API
+    key: they would be sent, and written to the state database and the manifest."""
+    for entry in plan.entries:
+        clip = sb.clip(entry.clip)
+        field = secret_path(dict(clip.payload))
+        if field is None:
+            continue
+        span = clip.source_map.get(field) or clip.source_map.get(field.split("[", 1)[0])
+        raise SecretInData(
+            f"{span or clip.span}: field `{field}` of clip {clip.name} contains the API key "
+            "(not shown); refused: nothing was sent or written",
+            help="remove the key from the storyboard (a text, an import, a template, an "
+            "asset URL) and run again",
+        )
 
 
 def _errno_from_text(message: str) -> int | None:

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from ..api.spec import CONTRACT
 from ..client import errors as cerr
+from ..client.secret import ensure_no_secret
 from ..compiler.model import idempotency_key as derive_key
 from .budget import SharedBudget
 from .events import TERMINAL, ClipResult, ClipStatus, EventSink, RenderEvent, RenderSummary
@@ -728,6 +729,8 @@ class Renderer:
 
     async def _submit(self, c: _Clip) -> None:
         assert c.request is not None
+        # defence in depth: an output URL of another clip could carry the key too
+        ensure_no_secret(c.request.canonical_json(), where=f"the request of clip {c.name}")
         if c.record_id is None:
             c.fresh = self.db.get(self.server, c.key) is None
             rec = self.db.record_intent(

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, ParamSpec, TypeVar
 
+from ..client.secret import ensure_no_secret
 from ..errors import SeedanceDSLError
 from ..limits import exceeded_help, limit
 
@@ -439,6 +440,7 @@ class StateDB:
         request_json: str,
     ) -> RenderRecord:
         """Write the intent to render (before anything is sent); idempotent per key."""
+        ensure_no_secret(request_json, where=f"the request of clip {clip} (for {self.path})")
         now = time.time()
         with self._tx() as c:
             c.execute(
@@ -467,6 +469,9 @@ class StateDB:
         bad = set(fields) - _UPDATABLE
         if bad:
             raise ValueError(f"cannot update {sorted(bad)}")
+        for name, value in fields.items():
+            if isinstance(value, str):
+                ensure_no_secret(value, where=f"the {name} of record {record_id} of {self.path}")
         fields["updated_at"] = time.time()
         names = sorted(fields)
         sql = "UPDATE renders SET " + ", ".join(f"{n} = ?" for n in names) + " WHERE id = ?"
