@@ -582,7 +582,15 @@ class StateDB:
 
     def recent_requests(self, server: str, within_s: float, now: float) -> list[float]:
         """Wall times of the requests of the last ``within_s`` seconds (and forget older)."""
-        return self._request_log().recent(server, within_s, now)
+        recent = self._request_log().recent(server, within_s, now)
+        # a state database of an earlier version kept the log in its own table
+        with contextlib.suppress(sqlite3.Error):
+            rows = self._conn.execute(
+                "SELECT at FROM request_log WHERE server = ? AND at >= ?",
+                (server, now - within_s),
+            ).fetchall()
+            recent = sorted(recent + [float(r[0]) for r in rows if isinstance(r[0], float)])
+        return recent
 
     # ------------------------------------------------------------ server facts
 

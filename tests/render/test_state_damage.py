@@ -294,3 +294,11 @@ def test_a_busy_lock_in_a_thread_is_released_in_time(tmp_path: Path) -> None:
         again.set_fact("s", "n", 1.0)
         assert again.fact("s", "n") == 1.0
     holder.close()
+
+
+def test_the_request_log_of_an_earlier_version_still_counts(tmp_path: Path) -> None:
+    with StateDB(tmp_path / "state.db") as db:
+        db._conn.execute("CREATE TABLE request_log (server TEXT NOT NULL, at REAL NOT NULL)")
+        db._conn.execute("INSERT INTO request_log VALUES ('srv', 995.0), ('srv', 900.0)")
+        db.log_request("srv", 998.0)
+        assert db.recent_requests("srv", 60.0, 1000.0) == [995.0, 998.0]
