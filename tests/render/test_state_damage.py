@@ -93,6 +93,7 @@ def test_random_bytes_anywhere_in_the_file_are_a_clear_error(sandbox: Any, rende
             what = _outcome(fn)
             assert what in ("ok", "damaged"), (off, name, what)
             seen[what] = seen.get(what, 0) + 1
+    print(f"\nrandom bytes at {len(offsets)} offsets of {size} bytes, 3 commands each: {seen}")
     # the page headers are damage SQLite sees: each command refused those files
     assert seen.get("damaged", 0) >= 3 * (size // page - 1) // 2, seen
     # nothing was charged again for a file that turned out readable
