@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ..api.spec import CONTRACT
 from ..client.secret import SecretInData, secret_path
 from ..errors import SeedanceDSLError
-from ..limits import exceeded_help, limit
+from ..limits import limit
 from .events import EXIT_INTERRUPTED, EXIT_USAGE
 from .state import StateDamaged, StateError, StateUnwritable
 
@@ -201,11 +201,11 @@ def preflight(sb: CompiledStoryboard, plan: Plan, *, out_dir: Path, state_dir: P
             f"not enough free space for {what} {directory}: {_mib(free[0])} free, the render "
             f"needs about {_mib(want)} ({downloads}{_mib(margin)} to spare); nothing was "
             "submitted",
-            help="free some space or choose another directory with --out; the estimate is "
-            "rough: "
-            + exceeded_help("render_video_bytes_per_second")
-            + "; "
-            + exceeded_help("render_min_free_bytes"),
+            help="free some space, or choose another directory with --out; the estimate is "
+            f"rough: {_mib(limit('render_video_bytes_per_second'))} per second of 1080p video "
+            "(SEEDANCE_VIDEO_BYTES_PER_SECOND, scaled by the pixels of the resolution) plus a "
+            f"last frame, and {_mib(margin)} to spare (SEEDANCE_MIN_FREE_BYTES): set them "
+            "lower if your clips are smaller",
         )
 
 

@@ -615,8 +615,9 @@ class Renderer:
             self._write_failed = write_failure(exc)
             if self._write_failed is None:
                 raise
-            self.interrupt(self._write_failed.format())
+            self.interrupt(self._write_failed.message)
             await self._stop_all()
+            self._interrupt_reason = self._write_failed.format()  # the summary: with help
         return self._summary()
 
     _write_failed: DiskError | None = None
