@@ -192,29 +192,41 @@ def _after_first_submit(action: Callable[[], None]) -> Callable[[RenderEvent], N
     return on_event
 
 
-def test_out_filling_up_during_the_run_stops_cleanly_and_a_rerun_recovers(
-    sandbox: Any, tmp_path: Path, small_fs: Any, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("trouble", ["full", "read-only"])
+def test_out_failing_during_the_run_stops_cleanly_and_a_rerun_recovers(
+    sandbox: Any,
+    tmp_path: Path,
+    small_fs: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    trouble: str,
 ) -> None:
+    """After the first submit ``--out`` fills up (ENOSPC) or turns read-only (EROFS):
+    exit 3, the state saved; with the disk fixed the re-run pays nothing twice."""
     # the estimate would refuse a tiny disk: tell it the clips are tiny
     monkeypatch.setenv("SEEDANCE_VIDEO_BYTES_PER_SECOND", "1")
     monkeypatch.setenv("SEEDANCE_MIN_FREE_BYTES", "1")
     out, real = small_fs("16m")
     path = tmp_path / "film.shot"
     path.write_text(independent(5), encoding="utf-8")
+    number = errno.ENOSPC if trouble == "full" else errno.EROFS
     armed = [False]
-    if real:
-        fill: Callable[[], None] = lambda: (_fill(out), None)[1]  # noqa: E731
+    if real and trouble == "full":
+        fail: Callable[[], None] = lambda: (_fill(out), None)[1]  # noqa: E731
+    elif real:
+
+        def fail() -> None:
+            subprocess.run(["mount", "-o", "remount,ro", str(out)], check=True, timeout=10)
+
     else:
-        armed = _failing_open(monkeypatch, out, errno.ENOSPC)
+        armed = _failing_open(monkeypatch, out, number)
         armed[0] = False
-        fill = lambda: armed.__setitem__(0, True)  # noqa: E731
-    summary = _render(sandbox, path, out, on_event=_after_first_submit(fill))
+        fail = lambda: armed.__setitem__(0, True)  # noqa: E731
+    summary = _render(sandbox, path, out, on_event=_after_first_submit(fail))
     assert summary.exit_code == 3, summary.message
-    assert "No space left on device" in summary.message
+    assert os.strerror(number) in summary.message, summary.message
     assert "run the same command again" in summary.message
     ins = sandbox.inspect()
-    paid = ins["tasks_created"]
-    assert paid >= 1
+    assert ins["tasks_created"] >= 1
     with StateDB.for_storyboard(path) as db:
         rows = db.history(None, path.name)
     # every task paid for is in the state: with its task id, or (a submit cut short by
@@ -222,10 +234,12 @@ def test_out_filling_up_during_the_run_stops_cleanly_and_a_rerun_recovers(
     assert set(ins["tasks_per_idempotency_key"]) <= {r.idempotency_key for r in rows}
     assert any(r.task_id for r in rows)
 
-    # room again: the re-run downloads what was paid for, submits only the rest
-    if real:
+    # the disk fixed: the re-run downloads what was paid for, submits only the rest
+    if real and trouble == "full":
         for f in out.glob("filler*"):
             f.unlink()
+    elif real:
+        subprocess.run(["mount", "-o", "remount,rw", str(out)], check=True, timeout=10)
     else:
         armed[0] = False
     again = _render(sandbox, path, out)
