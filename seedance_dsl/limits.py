@@ -98,6 +98,29 @@ LIMITS: dict[str, Limit] = _table(
         "how long a task may stay processing before `render` reports it stuck "
         "(scaled by the server's time scale, e.g. --sandbox's)",
     ),
+    Limit(
+        "state_busy_timeout",
+        30.0,
+        "seconds",
+        "SEEDANCE_STATE_BUSY_TIMEOUT",
+        "how long a command waits for .seedance/state.db while another program holds it locked",
+    ),
+    Limit(
+        "render_video_bytes_per_second",
+        1.5 * MiB,
+        "bytes",
+        "SEEDANCE_VIDEO_BYTES_PER_SECOND",
+        "the size of one second of 1080p video in the free-space estimate of --out before "
+        "the first submit (scaled by the pixels of other resolutions)",
+    ),
+    Limit(
+        "render_min_free_bytes",
+        32 * MiB,
+        "bytes",
+        "SEEDANCE_MIN_FREE_BYTES",
+        "free space kept to spare, beyond the downloads' estimate, on --out and the state "
+        "directory before the first submit",
+    ),
     # --- the sandbox server: what a client may send (seedance_dsl.sandbox)
     Limit(
         "sandbox_body_bytes",

@@ -44,7 +44,7 @@ EXIT_CODES: Mapping[str, Mapping[int, str]] = {
         0: "every clip rendered (or reused)",
         1: "the storyboard has errors (nothing was submitted), or some clips failed or are stuck",
         2: "usage, configuration or state errors (nothing was submitted)",
-        3: "interrupted (state saved: run the same command again to resume)",
+        3: "interrupted, the server stopped answering, or a write failed (state saved: run the same command again to resume)",
         4: "the --max-credits budget or the account's credits ran out",
     },
     "status": {

@@ -145,7 +145,18 @@ def _bytecode_cache(jinja2: Any) -> Any:
             return None
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(directory))
+    from ..client.secret import contains_secret
+
+    class GuardedCache(jinja2.FileSystemBytecodeCache):  # type: ignore[misc]
+        """Never writes an entry that contains the API key (a template that holds it):
+        the template is compiled every time instead."""
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            if bucket.code is not None and contains_secret(bucket.bytecode_to_string()):
+                return
+            super().dump_bytecode(bucket)
+
+    return GuardedCache(str(directory))
 
 
 def _read_template(file: Path, roots: tuple[str, ...] | None, decl_span: Span | None) -> str:

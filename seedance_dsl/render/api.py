@@ -38,6 +38,7 @@ from .plan import (
     storyboard_id,
 )
 from .polling import PollPolicy
+from .preflight import check_secrets, preflight
 from .pricing import PriceTable
 from .runner import DEFAULT_CONCURRENCY, Renderer, RenderOptions
 from .state import RenderRecord, StateDB
@@ -193,7 +194,7 @@ def plan_file(
             (``seedance_dsl.render.state.StateError``).
     """
     sb = load_storyboard(path)
-    return make_plan(
+    plan = make_plan(
         sb,
         server=server_namespace(base_url, sandbox=sandbox),
         clips=clips,
@@ -201,6 +202,8 @@ def plan_file(
         prices=prices,
         out_dir=out_dir,
     )
+    check_secrets(sb, plan)  # the plan shows the requests: never one with the key
+    return plan
 
 
 # -------------------------------------------------------------------------- render
@@ -420,6 +423,20 @@ async def _render_async(
         raise RenderSetupError(exc.message, help=exc.help) from None
     db = StateDB.for_storyboard(sb.path)
     try:
+        # before the first credit: --out and .seedance/ take writes, --out has room
+        preflight(
+            sb,
+            make_plan(
+                sb,
+                server=server,
+                clips=options.clips,
+                take=options.take,
+                prices=options.prices,
+                db=db,
+            ),
+            out_dir=out_dir,
+            state_dir=db.path.parent,
+        )
         renderer = Renderer(
             sb,
             client=client,

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 
 from ..errors import SeedanceDSLError
-from .state import make_state_dir, state_dir_for
+from .state import StateUnwritable, make_state_dir, state_dir_for
 
 __all__ = ["RenderLock", "StoryboardBusy"]
 
@@ -34,7 +34,10 @@ class RenderLock:
 
     def acquire(self) -> RenderLock:
         make_state_dir(self.path.parent)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise self._unwritable(exc) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -47,10 +50,21 @@ class RenderLock:
                 f"another `seedance render` is rendering {self.storyboard}{who}",
                 help="wait for it to finish (or stop it); `seedance status` shows its progress",
             ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode("ascii"))
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode("ascii"))
+        except OSError as exc:
+            os.close(fd)  # closing releases the lock
+            raise self._unwritable(exc) from None
         self._fd = fd
         return self
+
+    def _unwritable(self, exc: OSError) -> StateUnwritable:
+        return StateUnwritable(
+            f"cannot write the render lock {self.path}: {exc.strerror or exc}",
+            help="free some space on that disk, or make the storyboard's directory "
+            "writable; nothing was submitted",
+        )
 
     def release(self) -> None:
         if self._fd is not None:

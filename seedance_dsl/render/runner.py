@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from ..api.spec import CONTRACT
 from ..client import errors as cerr
+from ..client.secret import ensure_no_secret
 from ..compiler.model import idempotency_key as derive_key
 from .budget import SharedBudget
 from .events import TERMINAL, ClipResult, ClipStatus, EventSink, RenderEvent, RenderSummary
@@ -42,8 +43,9 @@ from .plan import (
     storyboard_id,
 )
 from .polling import Expectation, PollPolicy, expectation_from, measure_render_time
+from .preflight import DiskError, write_failure
 from .pricing import PriceTable
-from .state import RenderRecord, StateDB
+from .state import RenderRecord, StateDB, StateError
 
 if TYPE_CHECKING:
     from ..api.models import SubmitResponse, Task, VideoRequest
@@ -684,7 +686,18 @@ class Renderer:
         except asyncio.CancelledError:
             self.interrupt("cancelled")
             await self._stop_all()
+        except Exception as exc:
+            # a write that failed (a full or read-only disk): stop like an interruption,
+            # exit 3; the state database holds every step committed before
+            self._write_failed = write_failure(exc)
+            if self._write_failed is None:
+                raise
+            self.interrupt(self._write_failed.message)
+            await self._stop_all()
+            self._interrupt_reason = self._write_failed.format()  # the summary: with help
         return self._summary()
+
+    _write_failed: DiskError | None = None
 
     def _sweep_partial_files(self) -> None:
         """Temporary files of a killed run (we hold the storyboard's lock: none is live)."""
@@ -697,7 +710,8 @@ class Renderer:
         while True:
             if self._crash is not None:
                 crash, self._crash = self._crash, None
-                await self._stop_all()
+                if write_failure(crash) is None:
+                    await self._stop_all()
                 raise crash
             if self._interrupt_reason or self._fatal:
                 await self._stop_all()
@@ -748,7 +762,11 @@ class Renderer:
         for c in self.clips.values():
             if c.status not in TERMINAL:
                 self._end(c, "interrupted", self._left_at(c))
-        self._write_manifest()
+        if self._write_failed is None:
+            self._write_manifest()
+        else:  # the disk that failed may not take the manifest either
+            with contextlib.suppress(OSError, DiskError, StateError):
+                self._write_manifest()
 
     def _left_at(self, c: _Clip) -> str:
         """Where a clip was when the run stopped, and what the next run does with it."""
@@ -800,6 +818,8 @@ class Renderer:
 
     async def _submit(self, c: _Clip) -> None:
         assert c.request is not None
+        # defence in depth: an output URL of another clip could carry the key too
+        ensure_no_secret(c.request.canonical_json(), where=f"the request of clip {c.name}")
         if c.record_id is None:
             c.fresh = self.db.get(self.server, c.key) is None
             rec = self.db.record_intent(
@@ -1123,6 +1143,9 @@ class Renderer:
                 if rec.last_frame_url and frame is not None:
                     await self.client.download(rec.last_frame_url, frame)
         except cerr.SeedanceError as exc:
+            disk = write_failure(exc)
+            if disk is not None:  # --out is full or read-only: stop, the task is kept
+                raise disk from None
             hint = (
                 "the output URL has probably expired; render it again with --take N"
                 if exc.status in (403, 404, 410)
