@@ -18,3 +18,15 @@ SPEC = ROOT / "tests" / "fixtures" / "spec"
 @pytest.fixture
 def repo_root() -> Path:
     return ROOT
+
+
+#: what a test may never leave in the checkout (renders and state belong in tmp_path)
+_LITTER = ("renders", ".seedance")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_renders_in_the_checkout() -> object:
+    before = {name for name in _LITTER if (ROOT / name).exists()}
+    yield None
+    left = sorted(name for name in _LITTER if (ROOT / name).exists() and name not in before)
+    assert not left, f"a test wrote {left} into the checkout: give it an out_dir in tmp_path"

@@ -64,7 +64,11 @@ def rendered(sandbox: Any, tmp_path: Path) -> Path:
     path = base / "film.shot"
     path.write_text(independent(6), encoding="utf-8")
     summary = render_file(
-        path, base_url=sandbox.base_url, api_key=sandbox.api_key, rate_limit=_rate(sandbox)
+        path,
+        base_url=sandbox.base_url,
+        api_key=sandbox.api_key,
+        rate_limit=_rate(sandbox),
+        out_dir=base / "out",
     )
     assert summary.exit_code == 0
     return base
@@ -259,12 +263,17 @@ def test_moving_the_state_aside_keeps_the_request_log(sandbox_factory: Any, tmp_
     sb = sandbox_factory(time_scale=0.1, rate_limit_requests=12)
     path = tmp_path / "film.shot"
     path.write_text(independent(10), encoding="utf-8")
-    first = render_file(path, base_url=sb.base_url, api_key=sb.api_key, rate_limit=_rate(sb))
+    out = tmp_path / "out"
+    first = render_file(
+        path, base_url=sb.base_url, api_key=sb.api_key, rate_limit=_rate(sb), out_dir=out
+    )
     assert first.exit_code == 0
     before = sb.inspect()["rate_limited"]
     state = tmp_path / ".seedance"
     os.replace(state / "state.db", tmp_path / "state.db.aside")
-    second = render_file(path, base_url=sb.base_url, api_key=sb.api_key, rate_limit=_rate(sb))
+    second = render_file(
+        path, base_url=sb.base_url, api_key=sb.api_key, rate_limit=_rate(sb), out_dir=out
+    )
     assert second.exit_code == 0
     ins = sb.inspect()
     # the re-run (a replay per clip, then polls) waited for the window the first run
