@@ -53,6 +53,7 @@ _EXPORTS: dict[str, str] = {
     "MissingClipOutput": "seedance_dsl.compiler",
     "CompileFailed": "seedance_dsl.render.api",
     "RenderSetupError": "seedance_dsl.render.api",
+    "StoryboardFileError": "seedance_dsl.render.api",
     "StateError": "seedance_dsl.render.state",
     "StoryboardBusy": "seedance_dsl.render.lock",
 }
@@ -72,6 +73,7 @@ if TYPE_CHECKING:
     from .render import status_file as status_file
     from .render.api import CompileFailed as CompileFailed
     from .render.api import RenderSetupError as RenderSetupError
+    from .render.api import StoryboardFileError as StoryboardFileError
     from .render.lock import StoryboardBusy as StoryboardBusy
     from .render.state import StateError as StateError
     from .sandbox import SandboxSettings as SandboxSettings
@@ -96,6 +98,7 @@ __all__ = [
     "SeedanceError",
     "StateError",
     "StoryboardBusy",
+    "StoryboardFileError",
     "UsageError",
     "__version__",
     "check_file",

@@ -21,7 +21,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _emit_error(fmt: str, exc: SeedanceDSLError) -> None:
     if fmt == "json":
-        payload = {"event": "error", "exit_code": exc.exit_code, **exc.to_json()}
+        from ..render.api import StoryboardFileError
+
+        payload: dict[str, Any] = {"event": "error", "exit_code": exc.exit_code}
+        if isinstance(exc, StoryboardFileError):  # the shape of check, compile and fmt
+            from ._common import file_error_json
+
+            tool = click.get_current_context().info_name or "render"
+            payload.update(file_error_json(tool, exc.file, exc.diagnostic))
+        else:
+            payload.update(exc.to_json())
         click.echo(json.dumps(payload, ensure_ascii=False, default=str))
     else:
         click.echo(exc.format(), err=True)
@@ -99,7 +108,7 @@ _prices_opt = click.option(
     short_help="Show what `render` would submit, reuse or wait for, and its cost.",
     epilog=exit_help("plan"),
 )
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path(path_type=str))  # checked by file_problem
 @_format_opt
 @_sandbox_opt
 @_clip_opt
@@ -154,7 +163,7 @@ def plan(
     short_help="Render every clip: submit, poll, download; resumable at any moment.",
     epilog=exit_help("render"),
 )
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path(path_type=str))  # checked by file_problem
 @_clip_opt
 @_sandbox_opt
 @click.option(
@@ -241,7 +250,7 @@ def render(
     short_help="Show what the state database knows about each clip.",
     epilog=exit_help("status"),
 )
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path(path_type=str))  # checked by file_problem
 @click.option("--refresh", is_flag=True, help="Poll the tasks in flight once (uses the network).")
 @_sandbox_opt
 @_format_opt

@@ -46,11 +46,13 @@ from .state import RenderRecord, StateDB
 if TYPE_CHECKING:
     from ..compiler.model import CompiledClip, CompiledStoryboard
     from ..sandbox.settings import SandboxSettings
+    from ..syntax.diagnostics import Diagnostic
 
 __all__ = [
     "RATE_LIMIT_ENV",
     "CompileFailed",
     "RenderSetupError",
+    "StoryboardFileError",
     "demo_sandbox_settings",
     "load_storyboard",
     "plan_file",
@@ -60,6 +62,18 @@ __all__ = [
 ]
 
 RATE_LIMIT_ENV = "SEEDANCE_RATE_LIMIT"
+
+
+class StoryboardFileError(UsageError):
+    """The storyboard file named cannot be read (exit 2): ``diagnostic`` is the same
+    SHOT001/005/009/010 diagnostic ``seedance check`` gives it, ``file`` the path."""
+
+    kind = "file"
+
+    def __init__(self, diagnostic: Diagnostic, file: str) -> None:
+        super().__init__(f"{diagnostic.message} [{diagnostic.code}]", help=diagnostic.help)
+        self.diagnostic = diagnostic
+        self.file = file
 
 
 class CompileFailed(SeedanceDSLError):
@@ -151,15 +165,16 @@ def load_storyboard(path: str | Path) -> CompiledStoryboard:
     """Compile ``path`` for planning or rendering.
 
     Raises:
-        UsageError: ``path`` is not a file.
+        StoryboardFileError: ``path`` cannot be read (a :class:`UsageError`; its
+            ``diagnostic`` says why: missing, a directory, not a regular file, too big).
         CompileFailed: the storyboard has errors (``exc.diagnostics`` lists them).
     """
+    from ..syntax.source import file_problem
+
     p = Path(path)
-    if not p.is_file():
-        raise UsageError(
-            f"no such storyboard file: {p}",
-            help="pass the path of a .shot file (e.g. examples/teaser.shot)",
-        )
+    problem = file_problem(p)  # missing, a directory, a FIFO or device, too big
+    if problem is not None:
+        raise StoryboardFileError(problem, str(path))
     from ..compiler import compile_file
 
     sb = compile_file(p)

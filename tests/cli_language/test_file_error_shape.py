@@ -1,5 +1,6 @@
 """One JSON shape for a file named on the command line that cannot be read (9.11):
-`check`, `compile` and `fmt` print the same envelope (seedance_dsl/cli/_common.py)."""
+`check`, `compile` and `fmt` print the same envelope (seedance_dsl/cli/_common.py), and
+`plan`, `render` and `status` the same inside their error event."""
 
 from __future__ import annotations
 
@@ -69,3 +70,17 @@ def test_fmt_json_reports_what_it_did(tmp_path: Path) -> None:
     assert status == 3 and env["diffs"][str(p)].startswith("---")
     status, env = envelope("fmt", "--format", "json", str(p))
     assert status == 0 and env["formatted"] == [str(p)] and "error" not in env
+
+
+@pytest.mark.timeout(60)
+def test_the_render_commands_give_the_same_shape_in_their_error_event(tmp_path: Path) -> None:
+    for code, path in problems(tmp_path).items():
+        _, reference = envelope("check", "--format", "json", path)
+        for cmd in ("plan", "render", "status"):
+            status, env = envelope(cmd, "--format", "json", path)
+            assert status == 2, (cmd, code, env)
+            assert env["event"] == "error" and env["exit_code"] == 2
+            assert env["tool"] == f"seedance {cmd}"
+            assert {k: env[k] for k in COMMON - {"tool"}} == {
+                k: reference[k] for k in COMMON - {"tool"}
+            }, (cmd, code)

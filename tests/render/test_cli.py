@@ -54,7 +54,7 @@ def test_compile_error_is_exit_1_and_valid_json(tmp_path, sandbox) -> None:
     assert err["event"] == "error" and err["exit_code"] == 1
     assert err["diagnostics"] and err["diagnostics"][0]["location"].startswith(str(path))
     missing = run(["plan", str(tmp_path / "nope.shot")], env, tmp_path)
-    assert missing.returncode == 2 and "no such storyboard" in missing.stderr
+    assert missing.returncode == 2 and "file not found" in missing.stderr  # as `check` says
     assert "Traceback" not in missing.stderr + p.stderr
 
 
