@@ -107,6 +107,7 @@ NOT_RUN_HERE = {
     ("render", 1): "tests/render/test_render_sandbox.py (EXIT_FAILED)",
     ("render", 3): "tests/render/test_render_sandbox.py (interrupted, exit 3)",
     ("sandbox", 0): "docs/sandbox.md: Ctrl-C stops the server, exit 0",
+    ("mcp", 0): "tests/agents/test_mcp_cli.py (stdin closed: exit 0)",
 }
 
 OK = 'storyboard "t"\n\nclip a {\n  shot {\n    text "A glass train crosses a bridge"\n  }\n}\n'
@@ -135,6 +136,7 @@ SCENARIOS: list[tuple[str, list[str], int]] = [
     ("status", ["status", "ok.shot"], 0),
     ("status", ["status", "missing.shot"], 2),
     ("sandbox", ["sandbox", "serve", "--key", "no-credits"], 2),
+    ("mcp", ["mcp", "--root", "no-such-dir"], 2),
 ]
 
 

@@ -53,6 +53,10 @@ EXIT_CODES: Mapping[str, Mapping[int, str]] = {
         0: "stopped with Ctrl-C",
         2: "usage (a bad option, or the port is taken)",
     },
+    "mcp": {
+        0: "the client closed the connection",
+        2: "usage (a bad option, or --root is not a directory)",
+    },
 }
 
 
