@@ -137,6 +137,8 @@ SCENARIOS: list[tuple[str, list[str], int]] = [
     ("status", ["status", "missing.shot"], 2),
     ("sandbox", ["sandbox", "serve", "--key", "no-credits"], 2),
     ("mcp", ["mcp", "--root", "no-such-dir"], 2),
+    ("init", ["init", "new-project"], 0),
+    ("init", ["init", "ok.shot"], 2),
 ]
 
 

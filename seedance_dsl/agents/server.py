@@ -225,6 +225,22 @@ def build_server(workspace: Workspace) -> MCPServer[Any]:
         root, then check it.  Refuses to replace an existing file unless overwrite=true."""
         return _guarded("write", lambda: ws.write(file, text, overwrite))
 
+    @server.tool(annotations=ToolAnnotations(destructive_hint=False))
+    def init(
+        directory: Annotated[
+            str,
+            Field(
+                min_length=1,
+                max_length=4096,
+                description="Where (relative to the root) to create the project; made if missing.",
+            ),
+        ] = ".",
+    ) -> CallToolResult:
+        """Start a project: film.shot (a two-clip storyboard that checks clean and renders
+        on the sandbox), lib/look.shot (a library it imports), README.md and .gitignore
+        entries. Refuses (writing nothing) when one of the files exists."""
+        return _guarded("init", lambda: ws.init(directory))
+
     @server.tool(annotations=_READ_ONLY)
     def compile(file: ShotPath, clips: ClipNames = None) -> CallToolResult:
         """Compile a storyboard: per clip the prompt, the exact API request body, the

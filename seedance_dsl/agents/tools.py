@@ -278,6 +278,26 @@ class Workspace:
             out["check"] = self.check([file])
         return out
 
+    def init(self, directory: str = ".") -> dict[str, Any]:
+        """``seedance init``: the starter project in ``directory`` (inside the root)."""
+        from ..scaffold import InitRefused, init_project
+
+        target = self.path(directory, what="directory")
+        try:
+            result = init_project(target)
+        except UsageError as exc:
+            kind = "exists" if isinstance(exc, InitRefused) else "usage"
+            raise ToolFailure(exc.message, kind=kind, help=exc.help) from None
+        rel = self.rel(target)
+        prefix = "" if rel in ("", ".") else rel + "/"
+        return {
+            "directory": rel or ".",
+            "created": [prefix + n for n in result.created],
+            "gitignore": result.gitignore,
+            "storyboard": prefix + "film.shot",
+            "next": "check, compile, then render the storyboard (sandbox=true)",
+        }
+
     def compile(self, file: str, clips: Sequence[str] | None = None) -> dict[str, Any]:
         """``seedance compile --format json``'s envelope, each clip with its ``prompt``
         and ``references`` (roles) too.  A storyboard with errors is a failure whose

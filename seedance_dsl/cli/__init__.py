@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("render_cmd", "status"),
     "sandbox": ("sandbox_cmd", "sandbox"),
     "mcp": ("mcp_cmd", "mcp"),
+    "init": ("init_cmd", "init"),
 }
 
 

@@ -34,7 +34,7 @@ clip one {
 
 UGLY = 'storyboard "Kite"\nclip rise {\nduration 5s\nshot { action "a kite" }\n}\n'
 
-TOOLS = {"check", "format", "write", "compile", "plan", "render", "status", "explain"}
+TOOLS = {"init", "check", "format", "write", "compile", "plan", "render", "status", "explain"}
 
 
 def _root(tmp_path: Path) -> Path:
@@ -87,6 +87,12 @@ def test_lists_tools_calls_each_and_survives_bad_arguments(tmp_path: Path) -> No
         out["missing"] = await s.call_tool("status", {"file": "nope.shot"})
         out["exists"] = await s.call_tool("write", {"file": "film.shot", "text": FILM})
         out["after"] = await s.call_tool("check", {"files": ["film.shot"]})
+        out["init"] = await s.call_tool("init", {"directory": "starter"})
+        out["init_check"] = await s.call_tool(
+            "check", {"files": ["starter/film.shot", "starter/lib/look.shot"]}
+        )
+        out["init_again"] = await s.call_tool("init", {"directory": "starter"})
+        out["init_outside"] = await s.call_tool("init", {"directory": "../elsewhere"})
         return out
 
     (tmp_path / "outside.shot").write_text(FILM)
@@ -154,6 +160,18 @@ def test_lists_tools_calls_each_and_survives_bad_arguments(tmp_path: Path) -> No
     assert error_of(out["exists"])["error"]["kind"] == "exists"
     assert (root / "film.shot").read_text() == FILM
     assert data(out["after"])["valid"] is True  # the server survived all of it
+
+    made = data(out["init"])
+    assert made["storyboard"] == "starter/film.shot"
+    assert set(made["created"]) == {
+        "starter/film.shot",
+        "starter/lib/look.shot",
+        "starter/README.md",
+    }
+    assert data(out["init_check"])["diagnostics"] == []
+    assert error_of(out["init_again"])["error"]["kind"] == "exists"
+    assert error_of(out["init_outside"])["error"]["kind"] == "outside_root"
+    assert not (tmp_path / "elsewhere").exists()
 
 
 def test_from_an_empty_directory_to_a_rendered_sandbox_storyboard(tmp_path: Path) -> None:
