@@ -139,6 +139,8 @@ SCENARIOS: list[tuple[str, list[str], int]] = [
     ("mcp", ["mcp", "--root", "no-such-dir"], 2),
     ("init", ["init", "new-project"], 0),
     ("init", ["init", "ok.shot"], 2),
+    ("config", ["config"], 0),
+    ("config", ["config", "--profile", "no-such-profile"], 2),
 ]
 
 

@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sandbox": ("sandbox_cmd", "sandbox"),
     "mcp": ("mcp_cmd", "mcp"),
     "init": ("init_cmd", "init"),
+    "config": ("config_cmd", "config"),
 }
 
 

@@ -61,6 +61,10 @@ EXIT_CODES: Mapping[str, Mapping[int, str]] = {
         0: "the project was created",
         2: "usage (a file it would create exists, so nothing was written, or DIR is a file)",
     },
+    "config": {
+        0: "shown",
+        2: "the configuration is broken (a bad config file, an unknown profile, a bad base URL)",
+    },
 }
 
 
