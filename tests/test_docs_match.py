@@ -106,6 +106,7 @@ NOT_RUN_HERE = {
     ("status", 3): "interrupt: the same _guard as render (tests/render)",
     ("render", 3): "tests/render/test_render_sandbox.py (interrupted, exit 3)",
     ("sandbox", 0): "docs/sandbox.md: Ctrl-C stops the server, exit 0",
+    ("mcp", 0): "tests/agents/test_mcp_cli.py (stdin closed: exit 0)",
 }
 
 OK = 'storyboard "t"\n\nclip a {\n  shot {\n    text "A glass train crosses a bridge"\n  }\n}\n'
@@ -137,6 +138,11 @@ SCENARIOS: list[tuple[str, list[str], int]] = [
     ("status", ["status", "error.shot"], 1),
     ("status", ["status", "missing.shot"], 2),
     ("sandbox", ["sandbox", "serve", "--key", "no-credits"], 2),
+    ("mcp", ["mcp", "--root", "no-such-dir"], 2),
+    ("init", ["init", "new-project"], 0),
+    ("init", ["init", "ok.shot"], 2),
+    ("config", ["config"], 0),
+    ("config", ["config", "--profile", "no-such-profile"], 2),
 ]
 
 

@@ -25,6 +25,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "render": ("render_cmd", "render"),
     "status": ("render_cmd", "status"),
     "sandbox": ("sandbox_cmd", "sandbox"),
+    "mcp": ("mcp_cmd", "mcp"),
+    "init": ("init_cmd", "init"),
+    "config": ("config_cmd", "config"),
 }
 
 

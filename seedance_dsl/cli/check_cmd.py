@@ -50,6 +50,11 @@ def emit(results: list[CheckResult], files: tuple[str, ...] | list[str], fmt: st
 
             extra = {"error": file_error_json("check", *unreadable)["error"]}
         click.echo(report.render_json(diags, listing, origins=origins, extra=extra))
+    elif fmt == "sarif":
+        from ..check.sarif import render_sarif
+
+        origins = [f for f, r in zip(files, results, strict=True) for _ in r.diagnostics]
+        click.echo(render_sarif(diags, origins))
     elif fmt == "concise":
         if diags:
             click.echo(report.render_concise(diags))
@@ -74,10 +79,11 @@ def emit(results: list[CheckResult], files: tuple[str, ...] | list[str], fmt: st
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["human", "concise", "json"]),
+    type=click.Choice(["human", "concise", "json", "sarif"]),
     default="human",
     show_default=True,
-    help="human: source snippets with carets; concise: one line each; json: machine-readable.",
+    help="human: source snippets with carets; concise: one line each; json: machine-readable; "
+    "sarif: SARIF 2.1.0 for code scanning (docs/ci.md).",
 )
 def check(files: tuple[str, ...], fmt: str) -> None:
     """Check .shot FILEs: syntax, names, imports, setting values and every API rule."""

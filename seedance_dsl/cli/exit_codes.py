@@ -57,6 +57,18 @@ EXIT_CODES: Mapping[str, Mapping[int, str]] = {
         0: "stopped with Ctrl-C",
         2: "usage (a bad option, or the port is taken)",
     },
+    "mcp": {
+        0: "the client closed the connection",
+        2: "usage (a bad option, or --root is not a directory)",
+    },
+    "init": {
+        0: "the project was created",
+        2: "usage (a file it would create exists, so nothing was written, or DIR is a file)",
+    },
+    "config": {
+        0: "shown",
+        2: "the configuration is broken (a bad config file, an unknown profile, a bad base URL)",
+    },
 }
 
 
