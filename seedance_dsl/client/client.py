@@ -12,15 +12,17 @@ may live on another host).
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import random
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+import httpcore
 import httpx
 
 from .. import __version__
@@ -34,6 +36,7 @@ from .policy import (
     Flow,
     Hold,
     HttpResponse,
+    LimitHit,
     PollSchedule,
     Redactor,
     RetryPolicy,
@@ -42,6 +45,7 @@ from .policy import (
     TransportFailure,
     body_start,
     download_flow,
+    fetch_bound,
     get_task_flow,
     submit_flow,
     wait_flow,
@@ -64,12 +68,137 @@ def _lower(headers: httpx.Headers) -> dict[str, str]:
     return {k.lower(): v for k, v in headers.items()}
 
 
-def _failure(exc: httpx.TransportError, redact: Redactor) -> TransportFailure:
+def _failure(exc: Exception, redact: Redactor) -> TransportFailure:
     # str(exc) of httpx transport errors names the socket problem, never headers; the
     # redactor is a second line of defence.
+    if not isinstance(exc, httpx.TransportError):
+        # httpx.InvalidURL (a URL too long to build), TooManyRedirects: retrying can't help
+        return TransportFailure(type(exc).__name__, redact(str(exc))[:300], False, True, True)
     return TransportFailure(
-        type(exc).__name__, redact(str(exc))[:300], isinstance(exc, httpx.TimeoutException)
+        type(exc).__name__,
+        redact(str(exc))[:300],
+        isinstance(exc, httpx.TimeoutException),
+        sent=not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout),
     )
+
+
+#: what httpx raises for a request or an answer outside what it can handle
+_REFUSED = (httpx.TransportError, httpx.InvalidURL, httpx.TooManyRedirects)
+
+
+def _deadline_failure(seconds: float, env: str) -> TransportFailure:
+    return TransportFailure(
+        "RequestDeadline",
+        f"no complete answer within {seconds:g} s (set {env} to allow longer)",
+        True,
+    )
+
+
+# -- the whole-request deadline of the synchronous client ------------------------------
+#
+# httpx's timeouts bound each read, so a server that trickles one byte every few seconds
+# never trips them.  The asynchronous client wraps each request in ``asyncio.timeout``;
+# the synchronous one gives its connection pool a network backend whose every read and
+# write waits at most until the deadline of the request in progress (a context variable).
+
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "seedance_request_deadline", default=None
+)
+
+
+def _past_deadline(exc: Exception | None) -> bool:
+    """Did the request in progress time out because its whole deadline passed?"""
+    deadline = _DEADLINE.get()
+    if deadline is None or not (exc is None or isinstance(exc, httpx.TimeoutException)):
+        return False
+    return time.monotonic() >= deadline - 0.01
+
+
+def _cap(timeout: float | None) -> float | None:
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise httpcore.ReadTimeout("the whole request took longer than its deadline")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _cap(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _cap(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, _cap(timeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._inner.connect_tcp(host, port, _cap(timeout), local_address, socket_options)
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:  # pragma: no cover - the client speaks TCP
+        return _DeadlineStream(self._inner.connect_unix_socket(path, _cap(timeout), socket_options))
+
+    def sleep(self, seconds: float) -> None:  # pragma: no cover - httpcore retries only
+        self._inner.sleep(seconds)
+
+
+def _deadline_transport() -> httpx.HTTPTransport:
+    transport = httpx.HTTPTransport(verify=_ssl_context(), trust_env=False)
+    pool: Any = getattr(transport, "_pool", None)
+    if pool is not None and hasattr(pool, "_network_backend"):
+        pool._network_backend = _DeadlineBackend(pool._network_backend)
+    return transport
+
+
+def _too_large(status: int, headers: Mapping[str, str], got: int | None, cap: int) -> LimitHit:
+    what = f"{got} bytes" if got is not None else "more"
+    return LimitHit(
+        "response_json_bytes",
+        f"HTTP {status} with a body of {what}, larger than the limit of {cap} bytes",
+        status,
+    )
+
+
+def _declared_too_large(
+    status: int, headers: Mapping[str, str], cap: int | None
+) -> LimitHit | None:
+    if cap is None:
+        return None
+    cl = headers.get("content-length", "").strip()
+    if cl.isdigit() and int(cl) > cap:
+        return _too_large(status, headers, int(cl), cap)
+    return None
 
 
 class _Base:
@@ -184,7 +313,10 @@ class SeedanceClient(_Base):
             poll=poll,
             config=config,
         )
-        self._http = httpx.Client(transport=transport, **self._http_kwargs())
+        self._http = httpx.Client(
+            transport=transport if transport is not None else _deadline_transport(),
+            **self._http_kwargs(),
+        )
 
     # -- public API ---------------------------------------------------------------
 
@@ -268,23 +400,50 @@ class SeedanceClient(_Base):
             return self._fetch(action)
         raise TypeError(f"unknown action {action!r}")  # pragma: no cover
 
-    def _send(self, a: Send) -> HttpResponse | TransportFailure:
+    def _send(self, a: Send) -> HttpResponse | TransportFailure | LimitHit:
         r = a.request
         headers = dict(r.headers)
         headers.update(self._auth_headers())
+        token = _DEADLINE.set(None if a.deadline_s is None else time.monotonic() + a.deadline_s)
         try:
-            resp = self._http.request(
+            with self._http.stream(
                 r.method,
                 r.path,
                 headers=headers,
                 content=r.body,
                 timeout=self._timeout(a.timeout_cap_s),
-            )
-        except httpx.TransportError as exc:
+            ) as resp:
+                hdrs = _lower(resp.headers)
+                hit = _declared_too_large(resp.status_code, hdrs, a.max_body)
+                if hit is not None:
+                    return hit
+                body = bytearray()
+                for chunk in resp.iter_bytes():  # decoded: gzip cannot inflate past the cap
+                    body += chunk
+                    if a.max_body is not None and len(body) > a.max_body:
+                        return _too_large(resp.status_code, hdrs, None, a.max_body)
+        except _REFUSED as exc:
+            if _past_deadline(exc):
+                assert a.deadline_s is not None
+                return _deadline_failure(a.deadline_s, "SEEDANCE_REQUEST_TIMEOUT")
             return _failure(exc, self._redact)
-        return HttpResponse(resp.status_code, _lower(resp.headers), resp.content)
+        finally:
+            _DEADLINE.reset(token)
+        return HttpResponse(resp.status_code, hdrs, bytes(body))
 
     def _fetch(self, a: Fetch) -> FetchResult:
+        token = _DEADLINE.set(None if a.deadline_s is None else time.monotonic() + a.deadline_s)
+        try:
+            res = self._fetch_in_time(a)
+            if res.failure is not None and res.failure.timeout and _past_deadline(None):
+                assert a.deadline_s is not None
+                failure = _deadline_failure(a.deadline_s, "SEEDANCE_DOWNLOAD_TIMEOUT")
+                res = FetchResult(res.status, res.headers, res.size, failure=failure)
+            return res
+        finally:
+            _DEADLINE.reset(token)
+
+    def _fetch_in_time(self, a: Fetch) -> FetchResult:
         headers = {"Accept-Encoding": "identity", "Accept": "*/*", **dict(a.headers)}
         status: int | None = None
         hdrs: dict[str, str] = {}
@@ -306,17 +465,22 @@ class SeedanceClient(_Base):
                     f = open(a.tmp, "r+b")  # noqa: SIM115 - closed below
                 except OSError as exc:
                     return FetchResult(status, hdrs, a.offset, local_error=exc.strerror)
+                bound, which = fetch_bound(status, hdrs, a.max_bytes)
+                if which is not None and bound is None:
+                    return FetchResult(status, hdrs, a.offset, over=which)
                 with f:
                     f.seek(start)
                     f.truncate()
                     size = start
                     try:
                         for chunk in resp.iter_raw():
+                            if bound is not None and size + len(chunk) > bound:
+                                return FetchResult(status, hdrs, size, over=which)
                             f.write(chunk)
                             size += len(chunk)
                     except OSError as exc:
                         return FetchResult(status, hdrs, size, local_error=exc.strerror)
-        except httpx.TransportError as exc:
+        except _REFUSED as exc:
             return FetchResult(status, hdrs, size, failure=_failure(exc, self._redact))
         return FetchResult(status, hdrs, size)
 
@@ -429,23 +593,53 @@ class AsyncSeedanceClient(_Base):
             return await self._fetch(action)
         raise TypeError(f"unknown action {action!r}")  # pragma: no cover
 
-    async def _send(self, a: Send) -> HttpResponse | TransportFailure:
+    async def _send(self, a: Send) -> HttpResponse | TransportFailure | LimitHit:
+        try:
+            async with asyncio.timeout(a.deadline_s):
+                return await self._send_in_time(a)
+        except TimeoutError:
+            assert a.deadline_s is not None
+            return _deadline_failure(a.deadline_s, "SEEDANCE_REQUEST_TIMEOUT")
+
+    async def _send_in_time(self, a: Send) -> HttpResponse | TransportFailure | LimitHit:
         r = a.request
         headers = dict(r.headers)
         headers.update(self._auth_headers())
         try:
-            resp = await self._http.request(
+            async with self._http.stream(
                 r.method,
                 r.path,
                 headers=headers,
                 content=r.body,
                 timeout=self._timeout(a.timeout_cap_s),
-            )
-        except httpx.TransportError as exc:
+            ) as resp:
+                hdrs = _lower(resp.headers)
+                hit = _declared_too_large(resp.status_code, hdrs, a.max_body)
+                if hit is not None:
+                    return hit
+                body = bytearray()
+                async for chunk in resp.aiter_bytes():  # decoded: gzip can't pass the cap
+                    body += chunk
+                    if a.max_body is not None and len(body) > a.max_body:
+                        return _too_large(resp.status_code, hdrs, None, a.max_body)
+        except _REFUSED as exc:
             return _failure(exc, self._redact)
-        return HttpResponse(resp.status_code, _lower(resp.headers), resp.content)
+        return HttpResponse(resp.status_code, hdrs, bytes(body))
 
     async def _fetch(self, a: Fetch) -> FetchResult:
+        progress: list[tuple[int | None, dict[str, str], int]] = []
+        try:
+            async with asyncio.timeout(a.deadline_s):
+                return await self._fetch_in_time(a, progress)
+        except TimeoutError:
+            assert a.deadline_s is not None
+            status, hdrs, size = progress[-1] if progress else (None, {}, a.offset)
+            failure = _deadline_failure(a.deadline_s, "SEEDANCE_DOWNLOAD_TIMEOUT")
+            return FetchResult(status, hdrs, size, failure=failure)
+
+    async def _fetch_in_time(
+        self, a: Fetch, progress: list[tuple[int | None, dict[str, str], int]]
+    ) -> FetchResult:
         headers = {"Accept-Encoding": "identity", "Accept": "*/*", **dict(a.headers)}
         status: int | None = None
         hdrs: dict[str, str] = {}
@@ -467,16 +661,23 @@ class AsyncSeedanceClient(_Base):
                     f = open(a.tmp, "r+b")  # noqa: SIM115 - local temp file
                 except OSError as exc:
                     return FetchResult(status, hdrs, a.offset, local_error=exc.strerror)
+                bound, which = fetch_bound(status, hdrs, a.max_bytes)
+                if which is not None and bound is None:
+                    return FetchResult(status, hdrs, a.offset, over=which)
                 with f:
                     f.seek(start)
                     f.truncate()
                     size = start
                     try:
                         async for chunk in resp.aiter_raw():
+                            if bound is not None and size + len(chunk) > bound:
+                                return FetchResult(status, hdrs, size, over=which)
                             f.write(chunk)
                             size += len(chunk)
+                            progress.append((status, hdrs, size))
+                            del progress[:-1]
                     except OSError as exc:
                         return FetchResult(status, hdrs, size, local_error=exc.strerror)
-        except httpx.TransportError as exc:
+        except _REFUSED as exc:
             return FetchResult(status, hdrs, size, failure=_failure(exc, self._redact))
         return FetchResult(status, hdrs, size)
