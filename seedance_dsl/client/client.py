@@ -321,16 +321,45 @@ class SeedanceClient(_Base):
     # -- public API ---------------------------------------------------------------
 
     def submit(
-        self, request: VideoRequest, idempotency_key: str, *, retry: RetryPolicy | None = None
+        self,
+        request: VideoRequest | Mapping[str, Any],
+        idempotency_key: str,
+        *,
+        retry: RetryPolicy | None = None,
     ) -> SubmitResponse:
-        """POST the request; retried only with the same ``idempotency_key``."""
+        """POST the request; retried only with the same ``idempotency_key``.
+
+        ``request`` is a :class:`VideoRequest` or a mapping of its fields (the
+        ``payload`` of a compiled clip), validated through the model first.
+
+        Raises:
+            pydantic.ValidationError: ``request`` is a mapping the model refuses (a
+                ``ValueError``; nothing is sent).  ``TypeError``: neither kind.
+            ValueError: ``idempotency_key`` is not 1-255 printable ASCII characters.
+            InvalidRequest, Unauthorized, InsufficientCredits, IdempotencyConflict:
+                the server's 400, 401, 402, 409 (never retried; a 409 "still
+                running" is waited out first).
+            RateLimited, ServiceBusy, InternalError: after the retry policy gave up.
+            TransportError, RequestTimeout: no (complete) answer after the retries;
+                ``reached_server`` is ``False`` when nothing was sent.
+            UnexpectedResponse: an answer outside the contract, or one that broke a
+                limit (size, JSON depth, task id length: ``help`` names the setting).
+        """
         result: SubmitResponse = self._run(
             submit_flow(self._context(retry), request, idempotency_key)
         )
         return result
 
     def get_task(self, task_id: str, *, retry: RetryPolicy | None = None) -> Task:
-        """GET the task once (with the retry policy for transient failures)."""
+        """GET the task once (with the retry policy for transient failures).
+
+        Raises:
+            ValueError: ``task_id`` is empty or longer than the limit ``task_id_chars``.
+            NotFound, Unauthorized: the server's 404, 401.
+            RateLimited, ServiceBusy, InternalError, TransportError, RequestTimeout:
+                after the retry policy gave up.
+            UnexpectedResponse: an answer outside the contract or past a limit.
+        """
         result: Task = self._run(get_task_flow(self._context(retry), task_id))
         return result
 
@@ -344,14 +373,27 @@ class SeedanceClient(_Base):
         retry: RetryPolicy | None = None,
     ) -> Task:
         """Poll until ``completed`` or ``failed`` and return the task (a failed task is
-        returned, not raised).  :class:`DeadlineExceeded` after ``deadline_s``."""
+        returned, not raised).
+
+        Raises:
+            DeadlineExceeded: ``deadline_s`` passed with the task still processing.
+            ValueError: ``deadline_s`` is not positive; a bad ``task_id``.
+            and the errors of :meth:`get_task` for a poll that fails after retries.
+        """
         flow = wait_flow(self._context(retry), task_id, poll or self.poll, deadline_s, on_update)
         result: Task = self._run(flow)
         return result
 
     def download(self, url: str, path: Path, *, retry: RetryPolicy | None = None) -> Path:
         """Stream ``url`` to ``path`` atomically (temp file + ``os.replace``), size-checked,
-        resumed with ``Range`` where the server allows it.  Returns ``path``."""
+        resumed with ``Range`` where the server allows it.  Returns ``path``.
+
+        Raises:
+            DownloadError: the URL is not http(s) or longer than ``url_chars``; an HTTP
+                error; a redirect loop; a body longer than it declared or than
+                ``download_bytes``; no complete file within ``download_deadline``;
+                ``path`` not writable.  Nothing is left at ``path`` (or beside it).
+        """
         result: Path = self._run(download_flow(self._context(retry), url, Path(path)))
         return result
 
@@ -521,15 +563,45 @@ class AsyncSeedanceClient(_Base):
         self._http = httpx.AsyncClient(transport=transport, **self._http_kwargs())
 
     async def submit(
-        self, request: VideoRequest, idempotency_key: str, *, retry: RetryPolicy | None = None
+        self,
+        request: VideoRequest | Mapping[str, Any],
+        idempotency_key: str,
+        *,
+        retry: RetryPolicy | None = None,
     ) -> SubmitResponse:
-        """POST the request; retried only with the same ``idempotency_key``."""
+        """POST the request; retried only with the same ``idempotency_key``.
+
+        ``request`` is a :class:`VideoRequest` or a mapping of its fields (the
+        ``payload`` of a compiled clip), validated through the model first.
+
+        Raises:
+            pydantic.ValidationError: ``request`` is a mapping the model refuses (a
+                ``ValueError``; nothing is sent).  ``TypeError``: neither kind.
+            ValueError: ``idempotency_key`` is not 1-255 printable ASCII characters.
+            InvalidRequest, Unauthorized, InsufficientCredits, IdempotencyConflict:
+                the server's 400, 401, 402, 409 (never retried; a 409 "still
+                running" is waited out first).
+            RateLimited, ServiceBusy, InternalError: after the retry policy gave up.
+            TransportError, RequestTimeout: no (complete) answer after the retries;
+                ``reached_server`` is ``False`` when nothing was sent.
+            UnexpectedResponse: an answer outside the contract, or one that broke a
+                limit (size, JSON depth, task id length: ``help`` names the setting).
+        """
         result: SubmitResponse = await self._run(
             submit_flow(self._context(retry), request, idempotency_key)
         )
         return result
 
     async def get_task(self, task_id: str, *, retry: RetryPolicy | None = None) -> Task:
+        """GET the task once, as :meth:`SeedanceClient.get_task`.
+
+        Raises:
+            ValueError: ``task_id`` is empty or longer than the limit ``task_id_chars``.
+            NotFound, Unauthorized: the server's 404, 401.
+            RateLimited, ServiceBusy, InternalError, TransportError, RequestTimeout:
+                after the retry policy gave up.
+            UnexpectedResponse: an answer outside the contract or past a limit.
+        """
         result: Task = await self._run(get_task_flow(self._context(retry), task_id))
         return result
 
@@ -542,11 +614,26 @@ class AsyncSeedanceClient(_Base):
         on_update: Callable[[Task], None] | None = None,
         retry: RetryPolicy | None = None,
     ) -> Task:
+        """Poll until the task is terminal, as :meth:`SeedanceClient.wait`.
+
+        Raises:
+            DeadlineExceeded: ``deadline_s`` passed with the task still processing.
+            ValueError: ``deadline_s`` is not positive; a bad ``task_id``.
+            and the errors of :meth:`get_task` for a poll that fails after retries.
+        """
         flow = wait_flow(self._context(retry), task_id, poll or self.poll, deadline_s, on_update)
         result: Task = await self._run(flow)
         return result
 
     async def download(self, url: str, path: Path, *, retry: RetryPolicy | None = None) -> Path:
+        """Stream ``url`` to ``path`` atomically, as :meth:`SeedanceClient.download`.
+
+        Raises:
+            DownloadError: the URL is not http(s) or longer than ``url_chars``; an HTTP
+                error; a redirect loop; a body longer than it declared or than
+                ``download_bytes``; no complete file within ``download_deadline``;
+                ``path`` not writable.  Nothing is left at ``path`` (or beside it).
+        """
         result: Path = await self._run(download_flow(self._context(retry), url, Path(path)))
         return result
 
