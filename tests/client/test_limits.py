@@ -191,7 +191,7 @@ def test_a_trickling_answer_meets_the_whole_request_deadline(
             Runner(mode, srv.base_url)("get_task", "task_1")
         took = time.monotonic() - t0
     # FAST: 3 attempts of 0.6 s and back-offs of 0.02 + 0.04 s
-    assert took < 3.5, took
+    assert took < 5.0, took  # the old per-read timeouts alone: ~11 s
     assert "0.6 s" in ei.value.message and "SEEDANCE_REQUEST_TIMEOUT" in ei.value.message
 
 

@@ -126,7 +126,7 @@ def test_render_stops_at_the_first_answer_bound(
     assert took < bound + SLACK
     s = _summary(events)
     assert s["exit_code"] == 3
-    assert s["wall_s"] < bound + 2.0, s["wall_s"]  # the stated bound holds (+ slack)
+    assert s["wall_s"] < bound + 3.0, s["wall_s"]  # the stated bound holds (+ slack)
     assert "SEEDANCE_FIRST_ANSWER_TIMEOUT" in s["message"] or any(
         "SEEDANCE_FIRST_ANSWER_TIMEOUT" in json.dumps(c) for c in s["clips"]
     ), s
@@ -173,7 +173,7 @@ def test_render_stops_at_the_outage_bound_when_polls_go_unanswered(tmp_path: Pat
     assert rc == 3, events
     assert took < bound + SLACK
     s = _summary(events)
-    assert s["wall_s"] < bound + 2.0, s["wall_s"]
+    assert s["wall_s"] < bound + 3.0, s["wall_s"]
     assert "SEEDANCE_OUTAGE_TIMEOUT" in json.dumps(s)
     assert s["requests"]["submits"] == 1
 
@@ -189,7 +189,7 @@ def test_an_unresolvable_server_stops_at_the_bound_and_counts_no_submit(tmp_path
     assert rc == 3
     assert took < bound + SLACK
     s = _summary(events)
-    assert s["wall_s"] < bound + 2.0, s["wall_s"]
+    assert s["wall_s"] < bound + 3.0, s["wall_s"]
     assert s["requests"]["submits"] == 0, s
     assert "2 s" in s["message"] or "2 s" in json.dumps(s)
 
