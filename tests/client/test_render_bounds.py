@@ -246,3 +246,24 @@ def test_a_trickling_download_ends_within_the_download_bound(tmp_path: Path) -> 
     (clip,) = _summary(events)["clips"]
     assert "did not finish within 1.5 s" in json.dumps(clip)
     assert not [p for p in tmp_path.rglob("*.mp4*")]
+
+
+def test_a_non_ascii_key_is_a_setup_error_without_the_key(tmp_path: Path) -> None:
+    secret = "sk_live_QWERTYé0123"
+    shot = tmp_path / "film.shot"
+    shot.write_text(SHOT, encoding="utf-8")
+    env = _env(tmp_path, "http://127.0.0.1:9")
+    env["SEEDANCE_API_KEY"] = secret
+    proc = subprocess.run(
+        [sys.executable, "-m", "seedance_dsl.cli", "render", str(shot), "--format", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    (err,) = [json.loads(line) for line in proc.stdout.splitlines() if '"error"' in line]
+    assert "ASCII" in err["message"]
+    assert "QWERTY" not in proc.stdout + proc.stderr
