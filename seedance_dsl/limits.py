@@ -128,10 +128,10 @@ LIMITS: dict[str, Limit] = _table(
     ),
     Limit(
         "download_deadline",
-        900,
+        300,
         "seconds",
         "SEEDANCE_DOWNLOAD_TIMEOUT",
-        "one download attempt from connect to its last byte",
+        "one download, retries included, from the first connect to its last byte",
     ),
     Limit(
         "retry_after",
