@@ -89,6 +89,78 @@ LIMITS: dict[str, Limit] = _table(
         "the size of one prompt template file (`template`, `--template`, or one it includes)",
     ),
     # --- the API client: what a server may send (seedance_dsl.client)
+    Limit(
+        "response_json_bytes",
+        4 * MiB,
+        "bytes",
+        "SEEDANCE_MAX_RESPONSE_BYTES",
+        "the decoded size of one API answer (after gzip: compression cannot inflate it)",
+    ),
+    Limit(
+        "json_depth",
+        64,
+        "count",
+        "SEEDANCE_MAX_JSON_DEPTH",
+        "the nesting depth of the JSON of one API answer",
+    ),
+    Limit(
+        "task_id_chars",
+        256,
+        "characters",
+        "SEEDANCE_MAX_TASK_ID_CHARS",
+        "the length of a task id a server returns",
+    ),
+    Limit(
+        "url_chars",
+        16384,
+        "characters",
+        "SEEDANCE_MAX_URL_CHARS",
+        "the length of an output URL (video_url, last_frame_url) a server returns",
+    ),
+    Limit(
+        "download_bytes",
+        2048 * MiB,
+        "bytes",
+        "SEEDANCE_MAX_DOWNLOAD_BYTES",
+        "the size of one downloaded output file (never more than its declared length either)",
+    ),
+    Limit(
+        "request_deadline",
+        90,
+        "seconds",
+        "SEEDANCE_REQUEST_TIMEOUT",
+        "one API request from connect to its last byte (a server trickling bytes is cut off)",
+    ),
+    Limit(
+        "download_deadline",
+        300,
+        "seconds",
+        "SEEDANCE_DOWNLOAD_TIMEOUT",
+        "one download, retries included, from the first connect to its last byte",
+    ),
+    Limit(
+        "retry_after",
+        120,
+        "seconds",
+        "SEEDANCE_MAX_RETRY_AFTER",
+        "the longest Retry-After the client waits out (a longer one is an error at once)",
+    ),
+    Limit(
+        "first_answer_timeout",
+        30,
+        "seconds",
+        "SEEDANCE_FIRST_ANSWER_TIMEOUT",
+        "how long `render` waits for a first useful answer from a server before it stops "
+        "(exit 3, state saved)",
+    ),
+    Limit(
+        "outage_timeout",
+        300,
+        "seconds",
+        "SEEDANCE_OUTAGE_TIMEOUT",
+        "how long `render` goes on while a server that answered before is silent or "
+        "refuses everything (503, 429, 5xx) before it stops (exit 3, state saved)",
+    ),
     # --- the renderer: waits, disk, state (seedance_dsl.render)
     Limit(
         "render_task_timeout",

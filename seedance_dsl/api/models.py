@@ -17,7 +17,9 @@ import json
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
+from ..limits import LIMITS
 from .rules import RuleProblem, cross_field_problems, field_problems, normalise_duration
 from .spec import CONTRACT
 
@@ -115,6 +117,28 @@ class _Tolerant(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
 
+#: error type of a response field longer than its limit; ``ctx["limit"]`` names the row
+#: of :data:`seedance_dsl.limits.LIMITS` (the client turns it into a help line)
+LIMIT_EXCEEDED = "limit_exceeded"
+
+
+def _bounded(value: object, name: str, what: str) -> object:
+    row = LIMITS[name]
+    if isinstance(value, str) and len(value) > row.value():
+        raise PydanticCustomError(
+            LIMIT_EXCEEDED,
+            "{what} of {length} characters is longer than the limit of {max} ({env})",
+            {
+                "what": what,
+                "length": len(value),
+                "max": int(row.value()),
+                "env": row.env,
+                "limit": name,
+            },
+        )
+    return value
+
+
 class SubmitResponse(_Tolerant):
     """The ``202`` answer to a submit."""
 
@@ -125,11 +149,21 @@ class SubmitResponse(_Tolerant):
     channel: str | None = None
     credits_used: int | None = None
 
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_length(cls, v: object) -> object:
+        return _bounded(v, "task_id_chars", "a task id")
+
 
 class TaskOutput(_Tolerant):
     video_url: str | None = None
     last_frame_url: str | None = None
     seed: int | None = None
+
+    @field_validator("video_url", "last_frame_url", mode="before")
+    @classmethod
+    def _url_length(cls, v: object, info: ValidationInfo) -> object:
+        return _bounded(v, "url_chars", f"the {info.field_name}")
 
 
 class TaskError(_Tolerant):
@@ -151,6 +185,11 @@ class Task(_Tolerant):
     error: TaskError | None = None
     created_at: str | None = None
     updated_at: str | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_length(cls, v: object) -> object:
+        return _bounded(v, "task_id_chars", "a task id")
 
     @field_validator("error", mode="before")
     @classmethod

@@ -288,6 +288,9 @@ class TransportError(SeedanceError):
     default_code = "transport_error"
     temporary = True
     default_help = "check the network connection and base_url, then run again"
+    #: ``False`` when no attempt of the call can have reached the server (the name did
+    #: not resolve, the connection was refused): nothing was sent
+    reached_server: bool = True
 
 
 class RequestTimeout(TransportError):

@@ -31,10 +31,12 @@ the reasons):
 from __future__ import annotations
 
 import email.utils
+import itertools
 import json
 import logging
 import os
 import random
+import re
 import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
@@ -45,8 +47,9 @@ from urllib.parse import quote, urlsplit
 from pydantic import BaseModel, ValidationError
 
 from .._files import create_temp_beside
-from ..api.models import ErrorEnvelope, SubmitResponse, Task, VideoRequest
+from ..api.models import LIMIT_EXCEEDED, ErrorEnvelope, SubmitResponse, Task, VideoRequest
 from ..api.spec import CONTRACT
+from ..limits import LIMITS, exceeded_help, limit
 from .errors import (
     DeadlineExceeded,
     DownloadError,
@@ -89,7 +92,9 @@ class RetryPolicy:
             (``0``: exact delays; ``1``: "full jitter").  Spreads out clients that
             failed together so they do not retry together.
         retry_after_cap_s: the longest ``Retry-After`` the client will wait; a longer
-            one raises :class:`RateLimited` (or :class:`ServiceBusy`) at once.
+            one raises :class:`RateLimited` (or :class:`ServiceBusy`) at once, and a
+            409 "still running" waits at most this long.  Default: the limit
+            ``retry_after`` (120 s, ``SEEDANCE_MAX_RETRY_AFTER``).
         max_rate_limited: the most 429 answers one call tolerates before raising.
         retry_service_busy: retry 503 ``service_busy``.  A renderer that adapts its
             concurrency turns this off for submits and handles :class:`ServiceBusy`.
@@ -104,7 +109,7 @@ class RetryPolicy:
     backoff_multiplier: float = 2.0
     backoff_cap_s: float = 30.0
     jitter: float = 0.5
-    retry_after_cap_s: float = 120.0
+    retry_after_cap_s: float = field(default_factory=lambda: limit("retry_after"))
     max_rate_limited: int = 8
     retry_service_busy: bool = True
     retry_internal_error: bool = True
@@ -259,11 +264,28 @@ class HttpResponse:
 
 @dataclass(frozen=True, slots=True)
 class TransportFailure:
-    """No HTTP answer.  ``kind`` is the httpx exception class name."""
+    """No HTTP answer.  ``kind`` is the httpx exception class name.
+
+    ``sent``: the request may have reached the server (``False`` for a failed name
+    look-up or connect).  ``fatal``: retrying cannot help (a URL httpx cannot build, a
+    redirect loop): the flow raises at once.
+    """
 
     kind: str
     detail: str
     timeout: bool
+    sent: bool = True
+    fatal: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LimitHit:
+    """The answer broke a limit of :mod:`seedance_dsl.limits` (``limit`` names the row)
+    and was not read further: a body larger than ``response_json_bytes``."""
+
+    limit: str
+    detail: str
+    status: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +308,10 @@ class Send:
     request: HttpRequest
     #: cap on the read timeout (the remaining time of a ``wait`` deadline)
     timeout_cap_s: float | None = None
+    #: the whole request (connect to last byte) must finish within this many seconds
+    deadline_s: float | None = None
+    #: the most decoded body bytes read; a longer body is a :class:`LimitHit`
+    max_body: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +322,10 @@ class Fetch:
     tmp: Path
     offset: int
     headers: tuple[tuple[str, str], ...] = ()
+    #: the attempt must finish within this many seconds (what is left of the download's)
+    deadline_s: float | None = None
+    #: never write more than this many bytes into ``tmp`` (the limit ``download_bytes``)
+    max_bytes: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +336,23 @@ class FetchResult:
     failure: TransportFailure | None = None
     local_error: str | None = None
     body: bytes = b""  # the (small) body of an answer that was not written
+    #: the body broke a bound and was cut off: ``"declared"`` (more than its declared
+    #: length) or ``"download_bytes"`` (more than the limit, declared or sent)
+    over: str | None = None
+
+
+def fetch_bound(
+    status: int, headers: Mapping[str, str], max_bytes: int | None
+) -> tuple[int | None, str | None]:
+    """The most bytes the temp file may hold for this answer, and which bound that is:
+    the declared total (``"declared"``) or the limit (``"download_bytes"``).  A declared
+    total above the limit gives ``(None, "download_bytes")``: do not read the body."""
+    total = expected_total(status, headers)
+    if max_bytes is not None and total is not None and total > max_bytes:
+        return None, "download_bytes"
+    if total is not None:
+        return total, "declared"
+    return max_bytes, "download_bytes" if max_bytes is not None else None
 
 
 Action: TypeAlias = Hold | Sleep | Send | Fetch
@@ -480,6 +527,35 @@ class Context:
             raise self.on_deadline()
 
 
+_JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
+_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+_DEPTH_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+
+
+def json_depth(body: bytes) -> int:
+    """The deepest nesting of ``[``/``{`` in a JSON text (brackets inside strings do not
+    count), without parsing it: a hostile answer cannot make the parser recurse."""
+    brackets = _JSON_STRING.sub(b"", body).translate(None, _NOT_BRACKET)
+    return max(itertools.accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0)
+
+
+class JsonLimitError(ValueError):
+    """An answer's JSON is deeper than the limit ``json_depth``."""
+
+    limit = "json_depth"
+
+
+def load_json(body: bytes) -> Any:
+    """``json.loads`` of a server's answer, after the depth check (:func:`json_depth`)."""
+    depth = json_depth(body)
+    if depth > LIMITS["json_depth"].value():
+        raise JsonLimitError(
+            f"its JSON is nested {depth} deep, deeper than the limit of "
+            f"{LIMITS['json_depth'].int_value()}"
+        )
+    return json.loads(body)
+
+
 def _snippet(body: bytes, limit: int = 200) -> str:
     text = body[:limit].decode("utf-8", "replace").strip()
     return text + ("…" if len(body) > limit else "")
@@ -494,10 +570,10 @@ def error_from_response(
     message = ""
     extra: dict[str, Any] = {}
     try:
-        env = ErrorEnvelope.model_validate_json(resp.body)
+        env = ErrorEnvelope.model_validate(load_json(resp.body))
         code, message = env.error.code, env.error.message
         extra = dict(env.error.model_extra or {})
-    except ValidationError:
+    except (ValueError, ValidationError):
         pass
     message = redact(message[:1000])
     cls = error_class_for_code(code) if code else None
@@ -558,11 +634,22 @@ def transport_error(f: TransportFailure, req: HttpRequest | None, what: str) -> 
 
 
 def parse_model(model: type[M], resp: HttpResponse, req: HttpRequest, redact: Redactor) -> M:
+    """The answer as ``model``, or :class:`UnexpectedResponse` (naming the limit, when
+    one was hit: JSON depth, task id or URL length)."""
+    help_text: str | None = None
     try:
-        data = json.loads(resp.body)
+        data = load_json(resp.body)
         return model.model_validate(data)
     except (ValueError, ValidationError) as exc:
-        detail = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else "not JSON"
+        if isinstance(exc, ValidationError):
+            first = exc.errors()[0]
+            detail = first["msg"]
+            if first["type"] == LIMIT_EXCEEDED:
+                help_text = exceeded_help(str((first.get("ctx") or {})["limit"]))
+        elif isinstance(exc, JsonLimitError):
+            detail, help_text = str(exc), exceeded_help(exc.limit)
+        else:
+            detail = "not JSON"
         raise UnexpectedResponse(
             f"the server's answer is not a valid {model.__name__} ({redact(str(detail))}): "
             f"{redact(_snippet(resp.body))}",
@@ -570,7 +657,23 @@ def parse_model(model: type[M], resp: HttpResponse, req: HttpRequest, redact: Re
             request_id=resp.headers.get("x-request-id"),
             method=req.method,
             path=req.path,
+            help=help_text,
         ) from None
+
+
+def request_deadline() -> float:
+    """The limit ``request_deadline``: one API request, connect to last byte."""
+    return limit("request_deadline")
+
+
+def _limit_error(hit: LimitHit, req: HttpRequest) -> SeedanceError:
+    return UnexpectedResponse(
+        f"the server's answer was not read: {hit.detail}",
+        status=hit.status,
+        method=req.method,
+        path=req.path,
+        help=exceeded_help(hit.limit),
+    )
 
 
 # -- the flows -------------------------------------------------------------------------
@@ -580,14 +683,30 @@ def call_flow(ctx: Context, req: HttpRequest, *, key: str | None = None) -> Flow
     """Send ``req`` until it gets a 2xx answer (returned) or the policy gives up (raises)."""
     p = ctx.policy
     attempt = failures = limited = conflicts = 0
+    sent = False  # did any attempt (maybe) reach the server?
+    max_body = LIMITS["response_json_bytes"].int_value()
     while True:
         attempt += 1
         rem = ctx.remaining()
         if rem is not None and rem <= 0 and ctx.on_deadline is not None:
             raise ctx.on_deadline()
-        out = yield Send(req, timeout_cap_s=ctx.remaining())
+        out = yield Send(
+            req, timeout_cap_s=ctx.remaining(), deadline_s=request_deadline(), max_body=max_body
+        )
+        if isinstance(out, LimitHit):
+            raise _limit_error(out, req)
         if isinstance(out, TransportFailure):
+            sent = sent or out.sent
+            if out.fatal:
+                raise SeedanceError(
+                    f"the request could not be made: {out.kind} ({out.detail})",
+                    code="request_error",
+                    method=req.method,
+                    path=req.path[:200],
+                )
             err = transport_error(out, req, "no answer from the server")
+            if isinstance(err, TransportError):
+                err.reached_server = sent
             log.debug("%s %s: no answer (%s), attempt %d", req.method, req.path, out.kind, attempt)
             ctx.event(ClientEvent("request", req.method, req.path, None, attempt, code=err.code))
             failures += 1
@@ -697,10 +816,25 @@ def check_idempotency_key(key: str) -> str:
     return key
 
 
-def submit_flow(ctx: Context, request: VideoRequest, idempotency_key: str) -> Flow:
+def as_video_request(request: VideoRequest | Mapping[str, Any]) -> VideoRequest:
+    """A :class:`VideoRequest`, or a mapping validated into one (the payload of a
+    compiled clip).  Raises :class:`pydantic.ValidationError` (a ``ValueError``) naming
+    the field, and ``TypeError`` for anything else."""
+    if isinstance(request, VideoRequest):
+        return request
+    if isinstance(request, Mapping):
+        return VideoRequest.model_validate(dict(request))
+    raise TypeError(
+        f"request must be a VideoRequest or a mapping of its fields, not {type(request).__name__}"
+    )
+
+
+def submit_flow(
+    ctx: Context, request: VideoRequest | Mapping[str, Any], idempotency_key: str
+) -> Flow:
     """POST the request with its Idempotency-Key; every retry re-sends the same bytes."""
     check_idempotency_key(idempotency_key)
-    payload = request.to_payload()
+    payload = as_video_request(request).to_payload()
     for forbidden in CONTRACT.forbidden_fields:  # the model forbids them; belt and braces
         payload.pop(forbidden, None)
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -717,6 +851,12 @@ def submit_flow(ctx: Context, request: VideoRequest, idempotency_key: str) -> Fl
 def task_request(task_id: str) -> HttpRequest:
     if not isinstance(task_id, str) or not task_id.strip():
         raise ValueError("task_id must be a non-empty string")
+    row = LIMITS["task_id_chars"]
+    if len(task_id) > row.value():
+        raise ValueError(
+            f"task_id of {len(task_id)} characters is longer than the limit "
+            f"({exceeded_help(row.name)})"
+        )
     return HttpRequest("GET", CONTRACT.task_url_path(quote(task_id, safe="")))
 
 
@@ -795,9 +935,20 @@ def download_flow(ctx: Context, url: str, dest: Path) -> Flow:
     Nothing is left at ``dest`` — or beside it — unless the whole file arrived.
     No credentials are sent: output URLs are public and may be on another host.
     """
-    scheme = urlsplit(url).scheme.lower()
+    if not isinstance(url, str) or len(url) > LIMITS["url_chars"].value():
+        raise DownloadError(
+            f"cannot download a URL of {len(url)} characters: longer than the limit",
+            help=exceeded_help("url_chars"),
+        )
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        scheme = ""
     if scheme not in ("http", "https"):
-        raise DownloadError(f"cannot download {url!r}: not an http(s) URL")
+        raise DownloadError(f"cannot download {url[:200]!r}: not an http(s) URL")
+    deadline_s = limit("download_deadline")
+    max_bytes = LIMITS["download_bytes"].int_value()
+    started = ctx.clock()
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = create_temp_beside(dest, ".part")
@@ -821,9 +972,47 @@ def download_flow(ctx: Context, url: str, dest: Path) -> Flow:
                 )
             else:
                 have = 0
-            res: FetchResult = yield Fetch(url, tmp, have, tuple(headers))
+            left = deadline_s - (ctx.clock() - started)
+            if left <= 0:
+                raise DownloadError(
+                    f"download of {url} did not finish within {deadline_s:g} s "
+                    f"({have} bytes so far); the partial file was deleted",
+                    method="GET",
+                    path=url,
+                    help=exceeded_help("download_deadline"),
+                )
+            res: FetchResult = yield Fetch(url, tmp, have, tuple(headers), left, max_bytes)
             if res.local_error is not None:
                 raise DownloadError(f"cannot write {dest}: {res.local_error}")
+            if res.over is not None:
+                total = expected_total(res.status or 0, res.headers)
+                if res.over == "declared":
+                    raise DownloadError(
+                        f"download of {url} sent more than the {total} bytes it declared; "
+                        "stopped there and deleted the partial file",
+                        status=res.status,
+                        method="GET",
+                        path=url,
+                        help="the server is misbehaving: report it, or render the clip again",
+                    )
+                raise DownloadError(
+                    f"download of {url} is larger than the limit of {max_bytes} bytes"
+                    + (f" (it declared {total})" if total is not None else "")
+                    + "; stopped and deleted the partial file",
+                    status=res.status,
+                    method="GET",
+                    path=url,
+                    help=exceeded_help("download_bytes"),
+                )
+            if res.failure is not None and res.failure.fatal:
+                raise DownloadError(
+                    f"cannot download {url[:200]}: {res.failure.kind} ({res.failure.detail})",
+                    status=res.status,
+                    method="GET",
+                    path=url[:200],
+                    help="the output URL does not lead to a file (a redirect loop or a bad "
+                    "URL); render the clip again, or report the server",
+                )
             problem: str
             if res.status is not None and body_start(res.status, res.headers, have) is not None:
                 if res.headers.get("accept-ranges", "").lower() == "bytes" or res.status == 206:

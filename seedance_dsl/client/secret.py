@@ -39,6 +39,12 @@ class ApiKey:
         if any(c.isspace() or not c.isprintable() for c in value):
             # The key never goes into this message.
             raise ValueError("an API key cannot contain spaces or control characters")
+        if not value.isascii():
+            # An HTTP header carries ASCII only; the key never goes into this message.
+            raise ValueError(
+                "an API key must be ASCII: this one has a non-ASCII character (copy it again "
+                "from the dashboard: a look-alike letter or a typographic quote slipped in)"
+            )
         self.__value = value
         if len(value) >= MIN_GUARDED_CHARS:
             _GUARDED.add(value)

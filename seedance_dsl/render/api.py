@@ -375,8 +375,8 @@ def render_storyboard(
         concurrency=concurrency or DEFAULT_CONCURRENCY,
         prices=prices or PriceTable(),
         poll=poll or PollPolicy().scaled(factor),
-        network_grace_s=network_grace_s or max(5.0, 300.0 * factor),
-        first_contact_grace_s=max(5.0, 30.0 * factor),
+        network_grace_s=network_grace_s or _scaled_limit("outage_timeout", factor),
+        first_contact_grace_s=_scaled_limit("first_answer_timeout", factor),
         task_timeout_s=task_timeout_s,
     )
     budget = SharedBudget(requests, window)
@@ -394,6 +394,15 @@ def render_storyboard(
             factor=factor,
         )
     )
+
+
+def _scaled_limit(name: str, factor: float) -> float:
+    """A time limit for a server whose clock runs ``factor`` times as fast (a sandbox):
+    scaled, but not below 5 s unless the limit itself is set lower."""
+    from ..limits import limit
+
+    value = limit(name)
+    return max(min(5.0, value), value * factor)
 
 
 async def _render_async(

@@ -191,6 +191,8 @@ class Renderer:
         self._net_fail_since: float | None = None
         self._net_answered = False  # has the server answered anything in this run?
         self._net_last_error = ""
+        self._net_last_ok = float("-inf")  # when the server last gave a useful answer
+        self._net_calls: dict[object, float] = {}  # submits/polls in progress: started at
         self._floor: dict[_ExpKey, float] = {}
         self._exp_cache: dict[_ExpKey, Expectation] = {}
         self._dl_sem = asyncio.Semaphore(max(1, self.opts.download_concurrency))
@@ -234,10 +236,17 @@ class Renderer:
 
     def on_client_event(self, event: Any) -> None:
         """Hook for the client's ``on_event``: counts 429 answers."""
-        status = getattr(event, "status", None)
-        kind = str(getattr(event, "kind", "") or getattr(event, "code", ""))
-        if status == 429 or "rate" in kind:
+        # one ``rate_limited`` event per 429 (its ``request`` event is not counted again)
+        if getattr(event, "kind", "") == "rate_limited":
             self.rate_limited += 1
+        # what the server did inside a call still in progress (the client retrying)
+        if getattr(event, "kind", "") in ("rate_limited", "service_busy", "conflict_wait", "retry"):
+            status, code = getattr(event, "status", None), getattr(event, "code", None)
+            self._net_last_error = (
+                f"HTTP {status} {code}, retried by the client"
+                if status is not None
+                else f"no answer ({code}), retried by the client"
+            )
 
     def interrupt(self, reason: str = "interrupted") -> None:
         """Stop soon and cleanly (Ctrl-C): every step so far is in the state database."""
@@ -721,12 +730,9 @@ class Renderer:
                 return
             now = self._now()
             grace = self._network_grace()
-            if self._net_fail_since is not None and now - self._net_fail_since > grace:
-                self.interrupt(
-                    f"the server did not answer for {grace:.0f} s (last error: "
-                    f"{self._net_last_error}); check the base URL and the network; "
-                    "state saved, run again to resume"
-                )
+            silent = self._silent_since()
+            if silent is not None and now - silent > grace:
+                self.interrupt(self._silence_message(now - silent))
                 continue
             kind, c, wait = self._next_action(now)
             if c is not None:
@@ -745,6 +751,8 @@ class Renderer:
             if self._done():
                 return
             timeout = None if wait == float("inf") else max(0.0, wait)
+            if silent is not None:  # wake up in time to keep the bound on silence
+                timeout = min(timeout or float("inf"), max(0.0, silent + grace - now) + 0.01)
             if timeout is not None and timeout <= 0:
                 await asyncio.sleep(0)
                 continue
@@ -791,18 +799,65 @@ class Renderer:
     def _net_ok(self) -> None:
         self._net_fail_since = None
         self._net_answered = True
+        self._net_last_ok = self._now()
 
-    def _net_fail(self, exc: cerr.SeedanceError) -> None:
-        self._net_last_error = exc.message
-        if self._net_fail_since is None:
-            self._net_fail_since = self._now()
-            # say it once per outage, so a run that waits on the network says why
-            self._emit(
-                "network",
-                None,
-                f"the server does not answer ({exc.message}); retrying, giving up "
-                f"after {self._network_grace():.0f} s without an answer (state is saved)",
-            )
+    def _net_fail(self, exc: cerr.SeedanceError, since: float | None = None) -> None:
+        """A call got no useful answer: nothing, or a refusal (503, 429, 5xx, 409 "still
+        running").  The bound on silence counts from when that call was sent
+        (``since``), not from when the client gave up retrying it."""
+        what = self._describe(exc)
+        self._net_last_error = what
+        start = max(self._now() if since is None else since, self._net_last_ok)
+        if self._net_fail_since is None or start < self._net_fail_since:
+            first = self._net_fail_since is None
+            self._net_fail_since = start
+            if first:
+                # say it once per outage, so a run that waits on the network says why
+                doing = "does not answer" if exc.status is None else "refuses the requests"
+                self._emit(
+                    "network",
+                    None,
+                    f"the server {doing} ({what}); retrying, giving up after "
+                    f"{self._network_grace():g} s without a useful answer (state is saved)",
+                )
+
+    @staticmethod
+    def _describe(exc: cerr.SeedanceError) -> str:
+        if exc.status is None:
+            return f"no answer: {exc.message}"
+        return f"HTTP {exc.status} {exc.code}: {exc.message}"
+
+    def _silent_since(self) -> float | None:
+        """Since when the server has given no useful answer, if it is failing or a call
+        to it is in progress; ``None`` while all is well."""
+        starts = list(self._net_calls.values())
+        if self._net_fail_since is not None:
+            starts.append(self._net_fail_since)
+        if not starts:
+            return None
+        return max(min(starts), self._net_last_ok)
+
+    def _silence_message(self, silent_s: float) -> str:
+        grace = self._network_grace()
+        env = "SEEDANCE_OUTAGE_TIMEOUT" if self._net_answered else "SEEDANCE_FIRST_ANSWER_TIMEOUT"
+        last = self._net_last_error or "a request still without an answer"
+        did = "refused every request" if last.startswith("HTTP ") else "did not answer"
+        return (
+            f"the server {did} for {grace:g} s (last: {last}; {silent_s:.1f} s without a "
+            f"useful answer); check the base URL and the network, or set {env} to wait "
+            "longer; state saved, run again to resume"
+        )
+
+    async def _net_call(self, call: Any) -> Any:
+        """Await one submit or poll, known as in progress while it runs (the loop stops
+        a render whose server keeps a call unanswered past the bound)."""
+        token = object()
+        self._net_calls[token] = self._now()
+        self._wake.set()  # the loop re-plans its sleep with this call in view
+        try:
+            return await call
+        finally:
+            del self._net_calls[token]
 
     def _backoff(self, n: int) -> float:
         base = max(self.opts.poll.min_interval_s, 0.05)
@@ -838,9 +893,11 @@ class Renderer:
         self.submits += 1
         try:
             if self.opts.submit_retry is not None:
-                resp = await self.client.submit(c.request, c.key, retry=self.opts.submit_retry)
+                resp = await self._net_call(
+                    self.client.submit(c.request, c.key, retry=self.opts.submit_retry)
+                )
             else:
-                resp = await self.client.submit(c.request, c.key)
+                resp = await self._net_call(self.client.submit(c.request, c.key))
         except cerr.InsufficientCredits as exc:
             self._net_ok()
             self._credits_stopped = True
@@ -854,10 +911,13 @@ class Renderer:
             )
             self._emit("credits_exhausted", None, str(exc.message))
             return
-        except cerr.ServiceBusy:
-            self._net_ok()
+        except cerr.ServiceBusy as exc:
             self.busy += 1
             others = self._in_flight() - 1
+            if others >= 1:
+                self._net_ok()  # the server's concurrency limit: tasks are in flight
+            else:
+                self._net_fail(exc, c.submit_sent)  # it refuses everything: bounded
             self._cap = float(max(1, min(int(self._cap), others)))
             self._slow_start = False
             if others >= 1 and others < self._accepted_max:
@@ -891,8 +951,15 @@ class Renderer:
                 location=str(span),
             )
             return
-        except cerr.IdempotencyConflict:
-            self._net_ok()
+        except cerr.IdempotencyConflict as exc:
+            if not exc.still_running:
+                self._net_ok()
+                self.db.update(
+                    c.record_id, state="rejected", error_code=exc.code, error_message=exc.message
+                )
+                self._fail(c, exc.code, f"the server refused the submit: {exc.message}")
+                return
+            self._net_fail(exc, c.submit_sent)
             c.conflicts += 1
             if c.conflicts > 8:
                 self._fail(c, "idempotency_conflict", "the server keeps answering 409 for this key")
@@ -915,7 +982,9 @@ class Renderer:
         except cerr.SeedanceError as exc:
             # transport error, timeout, 500, 429 after retries: unknown whether it was
             # committed; the same key later is safe either way
-            self._net_fail(exc)
+            if isinstance(exc, cerr.TransportError) and not exc.reached_server:
+                self.submits -= 1  # never left this machine: not a submit
+            self._net_fail(exc, c.submit_sent)
             c.status = "ready"
             c.retry_at = self._now() + self._backoff(2)
             return
@@ -990,8 +1059,9 @@ class Renderer:
         assert c.task_id is not None and c.record_id is not None
         c.polls += 1
         self.polls += 1
+        sent = self._now()
         try:
-            task = await self.client.get_task(c.task_id)
+            task = await self._net_call(self.client.get_task(c.task_id))
         except cerr.NotFound:
             self._net_ok()
             c.not_found += 1
@@ -1010,7 +1080,9 @@ class Renderer:
             self._wake.set()
             return
         except cerr.SeedanceError as exc:
-            self._net_fail(exc)
+            if isinstance(exc, cerr.TransportError) and not exc.reached_server:
+                self.polls -= 1  # never left this machine
+            self._net_fail(exc, sent)
             c.next_poll_at = self._now() + self._backoff(2)
             return
         self._net_ok()
