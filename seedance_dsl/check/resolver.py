@@ -129,6 +129,9 @@ class _Ctx:
     def warn(self, code: str, message: str, span: n.Span | None, **kw: object) -> None:
         self.diags.append(Diagnostic(code, "warning", message, span, **kw))  # type: ignore[arg-type]
 
+    def note(self, code: str, message: str, span: n.Span | None, **kw: object) -> None:
+        self.diags.append(Diagnostic(code, "note", message, span, **kw))  # type: ignore[arg-type]
+
 
 def _key(p: str) -> str:
     try:
@@ -486,14 +489,14 @@ def _resolve(ctx: _Ctx, main: _File, imported: list[_File]) -> CheckedStoryboard
 
 def _no_clips(ctx: _Ctx, main: _File) -> None:
     """SHOT011 on the top-level file: there is nothing to compile or render.  A library
-    file (assets or packages, meant to be imported) gets a warning, an empty one an
-    error.  Imported files never get it (they are not the top-level file)."""
+    file (assets or packages, meant to be imported) gets a note (it is not a problem:
+    `seedance check lib/*.shot` stays quiet), an empty one an error.  Imported files never get it (they are not the top-level file)."""
     tree = main.tree
     assert tree is not None
     library = any(isinstance(i, n.AssetDecl | n.PackageDecl | n.Import) for i in tree.items)
     span = n.Span(main.path, 1, 1, 1, 1)
     if library:
-        ctx.warn(
+        ctx.note(
             "SHOT011",
             f"{main.path} declares no clips: it is a library, nothing to render",
             span,

@@ -40,7 +40,9 @@ def test_output_with_errors_and_a_usage_error_are_schema_valid(tmp_path: Path) -
     assert isinstance(with_errors, dict) and with_errors["valid"] is False
     jsonschema.validate(with_errors, COMPILE_SCHEMA)
     usage = compile_json(str(tmp_path / "missing.shot"))
-    assert isinstance(usage, dict) and usage["error"]["kind"] == "usage"
+    assert (
+        isinstance(usage, dict) and usage["error"]["kind"] == "file"
+    )  # the shape every command gives it
     jsonschema.validate(usage, COMPILE_SCHEMA)
 
 

@@ -1,5 +1,5 @@
 """A file with nothing to render is SHOT011 (9.4): an error for an empty storyboard, a
-warning for a library file, and nothing at all for an imported library."""
+note for a library file, and nothing at all for an imported library."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def test_a_library_file_warns_and_an_imported_one_says_nothing(tmp_path: Path) -
     lib.write_text(LIBRARY)
     result = check_file(lib)
     assert result.ok
-    assert [(d.code, d.severity) for d in result.diagnostics] == [("SHOT011", "warning")]
+    assert [(d.code, d.severity) for d in result.diagnostics] == [("SHOT011", "note")]
     code, out = run("check", str(lib))
     assert code == 0 and "SHOT011" in out
     film = tmp_path / "film.shot"
