@@ -54,9 +54,12 @@ ClipStatus = Literal[
     "stuck",
 ]
 
+#: the statuses that end a clip with a video (done, reused) or without one (the rest)
 TERMINAL: frozenset[str] = frozenset(
     {"done", "reused", "failed", "skipped", "over_budget", "no_credits", "interrupted", "stuck"}
 )
+#: terminal without a video: a clip that needs this one's output is skipped
+UNFINISHED: frozenset[str] = TERMINAL - {"done", "reused"}
 
 
 @dataclass(frozen=True, slots=True)

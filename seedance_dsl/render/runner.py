@@ -30,7 +30,15 @@ from ..client import errors as cerr
 from ..client.secret import ensure_no_secret
 from ..compiler.model import idempotency_key as derive_key
 from .budget import SharedBudget
-from .events import TERMINAL, ClipResult, ClipStatus, EventSink, RenderEvent, RenderSummary
+from .events import (
+    TERMINAL,
+    UNFINISHED,
+    ClipResult,
+    ClipStatus,
+    EventSink,
+    RenderEvent,
+    RenderSummary,
+)
 from .manifest import iso, write_manifest
 from .plan import (
     SANDBOX_SERVER,
@@ -292,14 +300,7 @@ class Renderer:
             dep = self.clips.get(d)
             if dep is None:
                 continue
-            if dep.status in (
-                "failed",
-                "skipped",
-                "over_budget",
-                "no_credits",
-                "interrupted",
-                "stuck",
-            ):
+            if dep.status in UNFINISHED:
                 what = {
                     "stuck": "is stuck on the server",
                     "failed": "failed",
