@@ -174,7 +174,7 @@ def _load_imports(ctx: _Ctx, f: _File, stack: list[str]) -> list[_File]:
                     for d in diags
                 )
                 continue
-            tree, pdiags = parse_text(text, str(target))
+            tree, pdiags = parse_text(text, str(target), partial=True)
             ctx.diags.extend(pdiags)
             ctx.sources[str(target)] = text
             ctx.hash_parts.append(data)
@@ -708,7 +708,7 @@ def _check(data: bytes | None, text: str, path: str) -> CheckResult:
     if data is None:
         data = text.encode("utf-8", "surrogatepass")
     ctx.hash_parts.append(data)
-    tree, diags = parse_text(text, str(path))
+    tree, diags = parse_text(text, str(path), partial=True)
     ctx.diags.extend(diags)
     main = _File(path, _key(path), text, data, tree)
     ctx.files[main.key] = main
