@@ -349,14 +349,23 @@ class TreeBuilder:
         return None if type(c[1]) is _Synthetic else _Header(self.string(c[1]))
 
     def import_(self, c: list[Any]) -> n.Import | None:
-        if type(c[1]) is _Synthetic:
-            return None
-        return n.Import(self.string(c[1]), self.span_of(c[0], c[1]))
+        path = self.path(c[1])
+        return None if path is None else n.Import(path, self.span_of(c[0], c[1]))
 
     def template(self, c: list[Any]) -> n.TemplateDecl | None:
-        if type(c[1]) is _Synthetic:
+        path = self.path(c[1])
+        return None if path is None else n.TemplateDecl(path, self.span_of(c[0], c[1]))
+
+    def path(self, t: Token) -> n.Text | None:
+        """A file path, or None when it was stood in for or held a character no path can
+        (reported): looking for such a file would only add a follow-on error."""
+        if type(t) is _Synthetic:
             return None
-        return n.TemplateDecl(self.string(c[1]), self.span_of(c[0], c[1]))
+        before = len(self.diagnostics)
+        text = self.string(t)
+        if any(d.code == "SHOT114" for d in self.diagnostics[before:]):
+            return None
+        return text
 
     def defaults(self, c: list[Any]) -> n.Defaults:
         settings = tuple(x for x in c[2:-1] if isinstance(x, n.Setting))
