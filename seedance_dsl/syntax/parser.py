@@ -190,6 +190,32 @@ def _char_name(c: str) -> str:
     return "a NUL character (U+0000)" if c == "\x00" else f"a lone surrogate (U+{ord(c):04X})"
 
 
+class _Where:
+    """Spans of parts of one token, found left to right: the line and column are carried
+    from one part to the next (a string with many bad escapes costs O(its length))."""
+
+    __slots__ = ("b", "col_base", "line", "off", "t")
+
+    def __init__(self, b: TreeBuilder, t: Token) -> None:
+        self.b, self.t = b, t
+        self.off = 0  # offset into the token's text that line / col_base describe
+        self.line = t.line
+        self.col_base = t.column  # the column of offset 0 on self.line (may be <= 0)
+
+    def span(self, start: int, end: int) -> n.Span:
+        raw = str(self.t)
+        nls = raw.count("\n", self.off, start)
+        if nls:
+            self.line += nls
+            self.col_base = 1 - (raw.rfind("\n", self.off, start) + 1)
+        self.off = start
+        col = self.col_base + start
+        tp = self.t.start_pos
+        return n.Span(
+            self.b.file, self.line, col, self.line, col + end - start, tp + start, tp + end
+        )
+
+
 class _Synthetic(Token):
     """A token the error recovery stands in for a missing one (a `}` or a string)."""
 
@@ -261,19 +287,10 @@ class TreeBuilder:
             self.error(
                 "SHOT114",
                 f"a comment cannot hold {_char_name(m.group())}",
-                self.sub_span(t, m.start(), m.end()),
+                _Where(self, t).span(m.start(), m.end()),
                 help="delete it (a .shot file is plain text)",
             )
         self.comments.append(n.Comment(raw[2:], self.span(t)))
-
-    def sub_span(self, t: Token, start: int, end: int) -> n.Span:
-        """The span of ``str(t)[start:end]``."""
-        raw = str(t)
-        nl = raw.rfind("\n", 0, start)
-        line = t.line + raw.count("\n", 0, start)
-        col = t.column + start if nl < 0 else start - nl
-        end_col = col + (end - start)
-        return n.Span(self.file, line, col, line, end_col, t.start_pos + start, t.start_pos + end)
 
     def string(self, t: Token) -> n.Text:
         raw = str(t)
@@ -290,6 +307,7 @@ class TreeBuilder:
         character no string may hold, at its own span."""
         raw = str(t)
         pos = 0
+        where = _Where(self, t)
         while True:
             m = _STRING_SCAN.search(raw, pos)
             if m is None:
@@ -306,7 +324,7 @@ class TreeBuilder:
                     self.error(
                         "SHOT114",
                         f"`{m.group()}` makes {what}, which no string can hold",
-                        self.sub_span(t, m.start(), m.end()),
+                        where.span(m.start(), m.end()),
                         help=_SPECIAL_HELP,
                     )
             elif other is not None:
@@ -316,14 +334,14 @@ class TreeBuilder:
                 self.error(
                     "SHOT107",
                     f"unknown escape `\\{shown}` in a string",
-                    self.sub_span(t, m.start(), m.end()),
+                    where.span(m.start(), m.end()),
                     help='the escapes are \\" \\\\ \\n \\t \\r and \\uXXXX; write \\\\ for a backslash',
                 )
             else:
                 self.error(
                     "SHOT114",
                     f"a string cannot hold {_char_name(m.group())}",
-                    self.sub_span(t, m.start(), m.end()),
+                    where.span(m.start(), m.end()),
                     help=_SPECIAL_HELP,
                 )
 
@@ -670,8 +688,9 @@ class _Recovering:
 
     # -- token errors
     def on_token(self, tok: Token, e: UnexpectedToken, state: _PState, last: Token | None) -> None:
-        expected = {x for x in e.expected if not x.startswith("__")} if e.expected else set()
-        self.report(self.describe(tok, expected, last, state))
+        if not self.recovering:  # (while recovering the message would be dropped: skip it)
+            expected = {x for x in e.expected if not x.startswith("__")} if e.expected else set()
+            self.report(self.describe(tok, expected, last, state))
         self.recovering = True
         if self.resync(tok, state, last, close=tok.type in OPENING_TYPES):
             with contextlib.suppress(UnexpectedToken):  # resync made sure it fits

@@ -2,9 +2,9 @@
 
 A cheap guard, not a benchmark (that is bench/bench_scaling.py): the CPU time per byte
 of an input 8x larger may not be 3x that of the smaller one.  A linear pass gives about
-1x; the quadratic spots this guards against gave 5x to 8x at these sizes (a list — of
+1x; the quadratic spots this guards against gave 4x to 8x at these sizes (a list — of
 clips, of `keep` phrases — copied on every item; each comment placed by a scan of its
-block).  CPU time of this process (not wall time), best of a few runs, so a loaded
+block; the line of each bad escape counted from the start of its string).  CPU time of this process (not wall time), best of a few runs, so a loaded
 machine does not fail it.
 """
 
@@ -37,6 +37,17 @@ def clips(count: int) -> str:
     )
 
 
+def bad_escapes(count: int) -> str:
+    # every escape is an error at its own span (SHOT114): the spans were found by
+    # counting lines from the start of the string for each one
+    return 'storyboard "' + "\\u0000 " * count + '"\n'
+
+
+def junk(count: int) -> str:
+    # one error, then a long run of tokens the parser skips while it recovers
+    return "clip a { } " + "} as 5s @ " * count
+
+
 def per_byte(fn: Callable[[str], object], text: str, runs: int) -> float:
     best = float("inf")
     for _ in range(runs):
@@ -53,6 +64,10 @@ def parse_ok(text: str) -> object:
     return tree
 
 
+def parse_any(text: str) -> object:
+    return parse_text(text, "t.shot")
+
+
 def format_ok(text: str) -> object:
     out, diags = format_text(text, "t.shot")
     assert out is not None and not diags
@@ -66,8 +81,10 @@ def format_ok(text: str) -> object:
         (keep_list, 4_000, parse_ok),
         (clips, 250, parse_ok),
         (clips, 500, format_ok),
+        (bad_escapes, 4_000, parse_any),
+        (junk, 2_000, parse_any),
     ],
-    ids=["parse-keep-list", "parse-clips", "format-commented-clips"],
+    ids=["parse-keep-list", "parse-clips", "format-commented-clips", "bad-escapes", "junk"],
 )
 def test_time_per_byte_does_not_grow_with_the_input(
     make: Callable[[int], str], small: int, fn: Callable[[str], object]
