@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from ..api.spec import CONTRACT
 from ..syntax import nodes as n
 from ..syntax.diagnostics import Diagnostic, Label
-from ..syntax.parser import did_you_mean, duration_millis, parse_text
+from ..syntax.parser import did_you_mean, duration_millis, no_gc, parse_text
 from ..syntax.source import decode, read_bytes
 
 if TYPE_CHECKING:
@@ -731,7 +731,8 @@ def _sorted(diags: list[Diagnostic], main: str) -> list[Diagnostic]:
 
 def check_text(text: str, path: str | Path = "<text>") -> CheckResult:
     """Check ``.shot`` text; imports are read relative to ``path``'s directory."""
-    return _check(None, text, os.fspath(path))
+    with no_gc():  # linear time: see syntax.parser.no_gc
+        return _check(None, text, os.fspath(path))
 
 
 def check_file(path: str | Path) -> CheckResult:
@@ -743,4 +744,5 @@ def check_file(path: str | Path) -> CheckResult:
     text, diags = decode(data, str(p))
     if text is None:
         return CheckResult(None, tuple(diags), {})
-    return _check(data, text, p)
+    with no_gc():  # linear time: see syntax.parser.no_gc
+        return _check(data, text, p)
