@@ -1080,10 +1080,9 @@ _LOCK = threading.Lock()
 @contextlib.contextmanager
 def no_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while building a tree (parse, format, check).
-    A parse allocates
-    hundreds of thousands of nodes and makes no reference cycles, and every full
-    collection during it would walk all the nodes made so far: with the collector on, the
-    time per MB of a parse grows with the file's size; paused, it stays flat."""
+    A parse allocates hundreds of thousands of nodes and makes no reference cycles, and
+    every full collection during it would walk all the nodes made so far: with the
+    collector on, the time per MB grows with the file's size; paused, it stays flat."""
     was = gc.isenabled()
     gc.disable()
     try:
