@@ -4,7 +4,8 @@ A cheap guard, not a benchmark (that is bench/bench_scaling.py): the CPU time pe
 of an input 8x larger may not be 3x that of the smaller one.  A linear pass gives about
 1x; the quadratic spots this guards against gave 4x to 8x at these sizes (a list — of
 clips, of `keep` phrases — copied on every item; each comment placed by a scan of its
-block; the line of each bad escape counted from the start of its string).  CPU time of this process (not wall time), best of a few runs, so a loaded
+block; the line of each bad escape counted from the start of its string; each `keep`
+phrase of a clip looked up in the list of those before it, in the compiler).  CPU time of this process (not wall time), best of a few runs, so a loaded
 machine does not fail it.
 """
 
@@ -16,6 +17,7 @@ from collections.abc import Callable
 
 import pytest
 
+from seedance_dsl.compiler.pipeline import compile_text
 from seedance_dsl.syntax.format import format_text
 from seedance_dsl.syntax.parser import parse_text
 
@@ -25,6 +27,10 @@ FACTOR = 3.0
 def keep_list(words: int) -> str:
     phrases = ", ".join(f"steady word{i}" for i in range(words))
     return f"package long {{\n  keep {phrases}\n}}\n"
+
+
+def keep_list_used(words: int) -> str:
+    return keep_list(words) + 'clip a {\n  use long\n  shot { action "x" }\n}\n'
 
 
 def clips(count: int) -> str:
@@ -68,6 +74,10 @@ def parse_any(text: str) -> object:
     return parse_text(text, "t.shot")
 
 
+def compile_any(text: str) -> object:
+    return compile_text(text, "t.shot")  # (the prompt is too long for the API: SHOT401)
+
+
 def format_ok(text: str) -> object:
     out, diags = format_text(text, "t.shot")
     assert out is not None and not diags
@@ -83,8 +93,16 @@ def format_ok(text: str) -> object:
         (clips, 500, format_ok),
         (bad_escapes, 4_000, parse_any),
         (junk, 2_000, parse_any),
+        (keep_list_used, 2_000, compile_any),
     ],
-    ids=["parse-keep-list", "parse-clips", "format-commented-clips", "bad-escapes", "junk"],
+    ids=[
+        "parse-keep-list",
+        "parse-clips",
+        "format-commented-clips",
+        "bad-escapes",
+        "junk",
+        "compile-keep-list",
+    ],
 )
 def test_time_per_byte_does_not_grow_with_the_input(
     make: Callable[[int], str], small: int, fn: Callable[[str], object]
