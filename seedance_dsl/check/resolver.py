@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from ..api.spec import CONTRACT
 from ..syntax import nodes as n
 from ..syntax.diagnostics import Diagnostic, Label
-from ..syntax.parser import did_you_mean, duration_millis, parse_text
+from ..syntax.parser import did_you_mean, duration_millis, no_gc, parse_text
 from ..syntax.source import decode, outside_roots, project_roots, read_bytes
 
 if TYPE_CHECKING:
@@ -206,7 +206,7 @@ def _load_imports(ctx: _Ctx, f: _File, stack: list[str]) -> list[_File]:
                     for d in diags
                 )
                 continue
-            tree, pdiags = parse_text(text, str(target))
+            tree, pdiags = parse_text(text, str(target), partial=True)
             ctx.diags.extend(pdiags)
             ctx.sources[str(target)] = text
             ctx.hash_parts.append(data)
@@ -778,7 +778,7 @@ def _check(
     if data is None:
         data = text.encode("utf-8", "surrogatepass")
     ctx.hash_parts.append(data)
-    tree, diags = parse_text(text, str(path))
+    tree, diags = parse_text(text, str(path), partial=True)
     ctx.diags.extend(diags)
     main = _File(path, _key(path), text, data, tree)
     ctx.files[main.key] = main
@@ -804,7 +804,8 @@ def resolve_text(
 ) -> CheckResult:
     """Parse and resolve ``.shot`` text (names, imports, values) — without the API and
     prompt rules that :func:`check_text` adds.  The compiler starts from this."""
-    return _check(None, text, os.fspath(path), roots)
+    with no_gc():  # linear time: see syntax.parser.no_gc
+        return _check(None, text, os.fspath(path), roots)
 
 
 def resolve_file(path: str | Path, *, roots: Iterable[str | Path] | None = None) -> CheckResult:
@@ -816,13 +817,15 @@ def resolve_file(path: str | Path, *, roots: Iterable[str | Path] | None = None)
     text, diags = decode(data, str(p))
     if text is None:
         return CheckResult(None, tuple(diags), {})
-    return _check(data, text, p, roots)
+    with no_gc():  # linear time: see syntax.parser.no_gc
+        return _check(data, text, p, roots)
 
 
 def _complete(result: CheckResult) -> CheckResult:
     from ..compiler.build import with_rules_check
 
-    return with_rules_check(result)
+    with no_gc():
+        return with_rules_check(result)
 
 
 def check_text(

@@ -647,20 +647,25 @@ def _packages(
     keep: list[str] = []
     avoid: list[str] = []
     has_constraints = False
+    seen: set[tuple[str, str]] = set()  # (list, item): membership in O(1), not a list scan
     for use in clip.uses:
         off = {w.lower() for w in use.without}
         pkg = use.package
         for s in pkg.style:
-            if _one_line(s.value) not in style:
-                style.append(_one_line(s.value))
+            line = _one_line(s.value)
+            if ("style", line) not in seen:
+                seen.add(("style", line))
+                style.append(line)
                 style_nodes.append(s)
         if pkg.keep or pkg.avoid:
             has_constraints = True
         for k in pkg.keep:
-            if k.name.lower() not in off and k.name not in keep:
+            if k.name.lower() not in off and ("keep", k.name) not in seen:
+                seen.add(("keep", k.name))
                 keep.append(k.name)
         for a in pkg.avoid:
-            if a.name.lower() not in off and a.name not in avoid:
+            if a.name.lower() not in off and ("avoid", a.name) not in seen:
+                seen.add(("avoid", a.name))
                 avoid.append(a.name)
     if not has_constraints:
         keep, avoid = list(standard_keep), list(standard_avoid)

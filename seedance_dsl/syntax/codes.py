@@ -229,20 +229,28 @@ expected and what was found; the caret points at the first token that does not f
 
     clp arrival { ... }              // error: unknown keyword `clp` — did you mean `clip`?
 
-The parser skips the broken statement and goes on, so one run reports every error of a
-file; fix the first one first, as later errors can be echoes of it.
+The parser skips the broken statement (closing a block left open, standing in for a
+missing string) and goes on, and the names and values of everything that parsed are
+still checked, so one run reports every error of a file; fix the first one first, as
+later errors can be echoes of it.
 """,
 )
 register(
     "SHOT102",
     "unexpected character",
     """
-A character that cannot start any token of the language: `@`, `#`, `;`, a stray quote
+A character that cannot start any token of the language: `@`, `;`, a stray quote
 mark from a word processor, and so on.  Comments start with `//`; prose goes in double
 quotes `"..."` (straight quotes, not typographic ones).
 
     tier @standard      // error
     tier standard       // fixed
+
+A `# ...` or `/* ... */` comment is reported once, as a whole, and then skipped like a
+comment, so the rest of the file is still checked:
+
+    # the opening shot      // error: comments start with `//`
+    // the opening shot     // fixed
 """,
 )
 register(
@@ -375,6 +383,20 @@ register(
 The parser stops after 50 syntax errors in one file: past that point the errors are
 nearly always echoes of earlier ones (or the file is not a storyboard at all).  Fix the
 reported errors and run the command again.
+""",
+)
+register(
+    "SHOT114",
+    "character not allowed in text",
+    """
+A string (or a comment) holds a character that no text can carry: a NUL character
+(U+0000) or half of a UTF-16 surrogate pair (U+D800 to U+DFFF) — written as an escape
+(`\\u0000`, `\\ud800`) or, through the Python API, as the character itself.  Neither
+can go into a prompt, a URL or a file name.  Write the character itself; a character
+beyond U+FFFF (an emoji) can also be written as a pair of escapes, high then low:
+
+    text "a clapperboard \\ud83c\\udfac"   // the pair is one character: fine
+    text "a clapperboard \\ud83c"          // error: a lone surrogate
 """,
 )
 

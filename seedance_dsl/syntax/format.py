@@ -13,6 +13,7 @@ statement of its block (or closes the block when nothing follows).
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from typing import Any
 
 from . import nodes as n
 from .diagnostics import Diagnostic, has_errors
-from .parser import RESERVED_WORDS, _dedent_long, parse_text
+from .parser import RESERVED_WORDS, _dedent_long, no_gc, parse_text
 
 __all__ = ["format_storyboard", "format_text", "quote"]
 
@@ -131,8 +132,31 @@ class _Comments:
         return id(node) in self.inside
 
 
+class _Kids:
+    """The children of one block, in source order, with their start offsets (for
+    bisection: attaching each comment costs O(log n), not a scan of the block)."""
+
+    __slots__ = ("kids", "starts")
+
+    def __init__(self, block: Any) -> None:
+        self.kids = _children(block)
+        self.starts = [k.span.start_pos for k in self.kids]
+
+    def at(self, pos: int) -> int:
+        """The index of the last child starting at or before ``pos`` (-1: none)."""
+        return bisect.bisect_right(self.starts, pos) - 1
+
+
 def _attach(sb: n.Storyboard, source: str) -> _Comments:
     cm = _Comments()
+    cache: dict[int, _Kids] = {}
+
+    def kids_of(block: Any) -> _Kids:
+        k = cache.get(id(block))
+        if k is None:
+            k = cache[id(block)] = _Kids(block)
+        return k
+
     for c in sb.comments:
         pos = c.span.start_pos
         line_start = source.rfind("\n", 0, pos) + 1
@@ -140,44 +164,46 @@ def _attach(sb: n.Storyboard, source: str) -> _Comments:
         block: Any = sb
         path: list[Any] = [sb]
         while True:
-            for ch in _children(block):
-                if isinstance(ch, _BLOCKS) and ch.span.start_pos <= pos < ch.span.end_pos:
-                    block = ch
-                    path.append(ch)
-                    break
-            else:
-                break
+            ks = kids_of(block)
+            i = ks.at(pos)
+            ch = ks.kids[i] if i >= 0 else None
+            if isinstance(ch, _BLOCKS) and ch.span.start_pos <= pos < ch.span.end_pos:
+                block = ch
+                path.append(ch)
+                continue
+            break
         for b in path[1:]:
             cm.inside.add(id(b))
-        kids = _children(block)
+        ks = kids_of(block)
+        kids = ks.kids
+        i = ks.at(pos)  # kids[i] starts at or before the comment; kids[i + 1] after it
         target: Any = None
         if code_before:
-            ending = [k for k in kids if k.span.end_line == c.span.line and k.span.end_pos <= pos]
-            if ending:
-                target = ending[-1]
+            # the last statement ending before the comment, when it ends on its line
+            j = i
+            if j >= 0 and kids[j].span.end_pos > pos:
+                j -= 1
+            if j >= 0 and kids[j].span.end_line == c.span.line:
+                target = kids[j]
+                t_index = j
             elif block is not sb and block.span.line == c.span.line:
                 cm.opening.setdefault(id(block), []).append(c)
                 continue
-            else:
-                containing = [k for k in kids if k.span.start_pos <= pos < k.span.end_pos]
-                if containing:
-                    target = containing[0]
+            elif i >= 0 and kids[i].span.end_pos > pos:  # a statement containing it
+                target = kids[i]
+                t_index = i
             if target is not None:
                 if id(target) not in cm.trailing:
                     cm.trailing[id(target)] = c
-                    if isinstance(target, _BLOCKS):
-                        pass
                     continue
                 # a second comment for the same statement: lead the next one instead
-                later = [k for k in kids if k.span.start_pos > target.span.start_pos]
-                if later:
-                    cm.leading.setdefault(id(later[0]), []).append(c)
+                if t_index + 1 < len(kids):
+                    cm.leading.setdefault(id(kids[t_index + 1]), []).append(c)
                 else:
                     cm.closing.setdefault(id(block), []).append(c)
                 continue
-        nxt = [k for k in kids if k.span.start_pos > pos]
-        if nxt:
-            cm.leading.setdefault(id(nxt[0]), []).append(c)
+        if i + 1 < len(kids):
+            cm.leading.setdefault(id(kids[i + 1]), []).append(c)
         else:
             cm.closing.setdefault(id(block), []).append(c)
     return cm
@@ -457,4 +483,5 @@ def format_text(text: str, file: str = "<text>") -> tuple[str | None, list[Diagn
     src = text
     if src.startswith("\ufeff"):
         src = " " + src[1:]
-    return format_storyboard(tree, src), diags
+    with no_gc():  # as for the parse: the printer makes no cycles (linear time)
+        return format_storyboard(tree, src), diags

@@ -427,19 +427,23 @@ class Parser:
                 del values[-size:]
             else:
                 children = []
-            # inline `_rule` children into their parent
-            if any(type(c) is _Inline for c in children):
-                flat: list[Any] = []
-                for c in children:
-                    if type(c) is _Inline:
-                        flat.extend(c.items)
-                    else:
-                        flat.append(c)
-                children = flat
+            value: Any
             if origin[0] == "_":
-                value: Any = _Inline(children)
+                # an inlined rule: its children go into its parent.  A list rule is left
+                # recursive (`__x: __x item`), so its first child is the list so far: it
+                # grows in place (copying it on every item would be quadratic)
+                if children and type(children[0]) is _Inline:
+                    value = children[0]
+                    items = value.items
+                    for c in children[1:]:
+                        if type(c) is _Inline:
+                            items.extend(c.items)
+                        else:
+                            items.append(c)
+                else:
+                    value = _Inline(_flatten(children))
             else:
-                value = getattr(callbacks, origin)(children)
+                value = getattr(callbacks, origin)(_flatten(children))
             goto = states[stack[-1]][origin]
             stack.append(goto[1])
             values.append(value)
@@ -448,24 +452,33 @@ class Parser:
 
     def can_shift(self, stack: list[int], ttype: str) -> bool:
         """Would the automaton, in the state ``stack``, shift a token of ``ttype``?"""
+        return self.after(stack, ttype) is not None
+
+    def after(self, stack: list[int], ttype: str) -> list[int] | None:
+        """The state stack after feeding a token of ``ttype`` in the state ``stack`` (a
+        copy; no callback runs), or None when that token is an error there.  For
+        ``$END``: the stack once the input is accepted."""
         states = self.t.states
         rules = self.t.rules
         stack = list(stack)
         for _ in range(100_000):
             act = states[stack[-1]].get(ttype)
             if act is None:
-                return False
+                return None
             kind, arg = act
             if kind == SHIFT:
-                return True
+                stack.append(arg)
+                return stack
             origin, size = rules[arg]
             if size:
                 del stack[-size:]
             goto = states[stack[-1]].get(origin)
             if goto is None:
-                return False
+                return None
             stack.append(goto[1])
-        return False  # pragma: no cover
+            if ttype == "$END" and goto[1] == self.t.end_state:
+                return stack
+        return None  # pragma: no cover
 
 
 class _Inline:
@@ -473,3 +486,19 @@ class _Inline:
 
     def __init__(self, items: list[Any]) -> None:
         self.items = items
+
+
+def _flatten(children: list[Any]) -> list[Any]:
+    """``children`` with the items of inlined rules in their place."""
+    for c in children:
+        if type(c) is _Inline:
+            break
+    else:
+        return children
+    flat: list[Any] = []
+    for c in children:
+        if type(c) is _Inline:
+            flat.extend(c.items)
+        else:
+            flat.append(c)
+    return flat

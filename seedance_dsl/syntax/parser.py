@@ -14,8 +14,10 @@ is incomplete and ``None`` is returned with the diagnostics.
 from __future__ import annotations
 
 import contextlib
+import gc
 import re
 import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from . import nodes as n
@@ -37,6 +39,16 @@ _NUMBER_RE = re.compile(r"-?\d+")
 _RATIO_RE = re.compile(r"\d+:\d+")
 _HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
 _ESCAPES = {"\\": "\\", '"': '"', "n": "\n", "t": "\t", "r": "\r"}
+#: Characters no string (or comment) may hold: NUL (it cannot be in a file name, and
+#: means "binary" everywhere) and lone UTF-16 surrogates (not characters: they cannot
+#: be encoded, so no prompt, path or URL can carry them).
+_BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
+#: In a string's source text: an escape, or a character no string may hold.
+_STRING_SCAN = re.compile("\\\\(?:u([0-9A-Fa-f]{4})|(.))|[\x00\ud800-\udfff]", re.S)
+_SPECIAL_HELP = (
+    "write the character itself; a character beyond U+FFFF as itself or as a pair of "
+    "escapes (\\uD83C\\uDFAC)"
+)
 
 SWITCH_WORDS = ("on", "off")
 SHOT_FIELD_SET = frozenset(n.SHOT_FIELD_KEYS)
@@ -132,6 +144,84 @@ def _dedent_long(body: str) -> str:
     return textwrap.dedent(body)
 
 
+def _low_surrogate(text: str, i: int) -> int | None:
+    """The low surrogate written as ``\\uDC00``-``\\uDFFF`` at ``text[i:]``, if any."""
+    if text.startswith("\\u", i) and _HEX4.fullmatch(text, i + 2, i + 6):
+        code = int(text[i + 2 : i + 6], 16)
+        if 0xDC00 <= code <= 0xDFFF:
+            return code
+    return None
+
+
+def _unescape(body: str) -> str:
+    """The value of a string's body: escapes decoded (a pair of surrogate escapes is one
+    character), unknown escapes kept as their letter, and characters no string may hold
+    replaced by U+FFFD (each is reported by ``TreeBuilder._check_string``)."""
+    out: list[str] = []
+    i = 0
+    size = len(body)
+    while i < size:
+        j = body.find("\\", i)
+        if j < 0 or j + 1 >= size:
+            out.append(body[i:])
+            break
+        out.append(body[i:j])
+        nxt = body[j + 1]
+        if nxt in _ESCAPES:
+            out.append(_ESCAPES[nxt])
+            i = j + 2
+        elif nxt == "u" and _HEX4.fullmatch(body, j + 2, j + 6):
+            code = int(body[j + 2 : j + 6], 16)
+            i = j + 6
+            if 0xD800 <= code <= 0xDBFF:
+                low = _low_surrogate(body, i)
+                if low is not None:
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    i += 6
+            out.append(chr(code))
+        else:
+            out.append(nxt)
+            i = j + 2
+    value = "".join(out)
+    return _BAD_CHARS.sub("\ufffd", value) if _BAD_CHARS.search(value) else value
+
+
+def _char_name(c: str) -> str:
+    return "a NUL character (U+0000)" if c == "\x00" else f"a lone surrogate (U+{ord(c):04X})"
+
+
+class _Where:
+    """Spans of parts of one token, found left to right: the line and column are carried
+    from one part to the next (a string with many bad escapes costs O(its length))."""
+
+    __slots__ = ("b", "col_base", "line", "off", "t")
+
+    def __init__(self, b: TreeBuilder, t: Token) -> None:
+        self.b, self.t = b, t
+        self.off = 0  # offset into the token's text that line / col_base describe
+        self.line = t.line
+        self.col_base = t.column  # the column of offset 0 on self.line (may be <= 0)
+
+    def span(self, start: int, end: int) -> n.Span:
+        raw = str(self.t)
+        nls = raw.count("\n", self.off, start)
+        if nls:
+            self.line += nls
+            self.col_base = 1 - (raw.rfind("\n", self.off, start) + 1)
+        self.off = start
+        col = self.col_base + start
+        tp = self.t.start_pos
+        return n.Span(
+            self.b.file, self.line, col, self.line, col + end - start, tp + start, tp + end
+        )
+
+
+class _Synthetic(Token):
+    """A token the error recovery stands in for a missing one (a `}` or a string)."""
+
+    __slots__ = ()
+
+
 # ---------------------------------------------------------------------------- builder
 
 
@@ -191,42 +281,69 @@ class TreeBuilder:
         self.diagnostics.append(Diagnostic(code, "error", message, span, labels, help))
 
     def comment(self, t: Token) -> None:
-        self.comments.append(n.Comment(str(t)[2:], self.span(t)))
+        raw = str(t)
+        m = _BAD_CHARS.search(raw)
+        if m is not None:
+            self.error(
+                "SHOT114",
+                f"a comment cannot hold {_char_name(m.group())}",
+                _Where(self, t).span(m.start(), m.end()),
+                help="delete it (a .shot file is plain text)",
+            )
+        self.comments.append(n.Comment(raw[2:], self.span(t)))
 
     def string(self, t: Token) -> n.Text:
         raw = str(t)
+        if type(t) is _Synthetic:
+            return n.Text("", self.span(t))
         body = _dedent_long(raw[3:-3]) if raw.startswith('"""') else raw[1:-1]
-        if "\\" in body:
-            body = self._unescape(body, t)
+        if "\\" in body or _BAD_CHARS.search(raw):
+            self._check_string(t)
+            body = _unescape(body)
         return n.Text(body, self.span(t))
 
-    def _unescape(self, body: str, t: Token) -> str:
-        out: list[str] = []
-        i = 0
-        size = len(body)
-        while i < size:
-            c = body[i]
-            if c != "\\" or i + 1 >= size:
-                out.append(c)
-                i += 1
-                continue
-            nxt = body[i + 1]
-            if nxt in _ESCAPES:
-                out.append(_ESCAPES[nxt])
-                i += 2
-            elif nxt == "u" and _HEX4.fullmatch(body, i + 2, i + 6):
-                out.append(chr(int(body[i + 2 : i + 6], 16)))
-                i += 6
-            else:
+    def _check_string(self, t: Token) -> None:
+        """Report every unknown escape, and every escape or character that makes a
+        character no string may hold, at its own span."""
+        raw = str(t)
+        pos = 0
+        where = _Where(self, t)
+        while True:
+            m = _STRING_SCAN.search(raw, pos)
+            if m is None:
+                return
+            pos = m.end()
+            hexa, other = m.group(1), m.group(2)
+            if hexa is not None:
+                code = int(hexa, 16)
+                if 0xD800 <= code <= 0xDBFF and _low_surrogate(raw, pos) is not None:
+                    pos += 6  # a pair: one character beyond U+FFFF
+                    continue
+                if code == 0 or 0xD800 <= code <= 0xDFFF:
+                    what = "a NUL character" if code == 0 else f"a lone surrogate (U+{code:04X})"
+                    self.error(
+                        "SHOT114",
+                        f"`{m.group()}` makes {what}, which no string can hold",
+                        where.span(m.start(), m.end()),
+                        help=_SPECIAL_HELP,
+                    )
+            elif other is not None:
+                if other in _ESCAPES:
+                    continue
+                shown = other if other.isprintable() else f"U+{ord(other):04X}"
                 self.error(
                     "SHOT107",
-                    f"unknown escape `\\{nxt}` in a string",
-                    self.span(t),
+                    f"unknown escape `\\{shown}` in a string",
+                    where.span(m.start(), m.end()),
                     help='the escapes are \\" \\\\ \\n \\t \\r and \\uXXXX; write \\\\ for a backslash',
                 )
-                out.append(nxt)
-                i += 2
-        return "".join(out)
+            else:
+                self.error(
+                    "SHOT114",
+                    f"a string cannot hold {_char_name(m.group())}",
+                    where.span(m.start(), m.end()),
+                    help=_SPECIAL_HELP,
+                )
 
     def ident(self, t: Token) -> n.Ident:
         return n.Ident(str(t), self.span(t))
@@ -246,14 +363,29 @@ class TreeBuilder:
         span = n.Span(self.file, 1, 1, last_line, last_col, 0, end)
         return n.Storyboard(title, tuple(items), tuple(self.comments), span)
 
-    def header(self, c: list[Any]) -> _Header:
-        return _Header(self.string(c[1]))
+    # a statement whose string the error recovery stood in for is dropped (an empty path
+    # or title would only bring follow-on errors); an asset keeps its name (empty URL)
+    def header(self, c: list[Any]) -> _Header | None:
+        return None if type(c[1]) is _Synthetic else _Header(self.string(c[1]))
 
-    def import_(self, c: list[Any]) -> n.Import:
-        return n.Import(self.string(c[1]), self.span_of(c[0], c[1]))
+    def import_(self, c: list[Any]) -> n.Import | None:
+        path = self.path(c[1])
+        return None if path is None else n.Import(path, self.span_of(c[0], c[1]))
 
-    def template(self, c: list[Any]) -> n.TemplateDecl:
-        return n.TemplateDecl(self.string(c[1]), self.span_of(c[0], c[1]))
+    def template(self, c: list[Any]) -> n.TemplateDecl | None:
+        path = self.path(c[1])
+        return None if path is None else n.TemplateDecl(path, self.span_of(c[0], c[1]))
+
+    def path(self, t: Token) -> n.Text | None:
+        """A file path, or None when it was stood in for or held a character no path can
+        (reported): looking for such a file would only add a follow-on error."""
+        if type(t) is _Synthetic:
+            return None
+        before = len(self.diagnostics)
+        text = self.string(t)
+        if any(d.code == "SHOT114" for d in self.diagnostics[before:]):
+            return None
+        return text
 
     def defaults(self, c: list[Any]) -> n.Defaults:
         settings = tuple(x for x in c[2:-1] if isinstance(x, n.Setting))
@@ -293,7 +425,9 @@ class TreeBuilder:
         items = tuple(x for x in c[3:-1] if isinstance(x, n.StyleItem | n.ConstraintItem))
         return n.PackageDecl(self.ident(c[1]), items, self.span_of(c[0], c[-1]))
 
-    def pkg_style(self, c: list[Any]) -> n.StyleItem:
+    def pkg_style(self, c: list[Any]) -> n.StyleItem | None:
+        if type(c[1]) is _Synthetic:
+            return None
         return n.StyleItem(self.string(c[1]), self.span_of(c[0], c[1]))
 
     def _constraint(self, c: list[Any], polarity: str) -> n.ConstraintItem:
@@ -545,23 +679,76 @@ class _Recovering:
             return state.feed_token(eof)
         except UnexpectedToken as e:
             self.on_eof(e, state)
-            return None
+        # close what is still open (and stand in for a missing string) so the blocks
+        # before the end still make a tree
+        if self.resync(eof, state, last, close=True):
+            with contextlib.suppress(UnexpectedToken):
+                return state.feed_token(eof)
+        return None
 
     # -- token errors
     def on_token(self, tok: Token, e: UnexpectedToken, state: _PState, last: Token | None) -> None:
-        expected = {x for x in e.expected if not x.startswith("__")} if e.expected else set()
-        self.report(self.describe(tok, expected, last, state))
+        if not self.recovering:  # (while recovering the message would be dropped: skip it)
+            expected = {x for x in e.expected if not x.startswith("__")} if e.expected else set()
+            self.report(self.describe(tok, expected, last, state))
         self.recovering = True
-        # resynchronise: the deepest enclosing state that can take this token
+        if self.resync(tok, state, last, close=tok.type in OPENING_TYPES):
+            with contextlib.suppress(UnexpectedToken):  # resync made sure it fits
+                state.feed_token(tok)
+        # else no enclosing statement can take it: the token is dropped
+
+    def resync(self, tok: Token, state: _PState, last: Token | None, *, close: bool) -> bool:
+        """Make the parser's stacks ready to take ``tok``: drop the innermost unfinished
+        part of the broken statement, as little as possible — at the deepest state that
+        can take ``tok`` as it is, or after standing in for a missing string (where
+        nothing else can follow) or, when ``close``, for the `}` of blocks left open.
+        False when no state can take ``tok``."""
+        parser = state.parser
         stack = state.state_stack
-        for depth in range(len(stack) - 2, -1, -1):
-            if state.parser.can_shift(stack[: depth + 1], tok.type):
-                del stack[depth + 1 :]
-                del state.value_stack[depth:]
-                with contextlib.suppress(UnexpectedToken):  # _can_shift said yes
-                    state.feed_token(tok)
-                return
-        # no enclosing statement can take it: drop the token
+        for depth in range(len(stack) - 1, -1, -1):
+            base = stack[: depth + 1]
+            inserts = self._insertions(parser, base, tok.type, close)
+            if inserts is None:
+                continue
+            del stack[depth + 1 :]
+            del state.value_stack[depth:]
+            at = last if last is not None and last.end_pos <= tok.start_pos else tok
+            pos, line, col = (
+                (at.end_pos, at.end_line, at.end_column)
+                if at is last
+                else (tok.start_pos, tok.line, tok.column)
+            )
+            for ttype in inserts:
+                value = '""' if ttype == "STRING" else "}"
+                fake = _Synthetic(ttype, value, pos, line, col, line, col, pos)
+                try:
+                    state.feed_token(fake)
+                except UnexpectedToken:  # pragma: no cover - _insertions checked it
+                    return False
+            return True
+        return False
+
+    @staticmethod
+    def _insertions(parser: Parser, stack: list[int], ttype: str, close: bool) -> list[str] | None:
+        """The tokens to stand in before ``ttype`` in the state ``stack`` (maybe none),
+        or None when standing in cannot make it fit."""
+        inserted: list[str] = []
+        cur = stack
+        states = parser.t.states
+        for _ in range(len(stack) + 2):
+            if parser.after(cur, ttype) is not None:
+                return inserted
+            expected = [s for s in states[cur[-1]] if s.isupper()]
+            nxt = None
+            if expected == ["STRING"]:
+                nxt, what = parser.after(cur, "STRING"), "STRING"
+            elif close:
+                nxt, what = parser.after(cur, "RBRACE"), "RBRACE"
+            if nxt is None:
+                return None
+            inserted.append(what)
+            cur = nxt
+        return None
 
     def describe(
         self, tok: Token, expected: set[str], last: Token | None, state: _PState
@@ -751,6 +938,9 @@ class _Recovering:
         ch = text[pos] if pos < len(text) else ""
         b = self.b
         line, col = ls.line, ls.column
+        if ch == "#" or text.startswith("/*", pos):
+            self.foreign_comment(ls)
+            return
         if ch == '"':
             if text.startswith('"""', pos):
                 end = len(text)
@@ -790,10 +980,40 @@ class _Recovering:
         ls.feed(text[pos : max(end, pos + 1)])
         if code == "SHOT103" and "STRING" in state.parser.t.states[state.position]:
             # stand in an empty string, so the statement it belongs to still parses
-            fake = Token("STRING", '""', pos, line, col, end_line, end_col, end)
+            fake = _Synthetic("STRING", '""', pos, line, col, end_line, end_col, end)
             with contextlib.suppress(UnexpectedToken):
                 state.feed_token(fake)
                 self.recovering = False  # the statement is whole again
+
+    def foreign_comment(self, ls: LexState) -> None:
+        """A `# ...` or `/* ... */` comment: one error for the whole comment, which is
+        then skipped like a comment (the statement around it still parses)."""
+        text, pos = self.text, ls.pos
+        if text[pos] == "#":
+            nl = text.find("\n", pos)
+            end = len(text) if nl < 0 else nl
+            msg = "`#` does not start a comment: comments start with `//`"
+            hint = "write `// ...` for a comment"
+        else:
+            close = text.find("*/", pos + 2)
+            if close < 0:
+                end = len(text)
+                msg = "this `/*` comment is never closed, and comments start with `//`"
+            else:
+                end = close + 2
+                msg = "`/* ... */` is not a comment here: comments start with `//`"
+            hint = "start each line of the comment with `//`"
+        if text.endswith("\r", pos, end):
+            end -= 1
+        body = text[pos:end]
+        nl_count = body.count("\n")
+        end_line = ls.line + nl_count
+        end_col = len(body) - body.rfind("\n") if nl_count else ls.column + len(body)
+        span = n.Span(self.b.file, ls.line, ls.column, end_line, end_col, pos, end)
+        # reported even while recovering from an earlier error: it is a mistake of its own
+        self.errors += 1
+        self.b.diagnostics.append(Diagnostic("SHOT102", "error", msg, span, help=hint))
+        ls.feed(body)
 
 
 TOP_TYPES = frozenset({"STORYBOARD", "IMPORT", "TEMPLATE", "DEFAULTS", "ASSET", "PACKAGE", "CLIP"})
@@ -855,6 +1075,23 @@ class _PState:
 # ---------------------------------------------------------------------------- API
 
 _LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building a tree (parse, format, check).
+    A parse allocates hundreds of thousands of nodes and makes no reference cycles, and
+    every full collection during it would walk all the nodes made so far: with the
+    collector on, the time per MB grows with the file's size; paused, it stays flat."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 _BUILDER: TreeBuilder | None = None
 _PARSER: Parser | None = None
 
@@ -874,15 +1111,20 @@ def _get_parser() -> Parser:
     return _PARSER
 
 
-def parse_text(text: str, file: str = "<text>") -> tuple[n.Storyboard | None, list[Diagnostic]]:
+def parse_text(
+    text: str, file: str = "<text>", *, partial: bool = False
+) -> tuple[n.Storyboard | None, list[Diagnostic]]:
     """Parse one ``.shot`` text.  Never raises for bad input: problems are diagnostics.
 
-    Returns the tree (None when the grammar failed somewhere and the tree would be
-    incomplete) and every diagnostic found, in source order.
+    Returns the tree and every diagnostic found, in source order.  When the grammar
+    failed somewhere the tree is incomplete: it is None, unless ``partial`` is set — then
+    it holds every statement that parsed (broken statements dropped, blocks left open
+    closed), so a checker can go on with the rest of the file; it is None with
+    ``partial`` only when the parser gave up (SHOT113).
     """
     if text.startswith("\ufeff"):
         text = " " + text[1:]  # keep offsets; a BOM is whitespace
-    with _LOCK:
+    with _LOCK, no_gc():
         b = _builder()
         _get_parser()
         b.reset(file, text)
@@ -894,7 +1136,7 @@ def parse_text(text: str, file: str = "<text>") -> tuple[n.Storyboard | None, li
         diags = b.diagnostics
         b.reset("<text>", "")
     diags.sort(key=lambda d: d.span.start_pos if d.span else 1 << 62)
-    if rec.errors or not isinstance(result, n.Storyboard):
+    if not isinstance(result, n.Storyboard) or (rec.errors and not partial):
         return None, diags
     return result, diags
 

@@ -84,11 +84,36 @@ def _cols(line: str, start: int, end: int) -> tuple[int, int]:
     return a, max(b, a + 1)
 
 
+#: The lines of the source rendered last: diagnostics come in runs over one file, and
+#: splitting the whole file for each one would make rendering n diagnostics O(n x size).
+_last_split: tuple[str, list[str]] | None = None
+#: A source line longer than this is shown as a window around the span ("…" at the cut).
+MAX_SHOWN = 240
+_BEFORE = 80  # characters shown before the span in a window
+
+
 def _source_lines(sources: Mapping[str, str], file: str) -> list[str] | None:
+    global _last_split
     text = sources.get(file)
     if text is None:
         return None
-    return text.split("\n")
+    last = _last_split
+    if last is not None and last[0] is text:
+        return last[1]
+    lines = text.split("\n")
+    _last_split = (text, lines)
+    return lines
+
+
+def _window(line: str, column: int) -> tuple[str, int]:
+    """``line`` cut to at most about MAX_SHOWN characters around 1-based ``column``, and
+    how many columns the cut moved it left (a long line is never scanned whole)."""
+    if len(line) <= MAX_SHOWN:
+        return line, 0
+    start = max(0, min(column - 1 - _BEFORE, len(line) - MAX_SHOWN))
+    end = start + MAX_SHOWN
+    shown = ("…" if start else "") + line[start:end] + ("…" if end < len(line) else "")
+    return shown, start - (1 if start else 0)
 
 
 def _clean(line: str) -> str:
@@ -123,21 +148,27 @@ def render_one(
         if lines is not None:
             body.append(f"{pad} {paint('gutter', '|')}")
             marks.sort(key=lambda m: (m[0].line, not m[2]))
-            shown: set[int] = set()
+            shown: dict[int, tuple[str, int]] = {}  # line -> (as shown, columns cut)
             prev_line = 0
             for s, msg, primary in marks:
                 if s.line > len(lines):
                     continue
-                raw = _clean(lines[s.line - 1])
-                if s.line not in shown:
+                if s.line in shown:
+                    raw, cut = shown[s.line]
+                else:
+                    full = lines[s.line - 1]
+                    raw, cut = _window(full, s.column)
+                    raw = _clean(raw)
+                    shown[s.line] = (raw, cut)
                     if prev_line and s.line > prev_line + 1:
                         body.append(paint("gutter", "..."))
                     num = str(s.line).rjust(gutter_w)
                     body.append(f"{paint('gutter', num)} {paint('gutter', '|')} {_display(raw)}")
-                    shown.add(s.line)
                     prev_line = s.line
-                end_col = s.end_column if s.end_line == s.line else len(raw) + 1
-                a, b = _cols(raw, s.column, max(end_col, s.column + 1))
+                end_col = s.end_column - cut if s.end_line == s.line else len(raw) + 1
+                col = min(max(s.column - cut, 1), len(raw) + 1)
+                end_col = min(max(end_col, col + 1), len(raw) + 1)
+                a, b = _cols(raw, col, max(end_col, col + 1))
                 mark = ("^" if primary else "-") * (b - a)
                 style = d.severity if primary else "secondary"
                 text = paint(style, mark + (f" {msg}" if msg else ""))

@@ -22,8 +22,10 @@ idents = names.map(n.Ident)
 words = st.from_regex(r"[a-z][a-z0-9'\-]{0,7}", fullmatch=True).filter(lambda s: s not in RESERVED)
 phrases = st.lists(words, min_size=1, max_size=3).map(lambda ws: n.Ident(" ".join(ws)))
 
-# any text, including quotes, backslashes, newlines, tabs, control characters, emoji
-texts = st.text(max_size=40).map(n.Text)
+# any text, including quotes, backslashes, newlines, tabs, control characters, emoji —
+# but no NUL and no lone surrogate, which no string can hold (SHOT114)
+_chars = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
+texts = st.text(_chars, max_size=40).map(n.Text)
 prose = st.one_of(
     texts,
     st.lists(st.text(alphabet='abc \t"\\xyz', max_size=12), min_size=2, max_size=4).map(
@@ -66,7 +68,7 @@ def setting_values(draw: st.DrawFn) -> n.SettingValue:
     if draw(st.booleans()):
         w = draw(st.sampled_from(_value_words))
         return n.SettingValue(w, classify_value(w))
-    return n.SettingValue(draw(st.text(max_size=20)), "text")
+    return n.SettingValue(draw(st.text(_chars, max_size=20)), "text")
 
 
 settings = st.builds(

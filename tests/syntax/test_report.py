@@ -105,3 +105,41 @@ def test_json_envelope() -> None:
     }
     assert first["labels"][0]["message"] == "l"
     assert env["diagnostics"][1]["file"] == "f.shot" and env["diagnostics"][1]["span"] is None
+
+
+def test_rendering_many_diagnostics_costs_nothing_per_byte_of_the_file() -> None:
+    # splitting the whole source for every diagnostic made n diagnostics O(n x size);
+    # a long line is shown as a window around its span, never scanned whole
+    import time
+
+    def per_diagnostic(lines: int, width: int) -> tuple[float, str]:
+        text = "\n".join("x" * width for _ in range(lines))
+        diags = [
+            Diagnostic("SHOT101", "error", "m", Span("f.shot", 1 + i % lines, 5, 1 + i % lines, 9))
+            for i in range(200)
+        ]
+        best = float("inf")
+        out = ""
+        for _ in range(3):
+            t = time.process_time()
+            out = render_human(diags, {"f.shot": text})
+            best = min(best, time.process_time() - t)
+        return max(best, 1e-6) / len(diags), out
+
+    small, _ = per_diagnostic(2_000, 40)
+    many_lines, _ = per_diagnostic(40_000, 40)
+    long_line, out = per_diagnostic(1, 2_000_000)
+    assert many_lines / small < 3 and long_line / small < 3, (small, many_lines, long_line)
+    assert max(len(line) for line in out.split("\n")) < 300
+
+
+def test_a_long_line_is_shown_as_a_window_around_the_span() -> None:
+    line = "a" * 1000 + "BAD" + "b" * 1000
+    col = 1001
+    d = Diagnostic("SHOT101", "error", "m", Span("f.shot", 1, col, 1, col + 3))
+    out = render_human([d], {"f.shot": line}).split("\n")
+    src = next(x for x in out if x.startswith("1 | "))[4:]
+    carets = next(x for x in out if "^" in x)
+    assert src.startswith("…") and src.endswith("…") and "BAD" in src
+    i = carets.index("^")
+    assert carets.count("^") == 3 and src[i - 4 : i - 1] == "BAD"
