@@ -471,7 +471,9 @@ def _resolve(ctx: _Ctx, main: _File, imported: list[_File]) -> CheckedStoryboard
                 template.path.span,
                 help=_OUTSIDE_HELP,
             )
-    if not tree.clips:
+    # a clip lost to a syntax error is not "no clips": the syntax error says what is wrong
+    syntax_error = any(d.is_error and d.code.startswith("SHOT1") for d in ctx.diags)
+    if not tree.clips and not syntax_error:
         _no_clips(ctx, main)
     return CheckedStoryboard(
         path=main.path,

@@ -52,3 +52,11 @@ def test_a_library_file_warns_and_an_imported_one_says_nothing(tmp_path: Path) -
     result = check_file(film)
     assert result.ok and "SHOT011" not in {d.code for d in result.diagnostics}
     assert compile_file(film).ok
+
+
+def test_a_clip_lost_to_a_syntax_error_is_not_no_clips(tmp_path: Path) -> None:
+    # error recovery drops the broken clip; the syntax error is the one diagnostic
+    p = tmp_path / "typo.shot"
+    p.write_text('storyboard "t"\n\nclp a { shot { action "a cat" } }\n')
+    codes = [d.code for d in check_file(p).diagnostics]
+    assert "SHOT101" in codes and "SHOT011" not in codes
