@@ -708,7 +708,17 @@ def call_flow(ctx: Context, req: HttpRequest, *, key: str | None = None) -> Flow
             if isinstance(err, TransportError):
                 err.reached_server = sent
             log.debug("%s %s: no answer (%s), attempt %d", req.method, req.path, out.kind, attempt)
-            ctx.event(ClientEvent("request", req.method, req.path, None, attempt, code=err.code))
+            ctx.event(
+                ClientEvent(
+                    "request",
+                    req.method,
+                    req.path,
+                    None,
+                    attempt,
+                    code=err.code,
+                    detail=None if out.sent else "not sent",
+                )
+            )
             failures += 1
             if not p.retry_transport or failures >= p.max_attempts:
                 raise err

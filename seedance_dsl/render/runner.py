@@ -213,6 +213,8 @@ class Renderer:
             budget.on_take = lambda: db.log_request(server, time.time())
         self.submits = 0
         self.polls = 0
+        self._posts_sent = 0
+        self._posts_unsent = 0
         self.rate_limited = 0
         self.busy = 0
         #: (clip, completed per server or None, noticed wall time) for the benchmarks
@@ -247,6 +249,14 @@ class Renderer:
         # one ``rate_limited`` event per 429 (its ``request`` event is not counted again)
         if getattr(event, "kind", "") == "rate_limited":
             self.rate_limited += 1
+        # submit attempts that left this machine, and those that never did (a failed name
+        # look-up or connect): a submit cut off by the stop is counted only if it may
+        # have been sent
+        if getattr(event, "kind", "") == "request" and getattr(event, "method", "") == "POST":
+            if getattr(event, "detail", None) == "not sent":
+                self._posts_unsent += 1
+            else:
+                self._posts_sent += 1
         # what the server did inside a call still in progress (the client retrying)
         if getattr(event, "kind", "") in ("rate_limited", "service_busy", "conflict_wait", "retry"):
             status, code = getattr(event, "status", None), getattr(event, "code", None)
@@ -892,6 +902,7 @@ class Renderer:
         self._emit("submitting", c, key=c.key, credits_estimate=c.estimate)
         c.submit_sent = self._now()
         self.submits += 1
+        posts = (self._posts_sent, self._posts_unsent)
         try:
             if self.opts.submit_retry is not None:
                 resp = await self._net_call(
@@ -899,6 +910,10 @@ class Renderer:
                 )
             else:
                 resp = await self._net_call(self.client.submit(c.request, c.key))
+        except asyncio.CancelledError:  # the run stops while the client retries
+            if self._posts_sent == posts[0] and self._posts_unsent > posts[1]:
+                self.submits -= 1  # every attempt so far failed before leaving this machine
+            raise
         except cerr.InsufficientCredits as exc:
             self._net_ok()
             self._credits_stopped = True
