@@ -10,6 +10,8 @@ over the size cap is one :class:`~seedance_dsl.syntax.diagnostics.Diagnostic`
 message, help, file}``; a command may add keys of its own (``compile``: ``schema``,
 ``clips: []``).  Without json it is :func:`file_usage_error`'s message and help.
 Imports nothing heavy (the language commands' start-up path).
+
+The verbosity of ``seedance -q/-v COMMAND`` (:func:`verbosity`) lives here too.
 """
 
 from __future__ import annotations
@@ -17,10 +19,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import click
+
 from ..errors import UsageError
 from ..syntax.diagnostics import Diagnostic
 
-__all__ = ["file_error_json", "file_usage_error"]
+__all__ = ["QUIET", "VERBOSE", "file_error_json", "file_usage_error", "set_verbosity", "verbosity"]
+
+#: ``seedance -q``: only errors and the output asked for
+QUIET = -1
+#: ``seedance -v`` (``-vv`` counts 2; nothing says more at 2 yet)
+VERBOSE = 1
+_KEY = "seedance.verbosity"
+
+
+def set_verbosity(ctx: click.Context, level: int) -> None:
+    """Store the level on the context (``ctx.meta`` is shared with every sub-command)."""
+    ctx.meta[_KEY] = level
+
+
+def verbosity() -> int:
+    """The level of the command running now: -1 quiet, 0 normal, 1+ verbose (0 when a
+    command is invoked without the ``seedance`` group, as tests may)."""
+    ctx = click.get_current_context(silent=True)
+    return int(ctx.meta.get(_KEY, 0)) if ctx is not None else 0
 
 
 def file_error_json(
