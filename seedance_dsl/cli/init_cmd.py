@@ -21,7 +21,6 @@ def init(directory: str) -> None:
     README.md and .gitignore entries for .seedance/ and renders/. It checks clean and
     renders on the sandbox as it is. Never replaces a file."""
     from ..scaffold import init_project
-
     from ._common import verbosity
 
     result = init_project(directory)
