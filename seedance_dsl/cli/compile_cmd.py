@@ -121,7 +121,7 @@ def compile_(file: str, clip_names: tuple[str, ...], fmt: str, template: str | N
         from ._common import verbosity
 
         if verbosity() < 0:  # -q: the errors, not the warnings (the output is what was asked)
-            diags = [d for d in diags if d.is_error]
+            diags = tuple(d for d in diags if d.is_error)
         if diags:
             click.echo(_render_diagnostics(diags, dict(compiled.sources)), err=True)
         if clips:

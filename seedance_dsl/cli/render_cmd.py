@@ -219,8 +219,9 @@ def render(
     $SEEDANCE_API_KEY.
     """
     from ..render.progress import make_progress
+    from ._common import verbosity
 
-    progress = make_progress(fmt)
+    progress = make_progress(fmt, verbosity=verbosity())
 
     def run() -> int:
         from ..render.api import render_file
@@ -239,6 +240,7 @@ def render(
                 rate_limit=rate_limit,
                 on_event=progress,
                 handle_signals=True,
+                on_client_event=progress.client_event,
             )
         except SeedanceDSLError:
             progress.close()

@@ -232,7 +232,7 @@ def test_verbose_render_shows_every_request(sandbox: Any, tmp_path: Path) -> Non
     path = write(tmp_path, "film.shot", TWO)
     p = seedance(["-v", "render", path], sandbox, tmp_path)
     assert p.returncode == 0, p.stderr
-    http = [ln for ln in p.stdout.splitlines() if "http:" in ln]
+    http = [ln for ln in p.stdout.splitlines() if "] http: " in ln]
     submits = [ln for ln in http if f"POST {CONTRACT.submit_path} -> HTTP 2" in ln]
     assert len(submits) == 2, p.stdout
     assert any("GET " in ln and "-> HTTP 200" in ln for ln in http), p.stdout
@@ -240,7 +240,7 @@ def test_verbose_render_shows_every_request(sandbox: Any, tmp_path: Path) -> Non
     # the summary is the same as without -v
     assert "2 done;" in p.stdout
     normal = seedance(["render", path, "--take", "1"], sandbox, tmp_path)
-    assert normal.returncode == 0 and "http:" not in normal.stdout
+    assert normal.returncode == 0 and "] http: " not in normal.stdout
 
 
 def test_json_render_does_not_depend_on_verbosity(sandbox: Any, tmp_path: Path) -> None:
@@ -275,3 +275,33 @@ def test_sandbox_serve_banner(quiet: bool, tmp_path: Path) -> None:
         assert out == "" and "API key" not in out, out
     else:
         assert "API key" in out and "Try:" in out
+
+
+def test_verbose_render_shows_the_retries(sandbox_factory: Any, tmp_path: Path) -> None:
+    box = sandbox_factory(post_500_fraction=0.5, seed=3)
+    path = write(tmp_path, "film.shot", TWO)
+    p = seedance(["-v", "render", path], box, tmp_path)
+    assert p.returncode == 0, p.stdout + p.stderr
+    lines = p.stdout.splitlines()
+    assert any(f"http: POST {CONTRACT.submit_path} -> HTTP 500" in ln for ln in lines), p.stdout
+    assert any("retrying (internal_error), next attempt in" in ln for ln in lines), p.stdout
+    assert box.api_key not in p.stdout + p.stderr
+
+
+def test_client_event_lines_hold_no_secret() -> None:
+    from seedance_dsl.client import ClientEvent
+    from seedance_dsl.render.progress import client_event_text
+
+    signed = "https://cdn.example.com/v/one.mp4?X-Signature=s3cr3t&exp=1#frag"
+    assert client_event_text(ClientEvent("download_resume", "GET", signed, detail="4096")) == (
+        "http: GET https://cdn.example.com/v/one.mp4: download resumes at byte 4096"
+    )
+    assert client_event_text(
+        ClientEvent("rate_limited", "GET", "/api/v1/tasks/t1", 429, 2, 3.25, "rate_limited")
+    ) == ("http: GET /api/v1/tasks/t1: HTTP 429 rate limited (rate_limited), next attempt in 3.2 s")
+    assert client_event_text(
+        ClientEvent("request", "POST", "/p", None, 1, code="connect_error")
+    ) == ("http: POST /p -> no answer (connect_error) (attempt 1)")
+    assert client_event_text(ClientEvent("service_busy", "POST", "/p", 503, 5)).endswith(
+        "HTTP 503 busy, giving up"
+    )
