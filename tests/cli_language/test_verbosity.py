@@ -260,21 +260,31 @@ def test_json_render_does_not_depend_on_verbosity(sandbox: Any, tmp_path: Path) 
 
 
 @pytest.mark.parametrize("quiet", [True, False], ids=["quiet", "normal"])
-def test_sandbox_serve_banner(quiet: bool, tmp_path: Path) -> None:
+def test_sandbox_serve_banner(quiet: bool) -> None:
     args = [sys.executable, "-m", "seedance_dsl.cli", *(["-q"] if quiet else [])]
     args += ["sandbox", "serve", "--port", "0", "--time-scale", "0.01"]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+    )
+    lines: list[str] = []
     try:
         assert proc.stdout is not None
-        first = proc.stdout.readline()  # bounded: the pytest timeout
-        assert first.startswith("Seedance sandbox listening on http://127.0.0.1:")
+        lines.append(proc.stdout.readline())  # bounded: the pytest timeout
+        assert lines[0].startswith("Seedance sandbox listening on http://127.0.0.1:")
+        while not quiet and "Press Ctrl-C" not in lines[-1]:
+            lines.append(proc.stdout.readline())
+            assert lines[-1], lines
     finally:
         proc.terminate()
-        out, _ = proc.communicate(timeout=30)
+        assert proc.stdout is not None
+        rest = proc.stdout.read()  # until the process exits
+        proc.wait(timeout=30)
+    out = "".join(lines[1:]) + rest
     if quiet:
-        assert out == "" and "API key" not in out, out
+        assert out == "", out  # no key lines, no curl lines, no "stopped"
     else:
-        assert "API key" in out and "Try:" in out
+        assert "API key" in out and "Try:" in out and "Sandbox stopped." in out
 
 
 def test_verbose_render_shows_the_retries(sandbox_factory: Any, tmp_path: Path) -> None:
@@ -305,3 +315,16 @@ def test_client_event_lines_hold_no_secret() -> None:
     assert client_event_text(ClientEvent("service_busy", "POST", "/p", 503, 5)).endswith(
         "HTTP 503 busy, giving up"
     )
+
+
+def test_quiet_mcp_has_no_banner(tmp_path: Path) -> None:
+    def mcp(*flags: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-m", "seedance_dsl.cli", *flags, "mcp"]
+        return subprocess.run(
+            cmd, cwd=tmp_path, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60
+        )
+
+    normal, quiet = mcp(), mcp("-q")
+    assert normal.returncode == quiet.returncode == 0
+    assert "seedance mcp: serving" in normal.stderr
+    assert quiet.stderr == "" and quiet.stdout == ""
