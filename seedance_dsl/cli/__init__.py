@@ -50,6 +50,9 @@ class LazyGroup(click.Group):
             raise
         cmd = getattr(module, attr)
         assert isinstance(cmd, click.Command)
+        from ._common import add_verbosity_options
+
+        add_verbosity_options(cmd)  # `seedance check -q ...` as well as `seedance -q check`
         return cmd
 
     def resolve_command(

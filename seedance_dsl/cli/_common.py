@@ -24,7 +24,15 @@ import click
 from ..errors import UsageError
 from ..syntax.diagnostics import Diagnostic
 
-__all__ = ["QUIET", "VERBOSE", "file_error_json", "file_usage_error", "set_verbosity", "verbosity"]
+__all__ = [
+    "QUIET",
+    "VERBOSE",
+    "add_verbosity_options",
+    "file_error_json",
+    "file_usage_error",
+    "set_verbosity",
+    "verbosity",
+]
 
 #: ``seedance -q``: only errors and the output asked for
 QUIET = -1
@@ -36,6 +44,48 @@ _KEY = "seedance.verbosity"
 def set_verbosity(ctx: click.Context, level: int) -> None:
     """Store the level on the context (``ctx.meta`` is shared with every sub-command)."""
     ctx.meta[_KEY] = level
+
+
+def _combine(ctx: click.Context, level: int) -> None:
+    old = int(ctx.meta.get(_KEY, 0))
+    if old < 0 < level or level < 0 < old:
+        raise click.UsageError("--quiet and --verbose cannot be used together", ctx=ctx)
+    ctx.meta[_KEY] = min(old, level) if level < 0 else max(old, level)
+
+
+def _on_quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        _combine(ctx, QUIET)
+
+
+def _on_verbose(ctx: click.Context, _param: click.Parameter, value: int) -> None:
+    if value:
+        _combine(ctx, value)
+
+
+def add_verbosity_options(cmd: click.Command) -> None:
+    """Let ``seedance COMMAND -q ...`` mean ``seedance -q COMMAND ...`` (once per command;
+    a group's sub-commands, such as ``sandbox serve`` with its own ``--quiet``, are left
+    alone)."""
+    if isinstance(cmd, click.Group) or getattr(cmd, "_seedance_verbosity", False):
+        return
+    cmd.params += [
+        click.Option(
+            ["-q", "--quiet"],
+            is_flag=True,
+            expose_value=False,
+            callback=_on_quiet,
+            help="Only errors and the output asked for (as `seedance -q`).",
+        ),
+        click.Option(
+            ["-v", "--verbose"],
+            count=True,
+            expose_value=False,
+            callback=_on_verbose,
+            help="More detail (as `seedance -v`).",
+        ),
+    ]
+    cmd._seedance_verbosity = True  # type: ignore[attr-defined]
 
 
 def verbosity() -> int:

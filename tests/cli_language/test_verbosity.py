@@ -61,6 +61,19 @@ def test_quiet_and_verbose_together_is_a_usage_error(tmp_path: Path) -> None:
     assert "--quiet" in err and "--verbose" in err and "Traceback" not in err
 
 
+def test_the_options_may_follow_the_command(tmp_path: Path) -> None:
+    warn = write(tmp_path, "warn.shot", WARN)
+    assert run("check", "-q", warn) == run("-q", "check", warn) == (0, "", "")
+    assert run("check", warn, "--quiet") == (0, "", "")
+    code, out, _ = run("check", "-v", warn)
+    assert code == 0 and f"{warn}: 1 warning, 1 clip" in out
+    code, _, err = run("-v", "check", "-q", warn)  # one level, said once
+    assert code == 2 and "cannot be used together" in err
+    code, _, err = run("check", "-q", "-v", warn)
+    assert code == 2 and "cannot be used together" in err
+    assert "-q, --quiet" in run("check", "--help")[1]
+
+
 def test_top_level_help_lists_the_options() -> None:
     code, out, _ = run("--help")
     assert code == 0
