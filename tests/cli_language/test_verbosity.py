@@ -182,6 +182,7 @@ def test_quiet_plan_is_the_table_without_warnings(tmp_path: Path, monkeypatch: A
     code, out, err = run("-q", "plan", warn)
     assert code == 0 and err == ""
     assert "submit" in out and "total:" in out
+    assert "credit figures are estimates" not in out  # the footnote is the normal view's
     assert "SHOT206" in run("plan", warn)[2]
 
 
@@ -341,3 +342,27 @@ def test_quiet_mcp_has_no_banner(tmp_path: Path) -> None:
     assert normal.returncode == quiet.returncode == 0
     assert "seedance mcp: serving" in normal.stderr
     assert quiet.stderr == "" and quiet.stdout == ""
+
+
+def test_live_view_prints_client_lines_only_when_verbose() -> None:
+    import io
+
+    from rich.console import Console
+
+    from seedance_dsl.client import ClientEvent
+    from seedance_dsl.render.events import RenderEvent
+    from seedance_dsl.render.progress import LiveProgress, QuietProgress, make_progress
+
+    ev = ClientEvent("request", "POST", CONTRACT.submit_path, 202, 1)
+    shown = {}
+    for verbose in (True, False):
+        view = LiveProgress(verbose=verbose)
+        out = io.StringIO()
+        view.console = Console(file=out, width=160, color_system=None, force_terminal=False)
+        view(RenderEvent("start", 0.0, message="rendering 1 clip(s)", data={"clips": ["a"]}))
+        view.client_event(ev)
+        shown[verbose] = out.getvalue()
+    assert f"http: POST {CONTRACT.submit_path} -> HTTP 202 (attempt 1)" in shown[True]
+    assert "http:" not in shown[False]
+    assert isinstance(make_progress("text", tty=True, verbosity=-1), QuietProgress)
+    assert type(make_progress("json", verbosity=-1)).__name__ == "JsonProgress"
