@@ -50,6 +50,9 @@ class LazyGroup(click.Group):
             raise
         cmd = getattr(module, attr)
         assert isinstance(cmd, click.Command)
+        from ._common import add_verbosity_options
+
+        add_verbosity_options(cmd)  # `seedance check -q ...` as well as `seedance -q check`
         return cmd
 
     def resolve_command(
@@ -72,13 +75,32 @@ class LazyGroup(click.Group):
     epilog="Run `seedance COMMAND --help` for a command's options and exit codes.",
 )
 @click.version_option(package_name="seedance-dsl", prog_name="seedance")
-def cli() -> None:
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Only errors (and the output asked for: JSON, compile's, fmt --diff's, plan's table).",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="More detail: check a line per file, fmt the files left alone, render every "
+    "request, retry and poll.",
+)
+@click.pass_context
+def cli(ctx: click.Context, quiet: bool, verbose: int) -> None:
     """Write AI-video storyboards as .shot files; check, compile and render them.
 
     check, fmt, explain, compile, plan and status need no network and no key
     (status --refresh polls the server); render talks to $SEEDANCE_BASE_URL with
     $SEEDANCE_API_KEY, or to a local sandbox with --sandbox.
     """
+    from ._common import set_verbosity
+
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose cannot be used together")
+    set_verbosity(ctx, -1 if quiet else verbose)
 
 
 def main(argv: list[str] | None = None) -> Any:

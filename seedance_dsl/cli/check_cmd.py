@@ -23,8 +23,17 @@ def run_check(files: tuple[str, ...] | list[str]) -> list[CheckResult]:
     return [check_file(f) for f in files]
 
 
-def emit(results: list[CheckResult], files: tuple[str, ...] | list[str], fmt: str) -> bool:
-    """Print the results in ``fmt``; True when no file has errors."""
+def emit(
+    results: list[CheckResult],
+    files: tuple[str, ...] | list[str],
+    fmt: str,
+    level: int = 0,
+) -> bool:
+    """Print the results in ``fmt``; True when no file has errors.
+
+    ``level`` (``seedance -q/-v``): -1 shows only the errors and no summary line, 1 adds
+    a line per file; json and sarif are the same at every level.
+    """
     diags = [d for r in results for d in r.diagnostics]
     sources: dict[str, str] = {}
     for r in results:
@@ -56,10 +65,19 @@ def emit(results: list[CheckResult], files: tuple[str, ...] | list[str], fmt: st
         origins = [f for f, r in zip(files, results, strict=True) for _ in r.diagnostics]
         click.echo(render_sarif(diags, origins))
     elif fmt == "concise":
-        if diags:
-            click.echo(report.render_concise(diags))
+        shown = [d for d in diags if d.is_error] if level < 0 else diags
+        if shown:
+            click.echo(report.render_concise(shown))
+    elif level < 0:
+        errors = [d for d in diags if d.is_error]
+        if errors:
+            click.echo(report.render_human(errors, sources, color=report.use_color(sys.stdout)))
     else:
         color = report.use_color(sys.stdout)
+        if level > 0:
+            for f, r in zip(files, results, strict=True):
+                click.echo(f"{f}: {_file_line(r)}")
+            click.echo()
         if diags:
             click.echo(report.render_human(diags, sources, color=color))
             click.echo()
@@ -68,6 +86,20 @@ def emit(results: list[CheckResult], files: tuple[str, ...] | list[str], fmt: st
         label = report._Paint(color)(style, word)
         click.echo(f"{label}: {report.summary(diags, len(files))}")
     return ok
+
+
+def _file_line(r: CheckResult) -> str:
+    """``ok, 3 clips`` / ``1 error, 2 warnings, 3 clips``: one file at ``-v``."""
+    c = report.counts(r.diagnostics)
+    parts = [f"{c[k]} {k}{'' if c[k] == 1 else 's'}" for k in ("error", "warning", "note") if c[k]]
+    if r.storyboard is not None:
+        n = len(r.storyboard.clips)
+        parts.append(f"{n} clip{'' if n == 1 else 's'}")
+    elif not parts:
+        parts.append("not read")
+    if not r.diagnostics:
+        parts.insert(0, "ok")
+    return ", ".join(parts)
 
 
 @click.command(
@@ -87,5 +119,7 @@ def emit(results: list[CheckResult], files: tuple[str, ...] | list[str], fmt: st
 )
 def check(files: tuple[str, ...], fmt: str) -> None:
     """Check .shot FILEs: syntax, names, imports, setting values and every API rule."""
-    ok = emit(run_check(files), files, fmt)
+    from ._common import verbosity
+
+    ok = emit(run_check(files), files, fmt, verbosity())
     sys.exit(0 if ok else 1)

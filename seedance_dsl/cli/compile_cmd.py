@@ -118,6 +118,10 @@ def compile_(file: str, clip_names: tuple[str, ...], fmt: str, template: str | N
         out = to_json(compiled, clips, diagnostics=diags)
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
+        from ._common import verbosity
+
+        if verbosity() < 0:  # -q: the errors, not the warnings (the output is what was asked)
+            diags = tuple(d for d in diags if d.is_error)
         if diags:
             click.echo(_render_diagnostics(diags, dict(compiled.sources)), err=True)
         if clips:

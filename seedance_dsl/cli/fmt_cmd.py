@@ -112,6 +112,9 @@ def _emit_json(
 )
 def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool, out_format: str) -> None:
     """Format .shot FILEs in the one canonical layout (comments are kept)."""
+    from ._common import verbosity
+
+    level = verbosity()  # -q: no "formatted" lines, no count; -v: also the unchanged files
     color = report.use_color(sys.stderr)
     as_json = out_format == "json"
     failed = False
@@ -138,6 +141,8 @@ def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool, out_format: s
             click.echo(f"error: {path} has errors and was not formatted", err=True)
             continue
         if not res.changed:
+            if level > 0 and not as_json:
+                click.echo(f"unchanged {path}", err=True)
             continue
         would_change.append(path)
         if show_diff:
@@ -161,7 +166,7 @@ def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool, out_format: s
                 failed = True
                 click.echo(f"error: cannot write {path}: {exc.strerror or exc}", err=True)
                 continue
-            if not as_json:
+            if not as_json and level >= 0:
                 click.echo(f"formatted {path}", err=True)
     if as_json:
         _emit_json(
@@ -171,6 +176,7 @@ def fmt(files: tuple[str, ...], check_only: bool, show_diff: bool, out_format: s
         sys.exit(1)
     if (check_only or show_diff) and would_change:
         n = len(would_change)
-        click.echo(f"{n} file{'s' if n != 1 else ''} would be reformatted", err=True)
+        if level >= 0:
+            click.echo(f"{n} file{'s' if n != 1 else ''} would be reformatted", err=True)
         sys.exit(3)
     sys.exit(0)

@@ -21,8 +21,11 @@ def init(directory: str) -> None:
     README.md and .gitignore entries for .seedance/ and renders/. It checks clean and
     renders on the sandbox as it is. Never replaces a file."""
     from ..scaffold import init_project
+    from ._common import verbosity
 
     result = init_project(directory)
+    if verbosity() < 0:  # -q: the files are there; errors still raise
+        return
     for name in result.created:
         click.echo(f"created {result.directory / name}")
     if result.gitignore != "unchanged":

@@ -70,6 +70,9 @@ def mcp(root: Path, allow_spend: bool, max_credits: int | None) -> None:
                 err=True,
             )
     spend = SpendPolicy(allow_spend=allow_spend, max_credits=max_credits, has_key=has_key)
-    click.echo(f"seedance mcp: serving {root.resolve()} on stdio; {spend.describe()}", err=True)
+    from ._common import verbosity
+
+    if verbosity() >= 0:  # -q: no banner (a warning about spending is still said above)
+        click.echo(f"seedance mcp: serving {root.resolve()} on stdio; {spend.describe()}", err=True)
     run_stdio(root, spend)
     sys.exit(0)

@@ -130,7 +130,11 @@ def plan(
         if fmt == "json":
             click.echo(json.dumps(p.to_json(), indent=2, ensure_ascii=False))
             return code
-        _echo_warnings(p.diagnostics, p.sources)
+        from ._common import verbosity
+
+        quiet = verbosity() < 0  # -q: the table (the output asked for), no warnings, no notes
+        if not quiet:
+            _echo_warnings(p.diagnostics, p.sources)
         click.echo(
             f"plan for {file} ({p.title}) on {p.server}" + (f", take {take}" if take else "")
         )
@@ -147,6 +151,8 @@ def plan(
         click.echo("")
         click.echo(f"  {counts}")
         click.echo(f"  total: ~{p.total_estimate} credits (*estimate)")
+        if quiet:
+            return code
         click.echo("")
         click.echo(
             "* credit figures are estimates from "
@@ -213,8 +219,9 @@ def render(
     $SEEDANCE_API_KEY.
     """
     from ..render.progress import make_progress
+    from ._common import verbosity
 
-    progress = make_progress(fmt)
+    progress = make_progress(fmt, verbosity=verbosity())
 
     def run() -> int:
         from ..render.api import render_file
@@ -233,6 +240,7 @@ def render(
                 rate_limit=rate_limit,
                 on_event=progress,
                 handle_signals=True,
+                on_client_event=progress.client_event,
             )
         except SeedanceDSLError:
             progress.close()

@@ -232,10 +232,17 @@ def serve(
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
 
+    from ._common import verbosity
+
+    # `seedance -q sandbox serve`: the URL line only (it is needed), no access log
+    hushed = verbosity() < 0
+
     def banner(sb: Sandbox) -> None:
         from ..api.spec import CONTRACT
 
         click.echo(f"Seedance sandbox listening on {sb.base_url}")
+        if hushed:
+            return
         for key, credits in parsed.items():
             click.echo(f"  API key: {_shown(key)}  ({credits:,} credits)")
         if inspection:
@@ -254,5 +261,7 @@ def serve(
         )
         click.echo("Press Ctrl-C to stop.")
 
-    serve_forever(settings, host=host, port=port, access_log=not quiet, on_start=banner)
-    click.echo("Sandbox stopped.")
+    log = not (quiet or hushed)
+    serve_forever(settings, host=host, port=port, access_log=log, on_start=banner)
+    if not hushed:
+        click.echo("Sandbox stopped.")

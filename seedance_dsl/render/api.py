@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import os
 import signal
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +44,7 @@ from .runner import DEFAULT_CONCURRENCY, Renderer, RenderOptions
 from .state import RenderRecord, StateDB
 
 if TYPE_CHECKING:
+    from ..client.policy import ClientEvent
     from ..compiler.model import CompiledClip, CompiledStoryboard
     from ..sandbox.settings import SandboxSettings
     from ..syntax.diagnostics import Diagnostic
@@ -263,8 +264,12 @@ def render_file(
     base_url: str | None = None,
     on_event: EventSink | None = None,
     handle_signals: bool = False,
+    on_client_event: Callable[[ClientEvent], None] | None = None,
 ) -> RenderSummary:
     """Render a storyboard file: compile, lock, then :func:`render_storyboard`.
+
+    ``on_client_event`` sees every request, retry and poll of the client
+    (``seedance -v render`` prints them); it never carries the API key.
 
     Failures of single clips, an interruption and an exhausted budget are not
     exceptions: they are in the returned summary (``summary.exit_code``, each clip's
@@ -321,6 +326,7 @@ def render_file(
                     prices=prices,
                     on_event=on_event,
                     handle_signals=handle_signals,
+                    on_client_event=on_client_event,
                 )
         return render_storyboard(
             sb,
@@ -336,6 +342,7 @@ def render_file(
             prices=prices,
             on_event=on_event,
             handle_signals=handle_signals,
+            on_client_event=on_client_event,
         )
 
 
@@ -357,6 +364,7 @@ def render_storyboard(
     poll: PollPolicy | None = None,
     network_grace_s: float | None = None,
     task_timeout_s: float | None = None,
+    on_client_event: Callable[[ClientEvent], None] | None = None,
 ) -> RenderSummary:
     """Render a compiled storyboard against one server (the caller holds the lock)."""
     requests, window = rate_limit
@@ -392,6 +400,7 @@ def render_storyboard(
             on_event=on_event,
             handle_signals=handle_signals,
             factor=factor,
+            on_client_event=on_client_event,
         )
     )
 
@@ -417,6 +426,7 @@ async def _render_async(
     on_event: EventSink | None,
     handle_signals: bool,
     factor: float,
+    on_client_event: Callable[[ClientEvent], None] | None = None,
 ) -> RenderSummary:
     from urllib.parse import urlsplit
 
@@ -428,6 +438,8 @@ async def _render_async(
         r = holder.get("r")
         if r is not None:
             r.on_client_event(event)
+        if on_client_event is not None:
+            on_client_event(event)
 
     from dataclasses import replace
 

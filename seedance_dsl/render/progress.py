@@ -7,6 +7,12 @@
 * :class:`PlainProgress` (not a terminal): one line per event.
 * :class:`JsonProgress` (``--format json``): one JSON object per line per event, then
   the summary object.
+* :class:`QuietProgress` (``seedance -q render``): no progress, no warnings; at the end
+  the clips that did not render (stderr) and the one-line result (stdout).
+
+``seedance -v render`` adds a line for every request, retry and poll of the client
+(:meth:`Progress.client_event`, :func:`client_event_text`) to the live and the plain
+views; JSON lines are the same at every verbosity.
 """
 
 from __future__ import annotations
@@ -15,11 +21,22 @@ import json
 import os
 import sys
 import time
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from .events import TERMINAL, RenderEvent, RenderSummary
+from .events import TERMINAL, UNFINISHED, RenderEvent, RenderSummary
 
-__all__ = ["JsonProgress", "LiveProgress", "PlainProgress", "Progress", "make_progress"]
+if TYPE_CHECKING:
+    from ..client.policy import ClientEvent
+
+__all__ = [
+    "JsonProgress",
+    "LiveProgress",
+    "PlainProgress",
+    "Progress",
+    "QuietProgress",
+    "client_event_text",
+    "make_progress",
+]
 
 _QUIET_KINDS = frozenset({"polled", "ready"})
 #: events whose message becomes the detail of the clip's row in the live table
@@ -56,6 +73,43 @@ class Progress:
 
     def close(self) -> None:
         """Stop any live display (idempotent)."""
+
+    def client_event(self, event: ClientEvent) -> None:
+        """A request, retry or poll of the client (shown at ``-v`` only)."""
+
+
+def _without_query(url: str) -> str:
+    """A path or URL without its query and fragment (a signed download URL's token)."""
+    return url.split("?", 1)[0].split("#", 1)[0]
+
+
+_WAITS = {
+    "retry": "retrying",
+    "rate_limited": "HTTP 429 rate limited",
+    "service_busy": "HTTP 503 busy",
+    "conflict_wait": "HTTP 409 still running",
+}
+
+
+def client_event_text(event: ClientEvent) -> str:
+    """One line for one client event: ``http: POST /path -> HTTP 202 (attempt 1, ...)``.
+
+    Built from the method, path, status, codes and waits only: never a header, so never
+    the API key; a URL loses its query string."""
+    where = f"{event.method} {_without_query(event.path)}"
+    k = event.kind
+    if k == "request":
+        answer = f"HTTP {event.status}" if event.status is not None else f"no answer ({event.code})"
+        tail = f", request {event.request_id}" if event.request_id else ""
+        return f"http: {where} -> {answer} (attempt {event.attempt}{tail})"
+    if k == "poll":
+        return f"http: poll {where}: {event.detail} (poll {event.attempt})"
+    if k == "download_resume":
+        return f"http: {where}: download resumes at byte {event.detail}"
+    what = _WAITS.get(k, k)
+    why = ", ".join(str(x) for x in (event.code, event.detail) if x)
+    wait = f"next attempt in {event.wait_s:.1f} s" if event.wait_s is not None else "giving up"
+    return f"http: {where}: {what}" + (f" ({why})" if why else "") + f", {wait}"
 
 
 class JsonProgress(Progress):
@@ -113,8 +167,17 @@ class PlainProgress(Progress):
     def __init__(self, stream: IO[str] | None = None, *, verbose: bool = False) -> None:
         self.stream = stream or sys.stdout
         self.verbose = verbose
+        self._t0 = time.monotonic()
+
+    def client_event(self, event: ClientEvent) -> None:
+        if self.verbose:
+            t = time.monotonic() - self._t0
+            self.stream.write(f"[{t:7.1f}s] {client_event_text(event)}\n")
+            self.stream.flush()
 
     def __call__(self, event: RenderEvent) -> None:
+        if event.kind == "start":  # the renderer's clock: client lines on the same scale
+            self._t0 = time.monotonic() - event.t
         if event.kind in _QUIET_KINDS and not self.verbose:
             return
         if event.kind == "warnings":
@@ -184,12 +247,39 @@ def summary_text(summary: RenderSummary) -> str:
     return "\n".join(lines)
 
 
-class LiveProgress(Progress):
-    """A rich live table on a terminal."""
+class QuietProgress(Progress):
+    """``seedance -q render``: nothing while it runs; then the clips that did not render
+    (with their reason and source line) on stderr and the one-line result on stdout."""
 
-    def __init__(self) -> None:
+    def __init__(self, stream: IO[str] | None = None, err: IO[str] | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self.err = err or sys.stderr
+
+    def __call__(self, event: RenderEvent) -> None:
+        return None
+
+    def finish(self, summary: RenderSummary) -> None:
+        for c in summary.clips:
+            if c.status not in UNFINISHED:
+                continue
+            reason = f"{c.location}: {c.reason}" if c.location else c.reason
+            self.err.write(f"{c.clip}: {c.status}" + (f": {reason}" if reason else "") + "\n")
+            if c.diagnostic:
+                self.err.write(c.diagnostic + "\n")
+        if summary.message:
+            self.err.write(summary.message + "\n")
+        self.err.flush()
+        self.stream.write(totals_text(summary) + "\n")
+        self.stream.flush()
+
+
+class LiveProgress(Progress):
+    """A rich live table on a terminal (at ``-v`` the client's requests scroll above it)."""
+
+    def __init__(self, *, verbose: bool = False) -> None:
         from rich.console import Console
 
+        self.verbose = verbose
         self.console = Console()
         self.rows: dict[str, dict[str, Any]] = {}
         self.credits = 0
@@ -197,6 +287,7 @@ class LiveProgress(Progress):
         self.notice = ""  # a network problem being retried, until the server answers again
         self._live: Any = None
         self._t0 = time.monotonic()
+        self._events_t0 = self._t0  # the renderer's clock, once its "start" event came
 
     def start(self) -> None:
         from rich.live import Live
@@ -214,6 +305,13 @@ class LiveProgress(Progress):
             live, self._live = self._live, None
             live.__exit__(None, None, None)
 
+    def client_event(self, event: ClientEvent) -> None:
+        if self.verbose:
+            from rich.text import Text
+
+            t = time.monotonic() - self._events_t0
+            self.console.print(Text(f"[{t:7.1f}s] {client_event_text(event)}", style="dim"))
+
     def __call__(self, event: RenderEvent) -> None:
         d = event.data
         if event.kind == "warnings":
@@ -224,6 +322,7 @@ class LiveProgress(Progress):
         elif event.kind in ("submitted", "resumed", "completed", "done"):
             self.notice = ""
         if event.kind == "start":
+            self._events_t0 = time.monotonic() - event.t
             self.header = event.message
             for name in d.get("clips", []):
                 self.rows[name] = {"status": "waiting", "detail": "", "since": None}
@@ -337,9 +436,14 @@ class LiveProgress(Progress):
         print(text, file=sys.stderr)
 
 
-def make_progress(fmt: str, *, tty: bool | None = None) -> Progress:
+def make_progress(fmt: str, *, tty: bool | None = None, verbosity: int = 0) -> Progress:
+    """The view for ``--format fmt`` at ``verbosity`` (-1 quiet, 0 normal, 1+ verbose;
+    JSON does not depend on it)."""
     if fmt == "json":
         return JsonProgress()
+    if verbosity < 0:
+        return QuietProgress()
     if tty is None:
         tty = sys.stdout.isatty()
-    return LiveProgress() if tty else PlainProgress()
+    verbose = verbosity > 0
+    return LiveProgress(verbose=verbose) if tty else PlainProgress(verbose=verbose)

@@ -209,3 +209,41 @@ def test_the_key_never_leaks(
 
 def test_fast_policy_is_fast() -> None:
     assert FAST.backoff_cap_s <= 0.1
+
+
+def test_verbose_render_never_prints_the_key(sandbox_factory: Any, tmp_path: Path) -> None:
+    """`seedance -v render` prints every request, retry and poll: the key in none of it."""
+    import os
+    import subprocess
+    import sys
+
+    box = sandbox_factory(keys={CANARY: 1_000_000}, post_500_fraction=0.3, seed=5)
+    shot = tmp_path / "film.shot"
+    shot.write_text(
+        'storyboard "Kite"\n\nclip a {\n  duration 4s\n  shot { action "a red kite" }\n}\n'
+        '\nclip b {\n  duration 4s\n  start a.last_frame\n  shot { action "it lands" }\n}\n',
+        encoding="utf-8",
+    )
+    st = box.settings
+    env = dict(
+        os.environ,
+        SEEDANCE_BASE_URL=box.base_url,
+        SEEDANCE_API_KEY=CANARY,
+        SEEDANCE_RATE_LIMIT=f"{st.rate_limit_requests}/{st.scaled(st.rate_limit_window_s)}",
+        SEEDANCE_CONFIG=str(tmp_path / "no-such-config.toml"),
+    )
+    env.pop("SEEDANCE_PROFILE", None)
+    for take, flags in enumerate((["-v"], ["-vv"])):  # a new take: new requests
+        cmd = [sys.executable, "-m", "seedance_dsl.cli", *flags, "render", str(shot)]
+        p = subprocess.run(
+            [*cmd, "--take", str(take)],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert p.returncode == 0, p.stdout + p.stderr
+        assert "] http: POST " in p.stdout  # the requests were printed
+        assert CANARY not in p.stdout + p.stderr
+        assert CANARY[-12:] not in p.stdout + p.stderr  # not even a tail of it
