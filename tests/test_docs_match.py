@@ -272,3 +272,22 @@ def test_the_prompt_guide_defines_every_cited_id() -> None:
 def test_the_prompt_guide_keeps_every_id_of_the_spec() -> None:
     expected = {f"G{n}" for n in range(1, 9)} | {f"S{n}" for n in range(1, 6)}
     assert defined_ids() == expected
+
+
+def test_ctrl_c_in_a_stateless_command_exits_130_as_readme_says(
+    storyboards: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import seedance_dsl.cli.check_cmd as check_cmd
+    from seedance_dsl.cli import main
+    from seedance_dsl.cli.exit_codes import EXIT_INTERRUPTED
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(check_cmd, "run_check", interrupted)
+    with pytest.raises(SystemExit) as info:
+        main(["check", "ok.shot"])
+    assert info.value.code == EXIT_INTERRUPTED == 130
+    assert f"Ctrl-C exits `{EXIT_INTERRUPTED}`" in README.read_text(encoding="utf-8")
+    # never fmt --check's "a file would change"
+    assert EXIT_INTERRUPTED not in EXIT_CODES["fmt"]

@@ -107,9 +107,11 @@ def main(argv: list[str] | None = None) -> Any:
     """Console entry point: intended errors become a message and an exit code."""
     try:
         return cli.main(args=argv, prog_name="seedance", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(3)
+    except click.exceptions.Abort:  # Ctrl-C (click turns KeyboardInterrupt into Abort)
+        from .exit_codes import EXIT_INTERRUPTED
+
+        click.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)  # never 3: `fmt --check` says "would change" with 3
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

@@ -72,6 +72,11 @@ EXIT_CODES: Mapping[str, Mapping[int, str]] = {
 }
 
 
+#: Ctrl-C in a command that keeps no state (128 + SIGINT, the shell's convention); `plan`,
+#: `render` and `status` exit 3 instead (their row says so), `sandbox serve` stops with 0
+EXIT_INTERRUPTED = 130
+
+
 def exit_help(command: str) -> str:
     """The exit-code paragraph of ``command``'s ``--help``:
     ``Exit codes: 0 meaning; 1 meaning.``"""
