@@ -19,7 +19,15 @@ from typing import Literal
 
 from .errors import UsageError
 
-__all__ = ["LIMITS", "Limit", "LimitSettingError", "exceeded_help", "limit", "markdown_table"]
+__all__ = [
+    "LIMITS",
+    "Limit",
+    "LimitSettingError",
+    "check_environment",
+    "exceeded_help",
+    "limit",
+    "markdown_table",
+]
 
 Unit = Literal["bytes", "seconds", "count", "characters"]
 
@@ -46,7 +54,8 @@ class Limit:
         if not (number > 0 and math.isfinite(number)):
             raise LimitSettingError(
                 f"{self.env}={raw!r} is not a positive number",
-                help=f"set {self.env} to a positive number of {self.unit} (default {self.default:g})",
+                help=f"set {self.env} to a positive number of {self.unit} "
+                f"(default {_fmt_default(self)})",
             )
         return number
 
@@ -245,6 +254,14 @@ LIMITS: dict[str, Limit] = _table(
 def limit(name: str) -> float:
     """The value in force of the limit ``name`` (a key of :data:`LIMITS`)."""
     return LIMITS[name].value()
+
+
+def check_environment() -> None:
+    """Read every limit's variable once, so a bad setting stops a command before it
+    does anything (a render must not find it after its first submit).  Raises
+    :class:`LimitSettingError` for the first bad one."""
+    for row in LIMITS.values():
+        row.value()
 
 
 def exceeded_help(name: str) -> str:

@@ -62,3 +62,25 @@ def test_an_empty_setting_is_the_default(monkeypatch: pytest.MonkeyPatch) -> Non
     row = next(iter(LIMITS.values()))
     monkeypatch.setenv(row.env, " ")
     assert limit(row.name) == row.default
+
+
+def test_a_bad_setting_stops_a_render_before_it_sends_anything(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # the request deadline is read deep in the client: the check must come first
+    from seedance_dsl.render.api import render_file
+
+    shot = tmp_path / "film.shot"
+    shot.write_text('storyboard "t"\nclip a { shot { action "a cat walks" } }\n')
+    monkeypatch.setenv("SEEDANCE_REQUEST_TIMEOUT", "soon")
+    with pytest.raises(LimitSettingError) as info:
+        render_file(shot, sandbox=True, out_dir=tmp_path / "out")
+    assert "SEEDANCE_REQUEST_TIMEOUT" in info.value.message
+    assert not (tmp_path / ".seedance").exists()  # no state, no intent, no submit
+
+
+def test_the_help_shows_the_default_as_the_table_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SEEDANCE_MAX_FILE_BYTES", "lots")
+    with pytest.raises(LimitSettingError) as info:
+        limit("storyboard_file_bytes")
+    assert "(default 8 MiB)" in info.value.help

@@ -169,9 +169,13 @@ def load_storyboard(path: str | Path) -> CompiledStoryboard:
         StoryboardFileError: ``path`` cannot be read (a :class:`UsageError`; its
             ``diagnostic`` says why: missing, a directory, not a regular file, too big).
         CompileFailed: the storyboard has errors (``exc.diagnostics`` lists them).
+        LimitSettingError: a ``SEEDANCE_MAX_...``/``..._TIMEOUT`` variable of
+            :mod:`seedance_dsl.limits` is not a positive number (a :class:`UsageError`).
     """
+    from ..limits import check_environment
     from ..syntax.source import file_problem
 
+    check_environment()  # a bad SEEDANCE_MAX_... stops us here, not after a submit
     p = Path(path)
     problem = file_problem(p)  # missing, a directory, a FIFO or device, too big
     if problem is not None:
