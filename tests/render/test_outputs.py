@@ -321,10 +321,10 @@ def test_a_task_that_never_finishes_is_reported_stuck_never_resubmitted(
 def test_task_timeout_setting_is_checked(sandbox, shot, render_on, monkeypatch) -> None:
     import pytest
 
-    from seedance_dsl.render.api import RenderSetupError
+    from seedance_dsl.errors import UsageError
 
     monkeypatch.setenv("SEEDANCE_TASK_TIMEOUT", "soon")
-    with pytest.raises(RenderSetupError, match="SEEDANCE_TASK_TIMEOUT"):
+    with pytest.raises(UsageError, match="SEEDANCE_TASK_TIMEOUT"):  # exit 2, nothing sent
         render_on(sandbox, shot(independent(1)))
     assert sandbox.inspect()["tasks_created"] == 0
 
