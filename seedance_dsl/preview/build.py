@@ -183,10 +183,13 @@ def build_preview(
         estimate = table.estimate(body)
         est_total += estimate
         for slot in clip.slots:
-            what = _EDGE_WHAT.get(
-                slot.field, slot.field if slot.index is None else f"{slot.field}[{slot.index}]"
-            )
-            edges.append(Edge(slot.clip, clip.name, f"{slot.output.replace('_', ' ')} -> {what}"))
+            what = slot.output.replace("_", " ")
+            where = _EDGE_WHAT.get(slot.field)
+            if where is not None:
+                phrase = f"{where}s on the {what} of"
+            else:
+                phrase = f"uses (media_urls[{slot.index}]) the {what} of"
+            edges.append(Edge(slot.clip, clip.name, what, phrase))
         shots = []
         for sh in clip.context.get("shots", ()) or ():
             start, end = _seconds(sh.get("start")), _seconds(sh.get("end"))

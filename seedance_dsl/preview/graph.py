@@ -13,14 +13,15 @@ from xml.sax.saxutils import escape, quoteattr
 
 __all__ = ["Edge", "graph_svg"]
 
-_W, _H, _GX, _GY, _PAD = 150, 40, 70, 22, 12
+_W, _H, _GX, _GY, _PAD = 150, 40, 90, 22, 12
 
 
 @dataclass(frozen=True, slots=True)
 class Edge:
     source: str  # the clip whose output is used
     target: str  # the clip that uses it
-    label: str  # "last frame -> start", "video -> media_urls[0]"
+    kind: str  # what is used: "last frame", "video"
+    phrase: str  # "starts on the last frame of", "uses the video of (media_urls[0])"
 
 
 def _depths(names: Sequence[str], deps: Mapping[str, Sequence[str]]) -> dict[str, int]:
@@ -69,7 +70,7 @@ def graph_svg(names: Sequence[str], edges: Sequence[Edge]) -> str:
             f'<g class="edge"><path d="M{x1},{y1} C{mx},{y1} {mx},{y2} {x2 - 2},{y2}" '
             f'fill="none" stroke="currentColor" marker-end="url(#arrow)"/>'
             f'<text x="{mx}" y="{(y1 + y2) / 2 - 4}" text-anchor="middle" class="edge-label">'
-            f"{escape(e.label)}</text></g>"
+            f"{escape(e.kind)}</text></g>"
         )
     for name in names:
         x, y = pos[name]
@@ -87,5 +88,5 @@ def graph_svg(names: Sequence[str], edges: Sequence[Edge]) -> str:
 def _summary(names: Sequence[str], edges: Sequence[Edge]) -> str:
     if not edges:
         return f"{len(names)} clips, none depends on another"
-    parts = [f"{e.target} uses the {e.label.split(' -> ')[0]} of {e.source}" for e in edges]
+    parts = [f"{e.target} {e.phrase} {e.source}" for e in edges]
     return "Clip dependencies: " + "; ".join(parts)

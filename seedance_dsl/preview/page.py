@@ -54,7 +54,9 @@ svg.graph .node text{fill:var(--fg)}svg.graph .edge-label{fill:var(--mute);font-
 svg.graph a:focus rect{stroke-width:4}
 nav ol{padding-left:1.2rem;columns:12rem}
 @media (max-width:600px){body{font-size:15px}header,main,footer{padding:.6rem}
-.card{padding:.7rem}th,td{padding:.25rem}}
+.card{padding:.7rem}th,td{padding:.25rem}.prompt li{flex-direction:column;gap:0}
+.prompt .src{font-size:.8rem}svg.graph{max-width:none}}
+header{padding-bottom:0}main{padding-top:0}.card h2{margin-top:0}
 """
 
 _TEMPLATE = """<!doctype html>
@@ -92,7 +94,7 @@ _TEMPLATE = """<!doctype html>
 <section aria-labelledby="graph-h"><h2 id="graph-h">Clip graph</h2>
 <div class="graph-wrap">{{ graph|safe }}</div>
 {%- if edges %}
-<ul class="meta">{% for e in edges %}<li>{{ e.target }} ← {{ e.label }} of {{ e.source }}</li>{% endfor %}</ul>
+<ul class="meta">{% for e in edges %}<li><a href="#clip-{{ e.target }}">{{ e.target }}</a> {{ e.phrase }} <a href="#clip-{{ e.source }}">{{ e.source }}</a></li>{% endfor %}</ul>
 {%- endif %}
 </section>
 <nav aria-labelledby="clips-h"><h2 id="clips-h">Clips</h2><ol>

@@ -58,7 +58,7 @@ def test_every_clip_card_in_order_with_its_facts(tmp_path: Path) -> None:
     # the graph: one node per clip, an edge per chained clip
     svg = page.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert svg.count('class="node"') == 4 and svg.count('class="edge"') == 3
-    assert "glow ← last frame -&gt; start of reveal" in page
+    assert "</a> starts on the last frame of <a" in page
 
 
 def test_no_network_on_the_page(tmp_path: Path) -> None:
