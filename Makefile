@@ -19,6 +19,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/seedance render examples/teaser.shot --sandbox
+	$(BIN)/seedance preview examples/teaser.shot --sandbox
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
