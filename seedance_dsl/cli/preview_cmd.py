@@ -47,8 +47,19 @@ from .exit_codes import exit_help
     default=None,
     help="A JSON price table for the estimates (default: $SEEDANCE_PRICES or built-in).",
 )
+@click.option(
+    "--open",
+    "open_",
+    is_flag=True,
+    help="Open the page in the default web browser once written.",
+)
 def preview(
-    file: str, out_dir: str | None, sandbox: bool, render_dir: str | None, prices: str | None
+    file: str,
+    out_dir: str | None,
+    sandbox: bool,
+    render_dir: str | None,
+    prices: str | None,
+    open_: bool,
 ) -> None:
     """Write FILE as a web page: per clip its parameters, shot timeline, exact prompt,
     references and estimated credits, and after a render its videos, task ids and
@@ -69,4 +80,9 @@ def preview(
         errors = f"; {result.errors} error(s) in the storyboard" if result.errors else ""
         click.echo(f"{result.clips} clip(s){rendered}{errors}", err=True)
     click.echo(str(result.page))
+    if open_:
+        import webbrowser
+
+        if not webbrowser.open(result.page.resolve().as_uri()):
+            click.echo(f"no web browser to open; open {result.page} yourself", err=True)
     sys.exit(1 if result.errors else 0)

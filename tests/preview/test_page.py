@@ -159,3 +159,17 @@ def test_cli_prints_the_page_path(
     assert out.out.strip() == str(Path("renders/teaser/sandbox/preview/index.html"))
     assert (tmp_path / out.out.strip()).is_file()
     assert "4 clip(s), none rendered yet" in out.err
+
+
+def test_open_opens_the_page_in_the_browser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import webbrowser
+
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
+    path = _teaser(tmp_path)
+    with pytest.raises(SystemExit) as exc:
+        main(["preview", str(path), "--out", str(tmp_path / "page"), "--open"])
+    assert exc.value.code == 0
+    assert opened == [(tmp_path / "page" / "index.html").resolve().as_uri()]
