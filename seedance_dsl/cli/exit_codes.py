@@ -35,7 +35,7 @@ EXIT_CODES: Mapping[str, Mapping[int, str]] = {
         2: "usage (a missing file or template, an unknown clip)",
     },
     "preview": {
-        0: "the page was written",
+        0: "the page was written (with --watch: stopped with Ctrl-C)",
         1: "the page was written, and the storyboard has errors (shown on it)",
         2: "usage (a missing file, an unreadable manifest, a folder that cannot be written)",
     },

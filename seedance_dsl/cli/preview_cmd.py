@@ -53,6 +53,19 @@ from .exit_codes import exit_help
     is_flag=True,
     help="Open the page in the default web browser once written.",
 )
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Serve the page on 127.0.0.1, write it again when the storyboard, its imports "
+    "or the manifest change, and reload it in the browser. Stop with Ctrl-C.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="With --watch: the loopback port (0: any free port).",
+)
 def preview(
     file: str,
     out_dir: str | None,
@@ -60,6 +73,8 @@ def preview(
     render_dir: str | None,
     prices: str | None,
     open_: bool,
+    watch: bool,
+    port: int,
 ) -> None:
     """Write FILE as a web page: per clip its parameters, shot timeline, exact prompt,
     references and estimated credits, and after a render its videos, task ids and
@@ -72,6 +87,10 @@ def preview(
         raise file_usage_error(problem)
     from ..preview import build_preview
 
+    if watch:
+        _watch(file, port, open_, out_dir=out_dir, sandbox=sandbox, render_dir=render_dir,
+               prices=prices)  # fmt: skip
+        sys.exit(0)
     result = build_preview(
         file, out_dir=out_dir, sandbox=sandbox, render_dir=render_dir, prices=prices
     )
@@ -86,3 +105,25 @@ def preview(
         if not webbrowser.open(result.page.resolve().as_uri()):
             click.echo(f"no web browser to open; open {result.page} yourself", err=True)
     sys.exit(1 if result.errors else 0)
+
+
+def _watch(file: str, port: int, open_: bool, **build: object) -> None:
+    from ..errors import SeedanceDSLError
+    from ..preview.build import PreviewResult
+    from ..preview.watch import watch
+
+    def ready(url: str, result: PreviewResult) -> None:
+        click.echo(f"serving {result.page} on {url} (Ctrl-C to stop)", err=True)
+        click.echo(url)
+        if open_:
+            import webbrowser
+
+            webbrowser.open(url)
+
+    def rebuilt(outcome: PreviewResult | SeedanceDSLError) -> None:
+        if isinstance(outcome, SeedanceDSLError):
+            click.echo(f"error: {outcome.message} (the last page is kept)", err=True)
+        else:
+            click.echo(f"rewritten: {outcome.clips} clip(s), {outcome.errors} error(s)", err=True)
+
+    watch(file, port=port, on_ready=ready, on_rebuild=rebuilt, **build)  # type: ignore[arg-type]

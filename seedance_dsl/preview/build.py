@@ -26,6 +26,9 @@ class PreviewResult:
     clips: int
     rendered: int  # clips with a video on the page
     errors: int  # error diagnostics of the storyboard
+    #: the files the page was made from (the storyboard, its imports, the manifest):
+    #: what ``--watch`` watches
+    inputs: tuple[Path, ...] = ()
 
 
 def default_preview_dir(storyboard_path: str | Path, *, sandbox: bool) -> Path:
@@ -132,8 +135,12 @@ def build_preview(
     render_dir: str | Path | None = None,
     template: str | None = None,
     prices: str | Path | None = None,
+    live_reload: bool = False,
 ) -> PreviewResult:
-    """Write the preview page of the storyboard ``path``; return where and what."""
+    """Write the preview page of the storyboard ``path``; return where and what.
+
+    ``live_reload`` (``--watch``) adds a script, served by :mod:`.watch` from the page's
+    own origin, that reloads the page when it is written again."""
     from ..compiler import compile_file
     from ..compiler.output import to_json
     from ..render.plan import SANDBOX_SERVER, default_out_dir
@@ -285,6 +292,7 @@ def build_preview(
         "charged": charged_total if manifest else None,
         "prices": table.source,
         "errors": errors,
+        "live_reload": live_reload,
     }
     page = out / "index.html"
     from ..render.manifest import atomic_write_text
@@ -300,4 +308,5 @@ def build_preview(
         clips=len(cards),
         rendered=sum(1 for c in cards if any(t["video"] for t in c["takes"])),
         errors=errors,
+        inputs=(*(Path(f) for f in compiled.sources), rdir / "manifest.json"),
     )

@@ -64,7 +64,10 @@ _TEMPLATE = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline';{% if live_reload %} script-src 'self'; connect-src 'self';{% endif %} base-uri 'none'; form-action 'none'">
+{%- if live_reload %}
+<script src="/__preview/reload.js" defer></script>
+{%- endif %}
 <meta name="generator" content="seedance preview">
 <title>{{ title }} — storyboard preview</title>
 <style>{{ css }}</style>

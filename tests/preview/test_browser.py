@@ -133,3 +133,61 @@ def _check(
     assert shot.stat().st_size > 10_000
     page.screenshot(path=str(artifacts / f"full-{label}.png"), full_page=True)
     page.close()
+
+
+def test_watch_rewrites_and_reloads_the_open_page(tmp_path: Path) -> None:
+    """--watch: a saved change to the storyboard is on the open page within seconds,
+    served on loopback only, with no console error."""
+    import threading
+
+    from seedance_dsl.preview.watch import watch
+
+    sync_playwright = _playwright()
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    path = tmp_path / "examples" / "teaser.shot"
+    stop = threading.Event()
+    ready: list[str] = []
+    started = threading.Event()
+
+    def on_ready(url: str, _result: object) -> None:
+        ready.append(url)
+        started.set()
+
+    t = threading.Thread(
+        target=watch,
+        args=(path,),
+        kwargs={
+            "out_dir": tmp_path / "page",
+            "render_dir": tmp_path / "none",
+            "interval_s": 0.1,
+            "on_ready": on_ready,
+            "stop": stop,
+        },
+        daemon=True,
+    )
+    t.start()
+    try:
+        assert started.wait(10), "the watch server did not start in 10 s"
+        assert ready[0].startswith("http://127.0.0.1:")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, timeout=30_000)
+            try:
+                page = browser.new_page()
+                errors: list[str] = []
+                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.on("response", lambda r: errors.append(r.url) if r.status >= 400 else None)
+                page.goto(ready[0], wait_until="load", timeout=15_000)
+                assert page.locator("article.clip").count() == 4
+                page.wait_for_timeout(300)  # the reload script has seen the first version
+                with path.open("a", encoding="utf-8") as f:
+                    f.write('\nclip encore {\n  shot { text "The lamp bows out" }\n}\n')
+                page.wait_for_selector("#clip-encore", timeout=10_000)
+                assert page.locator("article.clip").count() == 5
+                assert errors == []
+            finally:
+                browser.close()
+    finally:
+        stop.set()
+        t.join(10)
+    assert not t.is_alive()

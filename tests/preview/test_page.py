@@ -173,3 +173,36 @@ def test_open_opens_the_page_in_the_browser(
         main(["preview", str(path), "--out", str(tmp_path / "page"), "--open"])
     assert exc.value.code == 0
     assert opened == [(tmp_path / "page" / "index.html").resolve().as_uri()]
+
+
+def test_watch_from_the_command_line_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    """`seedance preview --watch` prints its loopback URL, serves the page with the reload
+    script, and exits 0 on Ctrl-C (SIGINT)."""
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    path = _teaser(tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "seedance_dsl", "preview", str(path), "--watch",
+         "--out", str(tmp_path / "page"), "--renders", str(tmp_path / "none")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/index.html"), url
+        with urllib.request.urlopen(url, timeout=5) as r:  # loopback only
+            page = r.read().decode()
+        assert '<script src="/__preview/reload.js"' in page
+        assert page.count('<article class="card clip"') == 4
+        base = url.rsplit("/", 1)[0]
+        with urllib.request.urlopen(base + "/__preview/version", timeout=5) as r:
+            assert r.read() == b"1"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
