@@ -92,7 +92,7 @@ def _copy_media(
     for cand in candidates:
         real = cand.resolve()
         if real.is_file() and real.is_relative_to(root) and real.suffix in _MEDIA_SUFFIXES[kind]:
-            take = entry.get("take") or 0
+            take = _take(entry)
             name = f"{clip}.take{take}.{'last_frame' if kind == 'last_frame' else 'video'}"
             dest = media / (name + real.suffix)
             st = real.stat()
@@ -104,6 +104,13 @@ def _copy_media(
                 shutil.copyfile(real, dest)
             return f"media/{dest.name}"
     return None
+
+
+def _take(entry: Mapping[str, Any]) -> int:
+    """The take number of a manifest entry: a non-negative int, else 0 (it is part of a
+    file name in media/, so nothing else from the manifest gets there)."""
+    take = entry.get("take")
+    return take if isinstance(take, int) and not isinstance(take, bool) and take >= 0 else 0
 
 
 def _prompt_lines(clip: Any) -> list[dict[str, Any]]:
@@ -238,7 +245,7 @@ def build_preview(
             timings = entry.get("timings") if isinstance(entry.get("timings"), dict) else {}
             takes.append(
                 {
-                    "take": entry.get("take"),
+                    "take": _take(entry),
                     "status": entry.get("status"),
                     "reason": entry.get("reason"),
                     "error": entry.get("error"),

@@ -206,3 +206,19 @@ def test_watch_from_the_command_line_serves_and_stops_on_ctrl_c(tmp_path: Path) 
         if proc.poll() is None:
             proc.kill()
             proc.wait(5)
+
+
+def test_a_manifest_cannot_name_where_media_is_written(tmp_path: Path) -> None:
+    """The take number of a manifest entry is data: a take like `../../x` does not make
+    the copy land outside media/."""
+    path = _teaser(tmp_path)
+    rdir = tmp_path / "renders"
+    rdir.mkdir()
+    (rdir / "reveal.mp4").write_bytes(b"video")
+    entry = {"clip": "reveal", "status": "done", "take": "/../../../escaped",
+             "files": {"video": {"path": str(rdir / "reveal.mp4")}}}  # fmt: skip
+    (rdir / "manifest.json").write_text(json.dumps({"clips": [entry]}))
+    out = tmp_path / "page"
+    build_preview(path, out_dir=out, render_dir=rdir)
+    assert not list(tmp_path.glob("escaped*")) and not list(out.glob("escaped*"))
+    assert [p.name for p in (out / "media").iterdir()] == ["reveal.take0.video.mp4"]
