@@ -3,7 +3,9 @@ storyboard, one of its imports or the render's manifest changes, and make an ope
 reload itself.
 
 The page's folder is served by a standard-library HTTP server bound to ``127.0.0.1``
-only.  Two extra paths: ``/__preview/reload.js`` (the script the page loads in this
+only, and answers only requests whose ``Host`` is ``127.0.0.1:PORT`` or
+``localhost:PORT`` (no DNS rebinding: another site cannot read the page).  Two extra
+paths: ``/__preview/reload.js`` (the script the page loads in this
 mode) and ``/__preview/version`` (a number bumped after each rewrite; the script polls
 it every second and reloads the page when it changes).  A storyboard that fails to
 build keeps the last page and prints why.
@@ -46,7 +48,11 @@ def _handler(directory: Path, state: _State) -> Callable[..., http.server.BaseHT
     class Handler(http.server.SimpleHTTPRequestHandler):
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
-            if path == "/__preview/version":
+            port = self.server.server_address[1]  # type: ignore[index]
+            if self.headers.get("Host") not in {f"127.0.0.1:{port}", f"localhost:{port}"}:
+                # a web page that rebinds its own name to 127.0.0.1 gets nothing
+                self.send_error(403, "preview server: loopback Host only")
+            elif path == "/__preview/version":
                 self._send(str(state.version).encode(), "text/plain; charset=utf-8")
             elif path == "/__preview/reload.js":
                 self._send(RELOAD_JS, "text/javascript; charset=utf-8")

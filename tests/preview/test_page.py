@@ -181,6 +181,7 @@ def test_watch_from_the_command_line_serves_and_stops_on_ctrl_c(tmp_path: Path) 
     import signal
     import subprocess
     import sys
+    import urllib.error
     import urllib.request
 
     path = _teaser(tmp_path)
@@ -200,6 +201,10 @@ def test_watch_from_the_command_line_serves_and_stops_on_ctrl_c(tmp_path: Path) 
         base = url.rsplit("/", 1)[0]
         with urllib.request.urlopen(base + "/__preview/version", timeout=5) as r:
             assert r.read() == b"1"
+        rebound = urllib.request.Request(url, headers={"Host": "evil.example"})
+        with pytest.raises(urllib.error.HTTPError) as denied:
+            urllib.request.urlopen(rebound, timeout=5)
+        assert denied.value.code == 403
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0
     finally:
