@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest wheel-check bench clean
+.PHONY: install demo test lint typecheck pytest wheel-check bench clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/seedance render examples/teaser.shot --sandbox
+	$(BIN)/seedance preview examples/teaser.shot --sandbox
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -27,7 +28,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+# tests/preview/test_browser.py opens `seedance preview`'s page in Debian's Chromium
+# (driven by playwright, a dev extra): installed here when missing and running as root.
+chromium:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing chromium (apt-get) for the browser test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+pytest: $(STAMP) chromium
 	$(BIN)/python -m pytest -n 2 -q
 
 # `pip install .` into a clean venv must give a working `seedance check` (grammar inside the wheel).

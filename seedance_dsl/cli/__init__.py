@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fmt": ("fmt_cmd", "fmt"),
     "explain": ("explain_cmd", "explain"),
     "compile": ("compile_cmd", "compile_"),
+    "preview": ("preview_cmd", "preview"),
     "plan": ("render_cmd", "plan"),
     "render": ("render_cmd", "render"),
     "status": ("render_cmd", "status"),

@@ -34,6 +34,11 @@ EXIT_CODES: Mapping[str, Mapping[int, str]] = {
         1: "the storyboard (or a clip chosen with --clip) has errors",
         2: "usage (a missing file or template, an unknown clip)",
     },
+    "preview": {
+        0: "the page was written (with --watch: stopped with Ctrl-C)",
+        1: "the page was written, and the storyboard has errors (shown on it)",
+        2: "usage (a missing file, an unreadable manifest, a folder that cannot be written)",
+    },
     "plan": {
         0: "planned",
         1: "the storyboard has errors, or a clip's request breaks an API rule",
