@@ -107,6 +107,7 @@ NOT_RUN_HERE = {
     ("render", 3): "tests/render/test_render_sandbox.py (interrupted, exit 3)",
     ("sandbox", 0): "docs/sandbox.md: Ctrl-C stops the server, exit 0",
     ("mcp", 0): "tests/agents/test_mcp_cli.py (stdin closed: exit 0)",
+    ("cut", 0): "tests/cut/test_cut.py (a sandbox render, then its cut)",
 }
 
 OK = 'storyboard "t"\n\nclip a {\n  shot {\n    text "A glass train crosses a bridge"\n  }\n}\n'
@@ -141,6 +142,8 @@ SCENARIOS: list[tuple[str, list[str], int]] = [
     ("mcp", ["mcp", "--root", "no-such-dir"], 2),
     ("init", ["init", "new-project"], 0),
     ("init", ["init", "ok.shot"], 2),
+    ("cut", ["cut", "ok.shot"], 1),
+    ("cut", ["cut", "missing.shot"], 2),
     ("config", ["config"], 0),
     ("config", ["config", "--profile", "no-such-profile"], 2),
 ]

@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mcp": ("mcp_cmd", "mcp"),
     "init": ("init_cmd", "init"),
     "config": ("config_cmd", "config"),
+    "cut": ("cut_cmd", "cut"),
 }
 
 
