@@ -157,8 +157,6 @@ def _copy_into(
                         dts = last_dts[key] + 1
                     else:
                         continue  # AAC priming overlapping the previous clip's end
-                if not is_video and pts is not None and pts < 0:
-                    continue
                 if is_video and pts is not None:
                     end = Fraction(pts + (pkt.duration or 0)) * tb
                     end_s = max(end_s, end)
