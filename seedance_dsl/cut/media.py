@@ -140,6 +140,7 @@ def _copy_into(
                     oa = out.add_stream_from_template(a)
             vtb = v.time_base or Fraction(1, 1)
             anchor_s = Fraction(v.start_time or 0) * vtb
+            rate = Fraction(v.average_rate or v.guessed_rate or 0)
             end_s = offset_s
             streams: list[Any] = [v] + ([a] if a is not None and oa is not None else [])
             for pkt in f.demux(*streams):
@@ -158,7 +159,8 @@ def _copy_into(
                     else:
                         continue  # AAC priming overlapping the previous clip's end
                 if is_video and pts is not None:
-                    end = Fraction(pts + (pkt.duration or 0)) * tb
+                    frame_s = 1 / rate if rate else Fraction(0)
+                    end = Fraction(pts) * tb + (pkt.duration * tb if pkt.duration else frame_s)
                     end_s = max(end_s, end)
                 pkt.pts, pkt.dts = pts, dts
                 if dts is not None:
