@@ -109,6 +109,10 @@ def cut(
             exc = ClipNotRendered(inp.clip, inp.source, command(inp.clip))
             exc.message = f"the video of clip {inp.clip!r} ({inp.path}) is missing"
             raise exc
+    if timeline is not None:
+        from ..cut.timeline import check_timeline_format
+
+        check_timeline_format(timeline)  # before any video is written
     suffix = f".take{take}" if take else ""
     dest = out if out is not None else rdir / f"final{suffix}.mp4"
     _check_dest(dest, inputs, manifest)

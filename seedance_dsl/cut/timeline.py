@@ -14,7 +14,28 @@ from pathlib import Path
 
 from .assemble import CutError, CutInput, StreamInfo
 
-__all__ = ["write_timeline"]
+__all__ = ["check_timeline_format", "write_timeline"]
+
+
+def check_timeline_format(path: Path) -> None:
+    """Raise :class:`CutError` now (before any video is written) when no OpenTimelineIO
+    adapter writes ``path``'s suffix."""
+    import opentimelineio as otio
+
+    try:
+        adapter = otio.adapters.from_filepath(str(path))
+    except otio.exceptions.NoKnownAdapterForExtensionError as exc:
+        raise _no_adapter(path) from exc
+    if not adapter.has_feature("write_to_file") and not adapter.has_feature("write_to_string"):
+        raise _no_adapter(path)
+
+
+def _no_adapter(path: Path) -> CutError:
+    return CutError(
+        f"no OpenTimelineIO adapter writes {path.suffix or 'files without a suffix'}",
+        help="use --timeline NAME.otio (or .otioz); other formats need their "
+        "OpenTimelineIO adapter plugin installed",
+    )
 
 
 def build_timeline(title: str, inputs: Sequence[CutInput], infos: Sequence[StreamInfo]) -> object:
@@ -70,10 +91,6 @@ def write_timeline(
     try:
         otio.adapters.write_to_file(timeline, str(path))
     except otio.exceptions.NoKnownAdapterForExtensionError as exc:
-        raise CutError(
-            f"no OpenTimelineIO adapter writes {path.suffix or 'files without a suffix'}",
-            help="use --timeline NAME.otio (or .otioz); other formats need their "
-            "OpenTimelineIO adapter plugin installed",
-        ) from exc
+        raise _no_adapter(path) from exc
     except OSError as exc:
         raise CutError(f"cannot write the timeline {path}: {exc.strerror or exc}") from exc

@@ -288,3 +288,18 @@ def test_plan_takes_the_manifest_then_the_state_database() -> None:
     assert seen == [("b", 0)]
     with pytest.raises(ClipNotRendered, match="clip 'a'"):
         plan_inputs(["a"], manifest, take=1, command=lambda c: f"render {c}", lookup=lookup)
+
+
+def test_an_otioz_bundle_reads_back_and_an_unknown_format_is_explained(
+    rendered: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import opentimelineio as otio
+
+    with contextlib.chdir(rendered):
+        assert run("cut", "film.shot", "--sandbox", "--timeline", "film.otioz") == 0
+        tl = otio.adapters.read_from_file("film.otioz")
+        assert [c.name for c in tl.tracks[0]] == ["a", "b", "c"]
+        assert run("cut", "film.shot", "--sandbox", "--out", "x.mp4", "--timeline", "a.nope") == 1
+        assert not Path("x.mp4").exists()  # refused before any video was written
+    err = capsys.readouterr().err
+    assert "no OpenTimelineIO adapter writes .nope" in err and "Traceback" not in err
