@@ -141,33 +141,34 @@ def _copy_into(
             vtb = v.time_base or Fraction(1, 1)
             anchor_s = Fraction(v.start_time or 0) * vtb
             rate = Fraction(v.average_rate or v.guessed_rate or 0)
-            end_s = offset_s
-            streams: list[Any] = [v] + ([a] if a is not None and oa is not None else [])
-            for pkt in f.demux(*streams):
+            frame_ticks = round(1 / (rate * vtb)) if rate else 0
+            # per stream: (its output stream, "v"/"a", the shift of its timestamps)
+            plan: dict[int, tuple[Any, str, int]] = {
+                v.index: (ov, "v", round((offset_s - anchor_s) / vtb))
+            }
+            if a is not None and oa is not None:
+                atb = a.time_base or Fraction(1, 1)
+                plan[a.index] = (oa, "a", round((offset_s - anchor_s) / atb))
+            end_ticks = round(offset_s / vtb)
+            for pkt in f.demux(*[st for st in (v, a) if st is not None and st.index in plan]):
                 if pkt.dts is None and pkt.pts is None:
                     continue  # the demuxer's flush packet
-                is_video = pkt.stream.type == "video"
-                target = ov if is_video else oa
-                tb = pkt.stream.time_base or Fraction(1, 1)
-                shift = round((offset_s - anchor_s) / tb)
+                target, key, shift = plan[pkt.stream.index]
                 pts = pkt.pts + shift if pkt.pts is not None else None
                 dts = pkt.dts + shift if pkt.dts is not None else pts
-                key = "v" if is_video else "a"
                 if dts is not None and key in last_dts and dts <= last_dts[key]:
-                    if is_video:
+                    if key == "v":
                         dts = last_dts[key] + 1
                     else:
                         continue  # AAC priming overlapping the previous clip's end
-                if is_video and pts is not None:
-                    frame_s = 1 / rate if rate else Fraction(0)
-                    end = Fraction(pts) * tb + (pkt.duration * tb if pkt.duration else frame_s)
-                    end_s = max(end_s, end)
+                if key == "v" and pts is not None:
+                    end_ticks = max(end_ticks, pts + (pkt.duration or frame_ticks))
                 pkt.pts, pkt.dts = pts, dts
                 if dts is not None:
                     last_dts[key] = dts
                 pkt.stream = target
                 out.mux(pkt)
-            offset_s = end_s
+            offset_s = Fraction(end_ticks) * vtb
         if on_clip is not None:
             on_clip(n)
 
