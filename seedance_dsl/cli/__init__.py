@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("init_cmd", "init"),
     "config": ("config_cmd", "config"),
     "cut": ("cut_cmd", "cut"),
+    "trace": ("trace_cmd", "trace"),
 }
 
 

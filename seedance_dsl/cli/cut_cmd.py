@@ -16,11 +16,9 @@ from typing import Any
 
 import click
 
+from ..cut.provenance import CUT_COMMENT_PREFIX
 from ..errors import UsageError
 from .exit_codes import exit_help
-
-#: the container comment every cut carries: how an earlier cut is known (free to remake)
-CUT_COMMENT_PREFIX = "seedance cut"
 
 
 @click.command(

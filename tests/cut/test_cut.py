@@ -303,3 +303,44 @@ def test_an_otioz_bundle_reads_back_and_an_unknown_format_is_explained(
         assert not Path("x.mp4").exists()  # refused before any video was written
     err = capsys.readouterr().err
     assert "no OpenTimelineIO adapter writes .nope" in err and "Traceback" not in err
+
+
+# -------------------------------------------------------------------------- trace
+
+
+def test_trace_names_the_storyboard_clips_and_tasks_of_a_cut(
+    rendered: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    d = rendered / "renders" / "film" / "sandbox"
+    manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+    with contextlib.chdir(rendered):
+        assert run("cut", "film.shot", "--sandbox", "--out", "moved/away.mp4") == 0
+        capsys.readouterr()
+        assert run("trace", "moved/away.mp4", "--format", "json") == 0  # out of its folder
+    got = json.loads(capsys.readouterr().out)
+    assert got["kind"] == "cut" and got["storyboard"] == "film.shot"
+    assert got["source_hash"] == manifest["storyboard"]["source_hash"]
+    assert [(c["clip"], c["task_id"], c["source"]) for c in got["clips"]] == [
+        (c["clip"], c["task_id"], c["source"]) for c in manifest["clips"]
+    ]
+
+
+def test_trace_finds_a_rendered_clip_in_its_manifest(
+    rendered: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    d = rendered / "renders" / "film" / "sandbox"
+    b = next(c for c in json.loads((d / "manifest.json").read_text())["clips"] if c["clip"] == "b")
+    assert run("trace", str(d / "b.mp4")) == 0
+    out = capsys.readouterr().out
+    assert f"clip b: task {b['task_id']}, film.shot:8:1" in out
+    assert f"seed: {b['seed']}" in out
+
+
+def test_trace_of_a_file_without_provenance_exits_1_in_valid_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_mp4(tmp_path / "other.mp4")
+    assert run("trace", str(tmp_path / "other.mp4"), "--format", "json") == 1
+    assert (
+        "carries no seedance provenance" in json.loads(capsys.readouterr().out)["error"]["message"]
+    )
