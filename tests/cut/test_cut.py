@@ -344,3 +344,30 @@ def test_trace_of_a_file_without_provenance_exits_1_in_valid_json(
     assert (
         "carries no seedance provenance" in json.loads(capsys.readouterr().out)["error"]["message"]
     )
+
+
+def test_another_take_is_found_in_the_state_database(
+    rendered: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    d = rendered / "renders" / "film" / "sandbox"
+    with contextlib.chdir(rendered):
+        assert run("render", "film.shot", "--sandbox", "--take", "1", "-q") == 0
+        assert run("render", "film.shot", "--sandbox", "-q") == 0  # the manifest: take 0 again
+        manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+        assert {c["take"] for c in manifest["clips"]} == {0}
+        capsys.readouterr()
+        assert run("cut", "film.shot", "--sandbox", "--take", "1") == 0
+    assert "final.take1.mp4" in capsys.readouterr().out
+    takes = [d / f"{c}.take1.mp4" for c in "abc"]
+    assert frame_digests(d / "final.take1.mp4") == [x for t in takes for x in frame_digests(t)]
+    assert [c["clip"] for c in json.loads(run_trace(d / "final.take1.mp4"))["clips"]] == list("abc")
+
+
+def run_trace(path: Path) -> str:
+    from click.testing import CliRunner
+
+    from seedance_dsl.cli import cli
+
+    result = CliRunner().invoke(cli, ["trace", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return result.output
