@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .assemble import CutError, CutInput, StreamInfo
 
@@ -38,7 +39,33 @@ def _no_adapter(path: Path) -> CutError:
     )
 
 
-def build_timeline(title: str, inputs: Sequence[CutInput], infos: Sequence[StreamInfo]) -> object:
+#: the formats that keep any frame rate; the others (EDL, FCP XML) need a timecode rate
+NATIVE_SUFFIXES = (".otio", ".otioz", ".otiod")
+
+
+def edit_rate(rate: float) -> float:
+    """A SMPTE timecode rate to express ``rate`` in: itself when it is one, else the first
+    of 24, 25, 30, 48, 50, 60 it divides (12 fps -> 24), else the nearest one."""
+    import opentimelineio as otio
+
+    rt = otio.opentime.RationalTime
+    if rt.is_smpte_timecode_rate(rate):
+        return rate
+    for cand in (24.0, 25.0, 30.0, 48.0, 50.0, 60.0):
+        if rate > 0 and (cand / rate).is_integer():
+            return cand
+    return float(rt.nearest_smpte_timecode_rate(rate))
+
+
+def build_timeline(
+    title: str,
+    inputs: Sequence[CutInput],
+    infos: Sequence[StreamInfo],
+    *,
+    timecode_rate: bool = False,
+) -> object:
+    """The timeline; with ``timecode_rate``, every time is expressed at a SMPTE rate
+    (:func:`edit_rate`), as EDL and FCP XML require."""
     import opentimelineio as otio
 
     timeline = otio.schema.Timeline(name=title)
@@ -46,8 +73,12 @@ def build_timeline(title: str, inputs: Sequence[CutInput], infos: Sequence[Strea
     timeline.tracks.append(track)
     for inp, info in zip(inputs, infos, strict=True):
         rate = float(info.rate) if info.rate else 24.0
-        length = otio.opentime.RationalTime(info.frames, rate)
-        whole = otio.opentime.TimeRange(otio.opentime.RationalTime(0, rate), length)
+        er = edit_rate(rate) if timecode_rate else rate
+
+        def at(value: float, rate: float = rate, er: float = er) -> Any:
+            return otio.opentime.RationalTime(value, rate).rescaled_to(er)
+
+        whole = otio.opentime.TimeRange(at(0), at(info.frames))
         ref = otio.schema.ExternalReference(
             target_url=Path(inp.path).resolve().as_uri(), available_range=whole
         )
@@ -66,8 +97,8 @@ def build_timeline(title: str, inputs: Sequence[CutInput], infos: Sequence[Strea
             "file": inp.path,
         }
         for number, (start, end, text) in enumerate(inp.shots, 1):
-            start_t = otio.opentime.RationalTime(round(start * rate), rate)
-            dur = otio.opentime.RationalTime(round((end - start) * rate), rate)
+            start_t = at(round(start * rate))
+            dur = at(round((end - start) * rate))
             marker = otio.schema.Marker(
                 name=f"Shot {number} ({start:g}–{end:g} s): {text}",
                 marked_range=otio.opentime.TimeRange(start_t, dur),
@@ -86,7 +117,8 @@ def write_timeline(
     """Write the timeline to ``path`` (the adapter follows the suffix)."""
     import opentimelineio as otio
 
-    timeline = build_timeline(title, inputs, infos)
+    native = path.suffix.lower() in NATIVE_SUFFIXES
+    timeline = build_timeline(title, inputs, infos, timecode_rate=not native)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         otio.adapters.write_to_file(timeline, str(path))
@@ -94,3 +126,10 @@ def write_timeline(
         raise _no_adapter(path) from exc
     except OSError as exc:
         raise CutError(f"cannot write the timeline {path}: {exc.strerror or exc}") from exc
+    except Exception as exc:  # an adapter plugin's own refusal: never a traceback
+        raise CutError(
+            f"the OpenTimelineIO adapter for {path.suffix} could not write {path}: "
+            f"{type(exc).__name__}: {exc}",
+            help="write --timeline NAME.otio, which keeps everything, and convert it "
+            "with `otioconvert`",
+        ) from exc

@@ -371,3 +371,37 @@ def run_trace(path: Path) -> str:
     result = CliRunner().invoke(cli, ["trace", str(path), "--format", "json"])
     assert result.exit_code == 0, result.output
     return result.output
+
+
+@pytest.mark.parametrize("suffix", [".edl", ".xml"])
+def test_edl_and_fcp_xml_read_back_with_the_adapters_readers(rendered: Path, suffix: str) -> None:
+    """The sandbox's 12 fps is no timecode rate: these formats get 24 fps times."""
+    import opentimelineio as otio
+
+    with contextlib.chdir(rendered):
+        assert run("cut", "film.shot", "--sandbox", "--timeline", f"film{suffix}") == 0
+        tl = otio.adapters.read_from_file(f"film{suffix}")
+    clips = list(tl.tracks[0])
+    assert [c.name for c in clips] == ["a", "b", "c"]
+    assert [c.source_range.duration.to_seconds() for c in clips] == [4, 5, 4]
+    d = rendered / "renders" / "film" / "sandbox"
+    assert clips[0].media_reference.target_url == (d / "a.mp4").resolve().as_uri()
+    starts = [m.marked_range.start_time.to_seconds() for m in clips[1].markers]
+    assert starts == [0, 2]
+    assert "bridge" in clips[1].markers[0].name.lower()
+
+
+def test_an_adapter_that_fails_is_an_error_not_a_traceback(
+    rendered: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import opentimelineio as otio
+
+    def refuse(*_a: object, **_k: object) -> None:
+        raise ValueError("SMPTE timecode does not support this rate")
+
+    monkeypatch.setattr(otio.adapters, "write_to_file", refuse)
+    with contextlib.chdir(rendered):
+        assert run("cut", "film.shot", "--sandbox", "--timeline", "bad.edl") == 1
+    err = capsys.readouterr().err
+    assert "could not write bad.edl: ValueError: SMPTE timecode" in err
+    assert "Traceback" not in err and "otioconvert" in err
