@@ -60,6 +60,11 @@ from .exit_codes import exit_help
     help="Also write the sequence as an OpenTimelineIO timeline (.otio, .otioz).",
 )
 @click.option("--reencode", is_flag=True, help="Re-encode even when stream copy is possible.")
+@click.option(
+    "--gaps",
+    is_flag=True,
+    help="A clip not rendered yet becomes a slate of its length (re-encodes) instead of an error.",
+)
 def cut(
     file: str,
     take: int,
@@ -68,6 +73,7 @@ def cut(
     renders: Path | None,
     timeline: Path | None,
     reencode: bool,
+    gaps: bool,
 ) -> None:
     """Join the rendered clips of FILE into one MP4, in storyboard order: by stream
     copy when every clip's codec, size, pixel format and frame rate match (frames
@@ -99,11 +105,12 @@ def cut(
         sources={c.name: str(c.span) for c in sb.clips},
         shots={c.name: _shots(c.context) for c in sb.clips},
         lookup=_db_lookup(file, server, sb),
+        gaps={c.name: _seconds(c.payload.get("duration")) for c in sb.clips} if gaps else None,
     )
     from ..cut.assemble import ClipNotRendered
 
     for inp in inputs:
-        if not Path(inp.path).is_file():
+        if inp.gap_s is None and not Path(inp.path).is_file():
             exc = ClipNotRendered(inp.clip, inp.source, command(inp.clip))
             exc.message = f"the video of clip {inp.clip!r} ({inp.path}) is missing"
             raise exc
@@ -118,7 +125,12 @@ def cut(
     from ..cut import media
     from ..cut.assemble import copy_blocker
 
-    infos = [media.probe(i.path) for i in inputs]
+    probed = {n: media.probe(i.path) for n, i in enumerate(inputs) if i.gap_s is None}
+    like = next(iter(probed.values()))
+    infos = [
+        probed[n] if i.gap_s is None else media.slate_info(i.clip, i.gap_s, like)
+        for n, i in enumerate(inputs)
+    ]
     blocker = "--reencode" if reencode else copy_blocker(infos)
     tags = _tags(sb, inputs, take)
     if blocker is None:
@@ -126,7 +138,7 @@ def cut(
         how = "stream copy"
     else:
         media.join_reencode(infos, dest, tags=tags)
-        how = f"re-encoded ({blocker})"
+        how = f"re-encoding ({blocker})"
     if timeline is not None:
         from ..cut.timeline import write_timeline
 
@@ -141,6 +153,13 @@ def cut(
         )
         if timeline is not None:
             click.echo(f"timeline: {timeline}")
+
+
+def _seconds(value: object) -> float:
+    try:
+        return float(str(value))
+    except ValueError:
+        return 5.0  # the API's default duration
 
 
 def _read_manifest(path: Path) -> dict[str, Any] | None:
@@ -218,7 +237,11 @@ def _tags(sb: Any, inputs: Any, take: int) -> dict[str, str]:
         "title": sb.title,
         "source_hash": sb.source_hash,
         "take": take,
-        "clips": [{"clip": i.clip, "task_id": i.task_id, "source": i.source} for i in inputs],
+        "clips": [
+            {"clip": i.clip, "task_id": i.task_id, "source": i.source}
+            | ({"gap_s": i.gap_s} if i.gap_s is not None else {})
+            for i in inputs
+        ],
     }
     return {
         "comment": f"{CUT_COMMENT_PREFIX} of {Path(sb.path).name} (take {take})",

@@ -15,7 +15,18 @@ from typing import Any
 
 from ..errors import SeedanceDSLError
 
-__all__ = ["ClipNotRendered", "CutError", "CutInput", "StreamInfo", "copy_blocker", "plan_inputs"]
+#: the "codec" of a slate that stands for a clip not rendered yet (``--gaps``)
+SLATE = "slate"
+
+__all__ = [
+    "SLATE",
+    "ClipNotRendered",
+    "CutError",
+    "CutInput",
+    "StreamInfo",
+    "copy_blocker",
+    "plan_inputs",
+]
 
 
 class CutError(SeedanceDSLError):
@@ -50,6 +61,8 @@ class CutInput:
     task_id: str | None = None
     #: the clip's shots: (start s, end s, text), from the compiled storyboard
     shots: tuple[tuple[float, float, str], ...] = ()
+    #: with ``--gaps``, a clip not rendered yet: a slate of this many seconds (``path`` "")
+    gap_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,13 +95,15 @@ def plan_inputs(
     sources: Mapping[str, str] | None = None,
     shots: Mapping[str, tuple[tuple[float, float, str], ...]] | None = None,
     lookup: Callable[[str, int], Mapping[str, Any] | None] | None = None,
+    gaps: Mapping[str, float] | None = None,
 ) -> list[CutInput]:
     """The inputs of a cut, in ``order`` (the storyboard's clips).
 
     A clip's video comes from the manifest entry when that entry is of ``take`` and has a
     video, else from ``lookup(clip, take)`` (the state database's newest finished render:
     ``{"path", "seed", "task_id"}``).  A clip with neither raises :class:`ClipNotRendered`
-    naming it and the command that renders it (``command(clip)``).
+    naming it and the command that renders it (``command(clip)``), unless ``gaps`` gives
+    its length: then it is a slate of that length (:attr:`CutInput.gap_s`).
     """
     entries: dict[str, Mapping[str, Any]] = {}
     for e in (manifest or {}).get("clips", []) or []:
@@ -102,13 +117,16 @@ def plan_inputs(
         seed = task_id = None
         files = e.get("files") if isinstance(e.get("files"), Mapping) else None
         video = files.get("video") if files else None
-        if e.get("take", 0) == take and e.get("status") == "done" and isinstance(video, Mapping):
+        if e.get("take", 0) == take and isinstance(video, Mapping):  # done or reused
             path = _str(video.get("path"))
             seed, task_id = e.get("seed"), _str(e.get("task_id"))
         if path is None and lookup is not None:
             rec = lookup(name, take)
             if rec is not None:
                 path, seed, task_id = _str(rec.get("path")), rec.get("seed"), rec.get("task_id")
+        if path is None and gaps is not None and name in gaps:
+            out.append(CutInput(clip=name, take=take, path="", source=source, gap_s=gaps[name]))
+            continue
         if path is None:
             raise ClipNotRendered(name, source, command(name))
         out.append(
@@ -123,6 +141,8 @@ def plan_inputs(
                 shots=(shots or {}).get(name, ()),
             )
         )
+    if out and all(i.gap_s is not None for i in out):
+        raise ClipNotRendered(order[0], out[0].source, command(order[0]))
     return out
 
 
@@ -133,6 +153,8 @@ def copy_blocker(infos: Sequence[StreamInfo]) -> str | None:
     if not infos:
         return "nothing to join"
     first = infos[0]
+    if first.video_codec == SLATE:
+        return f"clip {first.extra.get('clip')!r} is not rendered yet (a slate)"
 
     def key(i: StreamInfo) -> tuple[Any, ...]:
         return (i.video_codec, i.width, i.height, i.pix_fmt, i.time_base, i.rate, i.extradata)
@@ -141,6 +163,8 @@ def copy_blocker(infos: Sequence[StreamInfo]) -> str | None:
         return (i.audio_codec, i.sample_rate, i.channels, i.audio_extradata)
 
     for other in infos[1:]:
+        if other.video_codec == SLATE:
+            return f"clip {other.extra.get('clip')!r} is not rendered yet (a slate)"
         if key(other) != key(first):
             return (
                 f"{other.path} is {_desc(other)} but {first.path} is {_desc(first)}"

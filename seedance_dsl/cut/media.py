@@ -23,9 +23,26 @@ import av.container
 import av.stream
 
 from .._files import create_temp_beside
-from .assemble import CutError, StreamInfo
+from .assemble import SLATE, CutError, StreamInfo
 
-__all__ = ["join_copy", "join_reencode", "probe", "read_tags"]
+__all__ = ["join_copy", "join_reencode", "probe", "read_tags", "slate_info"]
+
+
+def slate_info(clip: str, seconds: float, like: StreamInfo) -> StreamInfo:
+    """A slate standing for ``clip`` (not rendered yet), at ``like``'s size and rate."""
+    rate = like.rate if like.rate > 0 else Fraction(24)
+    return StreamInfo(
+        path="",
+        video_codec=SLATE,
+        width=like.width,
+        height=like.height,
+        pix_fmt="yuv420p",
+        time_base=1 / rate,
+        rate=rate,
+        frames=max(1, round(Fraction(seconds) * rate)),
+        duration_s=seconds,
+        extra={"clip": clip},
+    )
 
 
 def probe(path: str) -> StreamInfo:
@@ -226,6 +243,8 @@ def join_reencode(
 
 def _encode_video(out: Any, vs: Any, info: StreamInfo, rate: Fraction, frame_no: int) -> int:
     """Encode ``info``'s frames from output frame ``frame_no`` on; the next frame number."""
+    if info.video_codec == SLATE:
+        return _encode_slate(out, vs, info, rate, frame_no)
     want = max(1, round(Fraction(info.frames) / info.rate * rate)) if info.rate else info.frames
     same_rate = info.rate == rate
     written = 0
@@ -255,6 +274,29 @@ def _encode_video(out: Any, vs: Any, info: StreamInfo, rate: Fraction, frame_no:
         _emit(out, vs, last, frame_no + written)
         written += 1
     return frame_no + written
+
+
+def _encode_slate(out: Any, vs: Any, info: StreamInfo, rate: Fraction, frame_no: int) -> int:
+    """A dark card naming the clip, as long as the clip will be."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    img = Image.new("RGB", (vs.width, vs.height), (24, 24, 28))
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=max(8, vs.height // 14))
+    text = f"{info.extra.get('clip')}\nnot rendered yet ({info.duration_s:g} s)"
+    draw.multiline_text(
+        (vs.width // 2, vs.height // 2),
+        text,
+        fill=(230, 230, 230),
+        font=font,
+        anchor="mm",
+        align="center",
+    )
+    frame = av.VideoFrame.from_image(img)  # type: ignore[no-untyped-call]
+    want = max(1, round(Fraction(info.duration_s) * rate))
+    for i in range(want):
+        _emit(out, vs, frame, frame_no + i)
+    return frame_no + want
 
 
 def _emit(out: Any, vs: Any, img: Any, pts: int) -> None:

@@ -73,6 +73,13 @@ def build_timeline(
     timeline.tracks.append(track)
     for inp, info in zip(inputs, infos, strict=True):
         rate = float(info.rate) if info.rate else 24.0
+        if inp.gap_s is not None:  # --gaps: a clip not rendered yet
+            er = edit_rate(rate) if timecode_rate else rate
+            length = otio.opentime.RationalTime(info.frames, rate).rescaled_to(er)
+            gap = otio.schema.Gap(name=f"{inp.clip} (not rendered)", duration=length)
+            gap.metadata["seedance"] = {"clip": inp.clip, "source": inp.source, "gap": True}
+            track.append(gap)
+            continue
         er = edit_rate(rate) if timecode_rate else rate
 
         def at(value: float, rate: float = rate, er: float = er) -> Any:

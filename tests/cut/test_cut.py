@@ -275,6 +275,7 @@ def test_plan_takes_the_manifest_then_the_state_database() -> None:
         "clips": [
             {"clip": "a", "status": "done", "take": 0, "files": {"video": {"path": "a.mp4"}}},
             {"clip": "b", "status": "failed", "take": 0},
+            {"clip": "c", "status": "reused", "take": 0, "files": {"video": {"path": "c.mp4"}}},
         ]
     }
     seen: list[tuple[str, int]] = []
@@ -283,8 +284,12 @@ def test_plan_takes_the_manifest_then_the_state_database() -> None:
         seen.append((clip, take))
         return {"path": "b.old.mp4", "seed": 7, "task_id": "t"} if clip == "b" else None
 
-    got = plan_inputs(["a", "b"], manifest, take=0, command=str, lookup=lookup)
-    assert [(i.clip, i.path, i.seed) for i in got] == [("a", "a.mp4", None), ("b", "b.old.mp4", 7)]
+    got = plan_inputs(["a", "b", "c"], manifest, take=0, command=str, lookup=lookup)
+    assert [(i.clip, i.path, i.seed) for i in got] == [
+        ("a", "a.mp4", None),
+        ("b", "b.old.mp4", 7),
+        ("c", "c.mp4", None),
+    ]
     assert seen == [("b", 0)]
     with pytest.raises(ClipNotRendered, match="clip 'a'"):
         plan_inputs(["a"], manifest, take=1, command=lambda c: f"render {c}", lookup=lookup)
@@ -355,6 +360,8 @@ def test_another_take_is_found_in_the_state_database(
         assert run("render", "film.shot", "--sandbox", "-q") == 0  # the manifest: take 0 again
         manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
         assert {c["take"] for c in manifest["clips"]} == {0}
+        assert {c["status"] for c in manifest["clips"]} != {"done"}  # reused this time
+        assert run("cut", "film.shot", "--sandbox", "--out", "again.mp4") == 0
         capsys.readouterr()
         assert run("cut", "film.shot", "--sandbox", "--take", "1") == 0
     assert "final.take1.mp4" in capsys.readouterr().out
@@ -405,3 +412,24 @@ def test_an_adapter_that_fails_is_an_error_not_a_traceback(
     err = capsys.readouterr().err
     assert "could not write bad.edl: ValueError: SMPTE timecode" in err
     assert "Traceback" not in err and "otioconvert" in err
+
+
+def test_gaps_puts_a_slate_of_its_length_for_a_clip_not_rendered(
+    rendered: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import opentimelineio as otio
+
+    more = FILM + '\nclip d {\n  duration 4s\n  shot { action "the end" }\n}\n'
+    (rendered / "gaps.shot").write_text(more, encoding="utf-8")
+    d = rendered / "renders" / "film" / "sandbox"
+    with contextlib.chdir(rendered):
+        args = ["cut", "gaps.shot", "--renders", str(d), "--out", "gaps.mp4", "--gaps"]
+        assert run(*args, "--timeline", "gaps.otio") == 0
+        tl = otio.adapters.read_from_file("gaps.otio")
+    assert "by re-encoding (clip 'd' is not rendered yet (a slate))" in capsys.readouterr().out
+    rendered_frames = sum(video_facts(d / f"{c}.mp4")[0] for c in "abc")
+    n, dur, rate, _ = video_facts(rendered / "gaps.mp4")
+    assert n == rendered_frames + 4 * rate
+    assert abs(dur - 17) <= 1 / float(rate)
+    items = list(tl.tracks[0])
+    assert isinstance(items[3], otio.schema.Gap) and items[3].duration().to_seconds() == 4
