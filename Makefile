@@ -20,6 +20,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/seedance render examples/teaser.shot --sandbox
 	$(BIN)/seedance preview examples/teaser.shot --sandbox
+	$(BIN)/seedance cut examples/teaser.shot --sandbox --timeline renders/teaser/sandbox/teaser.otio
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

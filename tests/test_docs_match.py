@@ -107,6 +107,8 @@ NOT_RUN_HERE = {
     ("render", 3): "tests/render/test_render_sandbox.py (interrupted, exit 3)",
     ("sandbox", 0): "docs/sandbox.md: Ctrl-C stops the server, exit 0",
     ("mcp", 0): "tests/agents/test_mcp_cli.py (stdin closed: exit 0)",
+    ("cut", 0): "tests/cut/test_cut.py (a sandbox render, then its cut)",
+    ("trace", 0): "tests/cut/test_cut.py (the trace of a cut and of a clip)",
 }
 
 OK = 'storyboard "t"\n\nclip a {\n  shot {\n    text "A glass train crosses a bridge"\n  }\n}\n'
@@ -144,6 +146,10 @@ SCENARIOS: list[tuple[str, list[str], int]] = [
     ("mcp", ["mcp", "--root", "no-such-dir"], 2),
     ("init", ["init", "new-project"], 0),
     ("init", ["init", "ok.shot"], 2),
+    ("cut", ["cut", "ok.shot"], 1),
+    ("cut", ["cut", "missing.shot"], 2),
+    ("trace", ["trace", "ok.shot"], 1),
+    ("trace", ["trace", "missing.mp4"], 2),
     ("config", ["config"], 0),
     ("config", ["config", "--profile", "no-such-profile"], 2),
 ]

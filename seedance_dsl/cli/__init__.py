@@ -29,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mcp": ("mcp_cmd", "mcp"),
     "init": ("init_cmd", "init"),
     "config": ("config_cmd", "config"),
+    "cut": ("cut_cmd", "cut"),
+    "trace": ("trace_cmd", "trace"),
 }
 
 

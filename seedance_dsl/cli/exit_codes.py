@@ -70,6 +70,16 @@ EXIT_CODES: Mapping[str, Mapping[int, str]] = {
         0: "the project was created",
         2: "usage (a file it would create exists, so nothing was written, or DIR is a file)",
     },
+    "cut": {
+        0: "the cut (and timeline) was written",
+        1: "the storyboard has errors, a clip is not rendered yet, or a video cannot be read or written",
+        2: "usage (a missing file, a bad option, an --out that is a clip's video or a file that is not a cut)",
+    },
+    "trace": {
+        0: "traced",
+        1: "the file carries no seedance provenance (not a cut, and no manifest beside it lists it)",
+        2: "usage (the file does not exist, or a bad option)",
+    },
     "config": {
         0: "shown",
         2: "the configuration is broken (a bad config file, an unknown profile, a bad base URL)",

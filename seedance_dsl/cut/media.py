@@ -1,0 +1,340 @@
+"""The PyAV side of a cut: probe the clips, then join them by stream copy or re-encode.
+
+Every output is written to a temporary file beside its destination and renamed into
+place, so a failed cut leaves no half file.  Timestamps: each input is rebased so that
+its *video* starts where the previous clip's video ended; its audio moves by the same
+amount, so the two stay in sync.  An AAC track starts with priming samples (a negative
+start, or packets that overlap the previous clip's last ones after rebasing): audio
+packets that would go back in time are dropped on copy, and on re-encode each clip's
+audio is cut or padded with silence to its video's length.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import av.container
+import av.stream
+
+from .._files import create_temp_beside
+from .assemble import SLATE, CutError, StreamInfo
+
+__all__ = ["join_copy", "join_reencode", "probe", "read_tags", "slate_info"]
+
+
+def slate_info(clip: str, seconds: float, like: StreamInfo) -> StreamInfo:
+    """A slate standing for ``clip`` (not rendered yet), at ``like``'s size and rate."""
+    rate = like.rate if like.rate > 0 else Fraction(24)
+    return StreamInfo(
+        path="",
+        video_codec=SLATE,
+        width=like.width,
+        height=like.height,
+        pix_fmt="yuv420p",
+        time_base=1 / rate,
+        rate=rate,
+        frames=max(1, round(Fraction(seconds) * rate)),
+        duration_s=seconds,
+        extra={"clip": clip},
+    )
+
+
+def probe(path: str) -> StreamInfo:
+    """What ``path``'s first video stream (and first audio stream) are."""
+    try:
+        with av.open(path) as f:
+            if not f.streams.video:
+                raise CutError(f"{path} has no video stream", help="render the clip again")
+            v = f.streams.video[0]
+            cc = v.codec_context
+            rate = v.average_rate or v.guessed_rate or Fraction(0)
+            frames = v.frames
+            tb = v.time_base or Fraction(1, 1)
+            if v.duration is not None:
+                dur = float(v.duration * tb)
+            elif f.duration is not None:
+                dur = f.duration / av.time_base
+            else:
+                dur = 0.0
+            if not frames:
+                frames = sum(1 for p in f.demux(v) if p.size)
+            a = f.streams.audio[0] if f.streams.audio else None
+            return StreamInfo(
+                path=path,
+                video_codec=cc.name,
+                width=cc.width,
+                height=cc.height,
+                pix_fmt=cc.pix_fmt or "",
+                time_base=tb,
+                rate=Fraction(rate),
+                frames=frames,
+                duration_s=dur,
+                extradata=bytes(cc.extradata or b""),
+                audio_codec=a.codec_context.name if a else None,
+                sample_rate=a.codec_context.sample_rate if a else None,
+                channels=a.codec_context.channels if a else None,
+                audio_extradata=bytes(a.codec_context.extradata or b"") if a else b"",
+            )
+    except (av.error.FFmpegError, OSError) as exc:
+        raise CutError(
+            f"cannot read the video {path}: {exc}",
+            help="render the clip again (`seedance render FILE --clip NAME --take N`)",
+        ) from exc
+
+
+def read_tags(path: str | Path) -> dict[str, str]:
+    """The container's metadata tags (``{}`` when the file cannot be read as a video)."""
+    try:
+        with av.open(str(path)) as f:
+            return dict(f.metadata)
+    except (av.error.FFmpegError, OSError, ValueError):
+        return {}
+
+
+@contextlib.contextmanager
+def _atomic_output(dest: Path) -> Iterator[str]:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = create_temp_beside(dest, ".mp4")
+    os.close(fd)
+    try:
+        yield str(tmp)
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _open_out(tmp: str, tags: Mapping[str, str]) -> av.container.OutputContainer:
+    out = av.open(tmp, "w", format="mp4")
+    for k, val in tags.items():
+        out.metadata[k] = val
+    return out
+
+
+def join_copy(
+    paths: Sequence[str],
+    dest: Path,
+    *,
+    tags: Mapping[str, str],
+    on_clip: Callable[[int], None] | None = None,
+) -> None:
+    """Remux ``paths`` (identical stream parameters: :func:`.assemble.copy_blocker`) into
+    ``dest``, packets untouched, timestamps rebased clip after clip."""
+    try:
+        with _atomic_output(dest) as tmp:
+            out = _open_out(tmp, tags)
+            try:
+                _copy_into(out, paths, on_clip)
+            finally:
+                out.close()
+    except av.error.FFmpegError as exc:
+        raise CutError(f"the cut {dest} could not be written: {exc}") from exc
+
+
+def _copy_into(
+    out: av.container.OutputContainer,
+    paths: Sequence[str],
+    on_clip: Callable[[int], None] | None,
+) -> None:
+    ov: Any = None
+    oa: Any = None
+    offset_s = Fraction(0)  # where this clip's video starts in the cut, in seconds
+    last_dts: dict[str, int] = {}
+    for n, path in enumerate(paths):
+        with av.open(path) as f:
+            v = f.streams.video[0]
+            a = f.streams.audio[0] if f.streams.audio else None
+            if ov is None:
+                ov = out.add_stream_from_template(v)
+                if a is not None:
+                    oa = out.add_stream_from_template(a)
+            vtb = v.time_base or Fraction(1, 1)
+            anchor_s = Fraction(v.start_time or 0) * vtb
+            rate = Fraction(v.average_rate or v.guessed_rate or 0)
+            frame_ticks = round(1 / (rate * vtb)) if rate else 0
+            # per stream: (its output stream, "v"/"a", the shift of its timestamps)
+            plan: dict[int, tuple[Any, str, int]] = {
+                v.index: (ov, "v", round((offset_s - anchor_s) / vtb))
+            }
+            if a is not None and oa is not None:
+                atb = a.time_base or Fraction(1, 1)
+                plan[a.index] = (oa, "a", round((offset_s - anchor_s) / atb))
+            end_ticks = round(offset_s / vtb)
+            for pkt in f.demux(*[st for st in (v, a) if st is not None and st.index in plan]):
+                if pkt.dts is None and pkt.pts is None:
+                    continue  # the demuxer's flush packet
+                target, key, shift = plan[pkt.stream.index]
+                pts = pkt.pts + shift if pkt.pts is not None else None
+                dts = pkt.dts + shift if pkt.dts is not None else pts
+                if dts is not None and key in last_dts and dts <= last_dts[key]:
+                    if key == "v":
+                        dts = last_dts[key] + 1
+                    else:
+                        continue  # AAC priming overlapping the previous clip's end
+                if key == "v" and pts is not None:
+                    end_ticks = max(end_ticks, pts + (pkt.duration or frame_ticks))
+                pkt.pts, pkt.dts = pts, dts
+                if dts is not None:
+                    last_dts[key] = dts
+                pkt.stream = target
+                out.mux(pkt)
+            offset_s = Fraction(end_ticks) * vtb
+        if on_clip is not None:
+            on_clip(n)
+
+
+def join_reencode(
+    infos: Sequence[StreamInfo],
+    dest: Path,
+    *,
+    tags: Mapping[str, str],
+    crf: int = 18,
+    on_clip: Callable[[int], None] | None = None,
+) -> None:
+    """Decode ``infos`` and encode one H.264 (+ AAC) file at the first clip's size and
+    frame rate: frames scaled to that size, re-timed by their time (a clip at another
+    frame rate has its frames repeated or dropped), each clip's audio cut or padded with
+    silence to its video's length."""
+    first = infos[0]
+    rate = first.rate if first.rate > 0 else Fraction(24)
+    has_audio = any(i.audio_codec for i in infos)
+    sr = next((i.sample_rate for i in infos if i.sample_rate), 48000) or 48000
+    try:
+        with _atomic_output(dest) as tmp:
+            out = _open_out(tmp, tags)
+            try:
+                vs: Any = out.add_stream("libx264", rate=rate)
+                vs.width, vs.height, vs.pix_fmt = first.width, first.height, "yuv420p"
+                vs.codec_context.time_base = 1 / rate
+                vs.options = {"crf": str(crf), "bf": "0"}
+                as_: Any = None
+                resampler: Any = None
+                if has_audio:
+                    as_ = out.add_stream("aac", rate=sr)
+                    as_.layout = "stereo"
+                    resampler = av.AudioResampler(format="fltp", layout="stereo", rate=sr)
+                frame_no = 0
+                samples = 0
+                for n, info in enumerate(infos):
+                    frame_no = _encode_video(out, vs, info, rate, frame_no)
+                    if as_ is not None:
+                        samples = _encode_audio(
+                            out, as_, resampler, info, sr, frame_no / rate, samples
+                        )
+                    if on_clip is not None:
+                        on_clip(n)
+                for pkt in vs.encode(None):
+                    out.mux(pkt)
+                if as_ is not None:
+                    for pkt in as_.encode(None):
+                        out.mux(pkt)
+            finally:
+                out.close()
+    except av.error.FFmpegError as exc:
+        raise CutError(f"the cut {dest} could not be written: {exc}") from exc
+
+
+def _encode_video(out: Any, vs: Any, info: StreamInfo, rate: Fraction, frame_no: int) -> int:
+    """Encode ``info``'s frames from output frame ``frame_no`` on; the next frame number."""
+    if info.video_codec == SLATE:
+        return _encode_slate(out, vs, info, rate, frame_no)
+    want = max(1, round(Fraction(info.frames) / info.rate * rate)) if info.rate else info.frames
+    same_rate = info.rate == rate
+    written = 0
+    last: Any = None
+    with av.open(info.path) as f:
+        v = f.streams.video[0]
+        tb = v.time_base or Fraction(1, 1)
+        start = v.start_time or 0
+        for frame in f.decode(v):
+            img = frame.reformat(width=vs.width, height=vs.height, format="yuv420p")
+            t = Fraction((frame.pts or start) - start) * tb
+            # emit this frame for every output slot whose time it reaches
+            while written < want and (same_rate or Fraction(written) / rate <= t + 1 / (2 * rate)):
+                if (
+                    not same_rate
+                    and last is not None
+                    and Fraction(written) / rate < t - 1 / (2 * rate)
+                ):
+                    _emit(out, vs, last, frame_no + written)
+                else:
+                    _emit(out, vs, img, frame_no + written)
+                written += 1
+                if same_rate:
+                    break
+            last = img
+    while written < want and last is not None:  # the tail of a clip at a lower rate
+        _emit(out, vs, last, frame_no + written)
+        written += 1
+    return frame_no + written
+
+
+def _encode_slate(out: Any, vs: Any, info: StreamInfo, rate: Fraction, frame_no: int) -> int:
+    """A dark card naming the clip, as long as the clip will be."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    img = Image.new("RGB", (vs.width, vs.height), (24, 24, 28))
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=max(8, vs.height // 14))
+    text = f"{info.extra.get('clip')}\nnot rendered yet ({info.duration_s:g} s)"
+    draw.multiline_text(
+        (vs.width // 2, vs.height // 2),
+        text,
+        fill=(230, 230, 230),
+        font=font,
+        anchor="mm",
+        align="center",
+    )
+    frame = av.VideoFrame.from_image(img)  # type: ignore[no-untyped-call]
+    want = max(1, round(Fraction(info.duration_s) * rate))
+    for i in range(want):
+        _emit(out, vs, frame, frame_no + i)
+    return frame_no + want
+
+
+def _emit(out: Any, vs: Any, img: Any, pts: int) -> None:
+    new = img.reformat(format="yuv420p")
+    new.pts = pts
+    new.time_base = vs.codec_context.time_base
+    for pkt in vs.encode(new):
+        out.mux(pkt)
+
+
+def _encode_audio(
+    out: Any, as_: Any, resampler: Any, info: StreamInfo, sr: int, end_s: Fraction, samples: int
+) -> int:
+    """Encode ``info``'s audio (or silence) up to ``end_s`` (its video's end in the cut)."""
+    target = round(end_s * sr)
+    need = target - samples
+    fifo = av.AudioFifo()
+    if info.audio_codec and need > 0:
+        with av.open(info.path) as f:
+            for frame in f.decode(f.streams.audio[0]):
+                for r in resampler.resample(frame):
+                    r.pts = None
+                    fifo.write(r)
+                if fifo.samples >= need:
+                    break
+    done = 0
+    step = 1024
+    while done < need:
+        n = min(step, need - done)
+        fr = fifo.read(n) if fifo.samples >= n else None
+        if fr is None:
+            fr = av.AudioFrame(format="fltp", layout="stereo", samples=n)
+            for plane in fr.planes:
+                plane.update(bytes(plane.buffer_size))
+        fr.sample_rate = sr
+        fr.pts = samples + done
+        fr.time_base = Fraction(1, sr)
+        for pkt in as_.encode(fr):
+            out.mux(pkt)
+        done += n
+    return target

@@ -1,0 +1,80 @@
+"""Where a video came from: ``seedance trace VIDEO.mp4``.
+
+A cut carries its provenance in its MP4 tags (``comment`` says it is a seedance cut,
+``description`` is a JSON object: storyboard, source hash, take, and per clip its task id
+and ``.shot`` line).  A clip's video as ``render`` downloaded it carries no tags (it is
+the server's file, kept byte for byte); it is traced through the ``manifest.json`` of
+the directory it lies in.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .assemble import CutError
+
+__all__ = ["CUT_COMMENT_PREFIX", "NotTraceable", "trace"]
+
+#: the container comment every cut carries (how an earlier cut is known: free to remake)
+CUT_COMMENT_PREFIX = "seedance cut"
+
+
+class NotTraceable(CutError):
+    """The file carries no seedance provenance and no manifest beside it lists it."""
+
+
+def trace(path: Path) -> dict[str, Any]:
+    """What is known of ``path``: ``{"kind": "cut", ...}`` from its tags, or
+    ``{"kind": "clip", ...}`` from the manifest beside it.  Raises :class:`NotTraceable`."""
+    from .media import read_tags
+
+    tags = read_tags(path)
+    if tags.get("comment", "").startswith(CUT_COMMENT_PREFIX):
+        try:
+            doc = json.loads(tags.get("description", ""))
+        except ValueError:
+            doc = None
+        if isinstance(doc, dict):
+            return {"kind": "cut", "file": str(path), **doc}
+    entry, storyboard = _from_manifest(path)
+    if entry is not None:
+        return {
+            "kind": "clip",
+            "file": str(path),
+            "storyboard": storyboard.get("path"),
+            "title": storyboard.get("title"),
+            "source_hash": storyboard.get("source_hash"),
+            "clip": entry.get("clip"),
+            "take": entry.get("take"),
+            "task_id": entry.get("task_id"),
+            "seed": entry.get("seed"),
+            "source": entry.get("source"),
+            "prompt": entry.get("prompt"),
+        }
+    raise NotTraceable(
+        f"{path} carries no seedance provenance",
+        help="only a `seedance cut` output (its MP4 tags) or a rendered clip in its "
+        "render directory (next to its manifest.json) can be traced",
+    )
+
+
+def _from_manifest(path: Path) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    manifest = path.parent / "manifest.json"
+    try:
+        doc = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None, {}
+    if not isinstance(doc, dict):
+        return None, {}
+    me = path.resolve()
+    for e in doc.get("clips", []) or []:
+        if not isinstance(e, dict):
+            continue
+        video = (e.get("files") or {}).get("video") or {}
+        p = video.get("path") if isinstance(video, dict) else None
+        if isinstance(p, str) and (Path(p).resolve() == me or Path(p).name == path.name):
+            sb = doc.get("storyboard")
+            return e, sb if isinstance(sb, dict) else {}
+    return None, {}
