@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -181,13 +182,23 @@ def test_render_stops_at_the_outage_bound_when_polls_go_unanswered(tmp_path: Pat
 # -- unreachable: the bound holds and nothing is counted that was never sent ------------
 
 
-@pytest.mark.parametrize("bound", [2.0, 0.6])  # 0.6: stopped while the client still retries
+def _closed_port() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}"  # nothing listens: connection refused at once
+
+
+# 2.0 s against a name that does not resolve; 0.6 s against a closed port (refused at once,
+# so the stop comes while the client still retries: the cut-off submit was counted)
+@pytest.mark.parametrize(
+    ("target", "bound"), [("https://nonexistent.invalid", 2.0), ("closed-port", 0.6)]
+)
 def test_an_unresolvable_server_stops_at_the_bound_and_counts_no_submit(
-    tmp_path: Path, bound: float
+    tmp_path: Path, target: str, bound: float
 ) -> None:
-    rc, events, took = render(
-        tmp_path, "https://nonexistent.invalid", bound, SEEDANCE_FIRST_ANSWER_TIMEOUT=str(bound)
-    )
+    url = _closed_port() if target == "closed-port" else target
+    rc, events, took = render(tmp_path, url, bound, SEEDANCE_FIRST_ANSWER_TIMEOUT=str(bound))
     assert rc == 3
     assert took < bound + SLACK
     s = _summary(events)
