@@ -95,9 +95,10 @@ class LazyGroup(click.Group):
 def cli(ctx: click.Context, quiet: bool, verbose: int) -> None:
     """Write AI-video storyboards as .shot files; check, compile and render them.
 
-    check, fmt, explain, compile, plan and status need no network and no key
-    (status --refresh polls the server); render talks to $SEEDANCE_BASE_URL with
-    $SEEDANCE_API_KEY, or to a local sandbox with --sandbox.
+    Only render talks to a server: $SEEDANCE_BASE_URL with $SEEDANCE_API_KEY, or a
+    local sandbox with --sandbox (and status --refresh polls it; mcp renders on the
+    sandbox unless started with --allow-spend or --max-credits). Every other command
+    needs no network and no key.
     """
     from ._common import set_verbosity
 
