@@ -97,10 +97,12 @@ def remux_with_tags(path: Path, tags: Mapping[str, str]) -> bool:
     """Rewrite ``path`` with ``tags`` added, by stream copy (no re-encode: every packet is
     copied byte for byte), atomically (temporary file beside it, then a rename).
 
-    Returns ``False``, with ``path`` untouched, when the file is not an MP4 whose every
-    stream is audio or video that PyAV can read and write again."""
+    Returns ``False``, with ``path`` untouched, when the file is not an ``.mp4`` whose
+    every stream is audio or video that PyAV can read and write again."""
     import av
 
+    if path.suffix.lower() != ".mp4":
+        return False  # another container (.mov, .webm): written as mp4 it would change
     fd, tmp = create_temp_beside(path, ".mp4")
     os.close(fd)
     try:

@@ -146,12 +146,14 @@ def test_remux_is_a_stream_copy_with_audio(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["v.mp4"]  # no temporary file left
 
 
-@pytest.mark.parametrize("damage", ["not a video", "truncated"])
+@pytest.mark.parametrize("damage", ["not a video", "truncated", "not .mp4"])
 def test_a_file_pyav_cannot_remux_is_left_byte_for_byte(tmp_path: Path, damage: str) -> None:
     from tests.cut.media_helpers import make_mp4
 
-    p = tmp_path / "v.mp4"
-    if damage == "truncated":
+    p = tmp_path / ("v.mov" if damage == "not .mp4" else "v.mp4")
+    if damage == "not .mp4":
+        make_mp4(p, frames=12)
+    elif damage == "truncated":
         make_mp4(p, frames=24)
         p.write_bytes(p.read_bytes()[: p.stat().st_size // 2])
     else:
@@ -159,4 +161,4 @@ def test_a_file_pyav_cannot_remux_is_left_byte_for_byte(tmp_path: Path, damage: 
     before = p.read_bytes()
     assert remux_with_tags(p, {"comment": "seedance clip x", "description": "{}"}) is False
     assert p.read_bytes() == before
-    assert [q.name for q in tmp_path.iterdir()] == ["v.mp4"]
+    assert [q.name for q in tmp_path.iterdir()] == [p.name]
