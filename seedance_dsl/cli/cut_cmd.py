@@ -243,8 +243,8 @@ def _tags(sb: Any, inputs: Any, take: int) -> dict[str, str]:
             for i in inputs
         ],
     }
-    return {
-        "comment": f"{CUT_COMMENT_PREFIX} of {Path(sb.path).name} (take {take})",
-        "description": json.dumps(doc, ensure_ascii=False, separators=(",", ":")),
-        "title": sb.title,
-    }
+    from ..provenance import provenance_tags
+
+    return provenance_tags(
+        f"{CUT_COMMENT_PREFIX} of {Path(sb.path).name} (take {take})", doc, sb.title
+    )

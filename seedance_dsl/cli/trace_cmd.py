@@ -26,8 +26,8 @@ from .exit_codes import exit_help
     help="text, or one JSON object.",
 )
 def trace(video: Path, fmt: str) -> None:
-    """Trace VIDEO: a `seedance cut` output (from its MP4 tags) or a rendered clip (from
-    the manifest.json of its render directory). No network."""
+    """Trace VIDEO: a `seedance cut` output or a rendered clip, from its MP4 tags (or a
+    clip without them from the manifest.json of its render directory). No network."""
     from ..cut.provenance import trace as trace_
     from ..errors import SeedanceDSLError
 

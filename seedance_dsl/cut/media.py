@@ -23,6 +23,7 @@ import av.container
 import av.stream
 
 from .._files import create_temp_beside
+from ..provenance import read_tags
 from .assemble import SLATE, CutError, StreamInfo
 
 __all__ = ["join_copy", "join_reencode", "probe", "read_tags", "slate_info"]
@@ -86,15 +87,6 @@ def probe(path: str) -> StreamInfo:
             f"cannot read the video {path}: {exc}",
             help="render the clip again (`seedance render FILE --clip NAME --take N`)",
         ) from exc
-
-
-def read_tags(path: str | Path) -> dict[str, str]:
-    """The container's metadata tags (``{}`` when the file cannot be read as a video)."""
-    try:
-        with av.open(str(path)) as f:
-            return dict(f.metadata)
-    except (av.error.FFmpegError, OSError, ValueError):
-        return {}
 
 
 @contextlib.contextmanager

@@ -2,9 +2,10 @@
 
 A cut carries its provenance in its MP4 tags (``comment`` says it is a seedance cut,
 ``description`` is a JSON object: storyboard, source hash, take, and per clip its task id
-and ``.shot`` line).  A clip's video as ``render`` downloaded it carries no tags (it is
-the server's file, kept byte for byte); it is traced through the ``manifest.json`` of
-the directory it lies in.
+and ``.shot`` line).  A clip's video as ``render`` downloaded it carries the same tags
+(``comment`` ``seedance clip ...``; see :mod:`seedance_dsl.provenance`); one without them
+(rendered before, or a file PyAV could not remux) is traced through the ``manifest.json``
+of the directory it lies in.
 """
 
 from __future__ import annotations
@@ -13,12 +14,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..provenance import CUT_COMMENT_PREFIX, read_provenance
 from .assemble import CutError
 
 __all__ = ["CUT_COMMENT_PREFIX", "NotTraceable", "trace"]
-
-#: the container comment every cut carries (how an earlier cut is known: free to remake)
-CUT_COMMENT_PREFIX = "seedance cut"
 
 
 class NotTraceable(CutError):
@@ -27,17 +26,11 @@ class NotTraceable(CutError):
 
 def trace(path: Path) -> dict[str, Any]:
     """What is known of ``path``: ``{"kind": "cut", ...}`` from its tags, or
-    ``{"kind": "clip", ...}`` from the manifest beside it.  Raises :class:`NotTraceable`."""
-    from .media import read_tags
-
-    tags = read_tags(path)
-    if tags.get("comment", "").startswith(CUT_COMMENT_PREFIX):
-        try:
-            doc = json.loads(tags.get("description", ""))
-        except ValueError:
-            doc = None
-        if isinstance(doc, dict):
-            return {"kind": "cut", "file": str(path), **doc}
+    ``{"kind": "clip", ...}`` from a clip's tags or else the manifest beside it.
+    Raises :class:`NotTraceable`."""
+    doc = read_provenance(path)
+    if doc is not None:
+        return {"file": str(path), **doc}
     entry, storyboard = _from_manifest(path)
     if entry is not None:
         return {

@@ -29,6 +29,7 @@ from ..api.spec import CONTRACT
 from ..client import errors as cerr
 from ..client.secret import ensure_no_secret
 from ..compiler.model import idempotency_key as derive_key
+from ..provenance import has_provenance
 from .budget import SharedBudget
 from .events import (
     TERMINAL,
@@ -1230,6 +1231,7 @@ class Renderer:
                 await self.client.download(rec.video_url, video)
                 if rec.last_frame_url and frame is not None:
                     await self.client.download(rec.last_frame_url, frame)
+                stamped = await self._stamp(c, rec, video)
         except cerr.SeedanceError as exc:
             disk = write_failure(exc)
             if disk is not None:  # --out is full or read-only: stop, the task is kept
@@ -1257,8 +1259,28 @@ class Renderer:
         r.frame_path = str(frame) if fbytes is not None else None
         c.status = "reused" if reused else "done"
         self._result(c)
-        self._emit(c.status, c, str(video), video=str(video), last_frame=r.frame_path)
+        self._emit(
+            c.status, c, str(video), video=str(video), last_frame=r.frame_path, provenance=stamped
+        )
         self._write_manifest()
+
+    async def _stamp(self, c: _Clip, rec: RenderRecord, video: Path) -> bool:
+        """The clip's provenance into its MP4 tags (:mod:`.provenance`), before the state
+        database records the file's size."""
+        from .provenance import clip_tags, stamp_clip
+
+        tags = clip_tags(
+            storyboard=self.sb.path,
+            title=self.sb.title,
+            source_hash=self.sb.source_hash,
+            clip=c.name,
+            take=self._take(c.name),
+            task_id=rec.task_id,
+            seed=rec.seed,
+            source=str(c.compiled.span),
+            prompt=c.compiled.prompt,
+        )
+        return await stamp_clip(video, tags)
 
     # ------------------------------------------------------------------ output
 
@@ -1278,7 +1300,11 @@ class Renderer:
             if rec is not None:
                 files: dict[str, Any] = {}
                 if rec.video_path and rec.state == "done":
-                    files["video"] = {"path": rec.video_path, "bytes": rec.video_bytes}
+                    files["video"] = {
+                        "path": rec.video_path,
+                        "bytes": rec.video_bytes,
+                        "provenance": has_provenance(rec.video_path),
+                    }
                     if rec.frame_path:
                         files["last_frame"] = {"path": rec.frame_path, "bytes": rec.frame_bytes}
                 entry.update(
