@@ -444,7 +444,9 @@ class _Printer:
         if isinstance(k, n.CutEntry):
             parts = []
             if k.trim is not None:
-                parts.append(f"trim {_duration(k.trim.start.millis)}..{_duration(k.trim.end.millis)}")
+                parts.append(
+                    f"trim {_duration(k.trim.start.millis)}..{_duration(k.trim.end.millis)}"
+                )
             if k.fade is not None:
                 parts.append(f"fade {_duration(k.fade.millis)}")
             return " ".join(parts)

@@ -297,9 +297,7 @@ class CutDecl:
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-TopItem: TypeAlias = (
-    Import | Defaults | AssetDecl | PackageDecl | TemplateDecl | ClipDecl | CutDecl
-)
+TopItem: TypeAlias = Import | Defaults | AssetDecl | PackageDecl | TemplateDecl | ClipDecl | CutDecl
 
 
 @dataclass(frozen=True, slots=True)
