@@ -253,9 +253,15 @@ def _encode_video(out: Any, vs: Any, info: StreamInfo, rate: Fraction, frame_no:
         v = f.streams.video[0]
         tb = v.time_base or Fraction(1, 1)
         start = v.start_time or 0
+        # a trim keeps the frames from its start on, re-timed to begin at 0
+        skip = Fraction(info.trim[0]) if info.trim is not None else Fraction(0)
         for frame in f.decode(v):
+            if written >= want:
+                break
+            t = Fraction((frame.pts or start) - start) * tb - skip
+            if t < -1 / (2 * rate):
+                continue
             img = frame.reformat(width=vs.width, height=vs.height, format="yuv420p")
-            t = Fraction((frame.pts or start) - start) * tb
             # emit this frame for every output slot whose time it reaches
             while written < want and (same_rate or Fraction(written) / rate <= t + 1 / (2 * rate)):
                 if (
@@ -314,13 +320,18 @@ def _encode_audio(
     target = round(end_s * sr)
     need = target - samples
     fifo = av.AudioFifo()
+    skip = round(info.trim[0] * sr) if info.trim is not None else 0  # a trim's start
     if info.audio_codec and need > 0:
         with av.open(info.path) as f:
             for frame in f.decode(f.streams.audio[0]):
                 for r in resampler.resample(frame):
                     r.pts = None
                     fifo.write(r)
-                if fifo.samples >= need:
+                if skip and fifo.samples:
+                    k = min(skip, fifo.samples)
+                    fifo.read(k)
+                    skip -= k
+                if not skip and fifo.samples >= need:
                     break
     done = 0
     step = 1024
