@@ -92,6 +92,29 @@ def test_the_cut_block_orders_and_trims_the_clips(film: Path) -> None:
     assert abs(audio_s - want) <= 1 / 12 + 1024 / 44100
 
 
+def test_a_fade_blends_the_overlapping_frames_and_mixes_the_audio(film: Path) -> None:
+    text = (film.parent / "film.shot").read_text(encoding="utf-8")
+    block = "cut {\n  a\n  b fade 0.5s\n}\n"
+    (film.parent / "film.shot").write_text(text.split("cut {")[0] + block, encoding="utf-8")
+    make_mp4(film / "a.mp4", frames=24, audio_hz=440)  # 2 s at 12 fps
+    make_mp4(film / "b.mp4", frames=36, audio_hz=660, shade=100)  # 3 s
+    assert run("cut", "film.shot", "--renders", "r", "--out", "fade.mp4") == 0
+    out = film.parent / "fade.mp4"
+    n, dur, _, _ = video_facts(out)
+    assert abs(dur - 4.5) <= 1 / 12
+    assert n == 24 + 36 - 6  # the 0.5 s overlap (6 frames) counted once
+    luma = _lumas(out)
+    assert abs(luma[17] - 17 * 9) <= 4  # a, untouched before the fade
+    for i in range(6):  # a's frames 18..23 blended into b's frames 0..5
+        w = (i + 1) / 7
+        want = (18 + i) * 9 * (1 - w) + (100 + i * 9) * w
+        assert abs(luma[18 + i] - want) <= 5, (i, luma[18 + i], want)
+    assert abs(luma[24] - (100 + 6 * 9)) <= 4  # then b alone
+    packets = audio_packets(out)
+    audio_s = (packets[-1][0] + packets[-1][1]) / 44100
+    assert abs(audio_s - 4.5) <= 1 / 12 + 1024 / 44100
+
+
 def _lumas(path: Path) -> list[float]:
     with av.open(str(path)) as f:
         out = []
