@@ -147,6 +147,7 @@ def cut(
 
         write_timeline(timeline, sb.title, inputs, infos)
     total = sum(i.frames / float(i.rate) for i in infos if i.rate)
+    total -= sum(i.fade_s or 0 for i in infos[1:])  # a crossfade overlaps two clips
     from ._common import verbosity
 
     if verbosity() >= 0:
