@@ -57,7 +57,7 @@ def check_cut(ctx: _Reports, tree: n.Storyboard, clips: Sequence[ResolvedClip]) 
     by_name: Mapping[str, ResolvedClip] = {c.name: c for c in clips}
     seen: dict[str, n.Span] = {}
     prev_ms: int | None = None  # the kept length of the entry before (None: none/unknown)
-    for entry in blocks[0].entries:
+    for index, entry in enumerate(blocks[0].entries):
         name = entry.clip.name
         clip = by_name.get(name)
         if clip is None:
@@ -94,7 +94,7 @@ def check_cut(ctx: _Reports, tree: n.Storyboard, clips: Sequence[ResolvedClip]) 
                 kept = b - a
         if entry.fade is not None:
             f = entry.fade.millis
-            if prev_ms is None and not seen.keys() - {name}:
+            if index == 0:
                 ctx.error(
                     "SHOT233",
                     f"clip `{name}` is the first of the cut: there is nothing to fade from",

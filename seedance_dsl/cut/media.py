@@ -295,6 +295,14 @@ def _video_frames(vs: Any, info: StreamInfo, rate: Fraction) -> Iterator[Any]:
 
 def _encode_slate(out: Any, vs: Any, info: StreamInfo, rate: Fraction, frame_no: int) -> int:
     """A dark card naming the clip, as long as the clip will be."""
+    frame = _slate_frame(vs, info)
+    want = max(1, round(Fraction(info.duration_s) * rate))
+    for i in range(want):
+        _emit(out, vs, frame, frame_no + i)
+    return frame_no + want
+
+
+def _slate_frame(vs: Any, info: StreamInfo) -> Any:
     from PIL import Image, ImageDraw, ImageFont
 
     img = Image.new("RGB", (vs.width, vs.height), (24, 24, 28))
@@ -309,11 +317,7 @@ def _encode_slate(out: Any, vs: Any, info: StreamInfo, rate: Fraction, frame_no:
         anchor="mm",
         align="center",
     )
-    frame = av.VideoFrame.from_image(img)  # type: ignore[no-untyped-call]
-    want = max(1, round(Fraction(info.duration_s) * rate))
-    for i in range(want):
-        _emit(out, vs, frame, frame_no + i)
-    return frame_no + want
+    return av.VideoFrame.from_image(img)  # type: ignore[no-untyped-call]
 
 
 def _emit(out: Any, vs: Any, img: Any, pts: int) -> None:
@@ -422,9 +426,7 @@ def _join_faded(
 
 
 def _slate_frames(vs: Any, info: StreamInfo, rate: Fraction) -> Iterator[Any]:
-    from PIL import Image
-
-    img = av.VideoFrame.from_image(Image.new("RGB", (vs.width, vs.height), (24, 24, 28)))  # type: ignore[no-untyped-call]
+    img = _slate_frame(vs, info)
     for _ in range(max(1, round(Fraction(info.duration_s) * rate))):
         yield img
 
