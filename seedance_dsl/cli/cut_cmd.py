@@ -131,7 +131,7 @@ def cut(
     probed = {n: media.probe(i.path) for n, i in enumerate(inputs) if i.gap_s is None}
     like = next(iter(probed.values()))
     infos = [
-        edited(probed[n], i) if i.gap_s is None else media.slate_info(i.clip, i.gap_s, like)
+        edited(probed[n] if i.gap_s is None else media.slate_info(i.clip, i.gap_s, like), i)
         for n, i in enumerate(inputs)
     ]
     blocker = "--reencode" if reencode else copy_blocker(infos)

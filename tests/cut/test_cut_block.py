@@ -171,3 +171,13 @@ def test_trims_and_fades_come_from_the_block_and_force_a_reencode() -> None:
     assert infos[0].frames == 18 and infos[0].duration_s == 1.5
     assert copy_blocker(infos) is not None
     assert cut_edits(check_text(FILM.split("cut {")[0], "g.shot").storyboard.syntax) is None  # type: ignore[union-attr]
+
+
+def test_a_fade_into_a_slate_overlaps_it_too(film: Path) -> None:
+    text = (film.parent / "film.shot").read_text(encoding="utf-8")
+    block = "cut {\n  a\n  c fade 0.5s\n}\n"  # c is not rendered: a 4 s slate
+    (film.parent / "film.shot").write_text(text.split("cut {")[0] + block, encoding="utf-8")
+    make_mp4(film / "a.mp4", frames=24, audio_hz=440)
+    assert run("cut", "film.shot", "--renders", "r", "--gaps", "--out", "slate.mp4") == 0
+    n, _, _, _ = video_facts(film.parent / "slate.mp4")
+    assert n == 24 + 48 - 6
