@@ -444,6 +444,9 @@ def _resolve(ctx: _Ctx, main: _File, imported: list[_File]) -> CheckedStoryboard
         clips.append(_resolve_clip(ctx, decl, assets, packages, clip_decls, defaults, used_assets))
 
     _check_cycles(ctx, clips)
+    from .cutblock import check_cut
+
+    check_cut(ctx, tree, clips)
     # Unused assets only once everything else is right: with errors they are mostly
     # echoes (a misspelt use leaves the asset "unused").
     # A library (no clips) declares assets for its importers: none is "unused" there.

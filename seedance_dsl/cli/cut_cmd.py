@@ -88,7 +88,7 @@ def cut(
     manifest = _read_manifest(rdir / "manifest.json")
     if manifest and isinstance(manifest.get("server"), str):
         server = manifest["server"]
-    from ..cut.assemble import plan_inputs
+    from ..cut.assemble import cut_edits, plan_inputs
 
     flags = " --sandbox" if sandbox else ""
     flags += f" --out {renders}" if renders is not None else ""
@@ -97,8 +97,10 @@ def cut(
         t = f" --take {take}" if take else ""
         return f"seedance render {file} --clip {clip}{t}{flags}"
 
+    edits = _cut_block(sb, cut_edits)  # the storyboard's `cut { ... }` block, if any
+    order = [e.clip for e in edits] if edits is not None else [c.name for c in sb.clips]
     inputs = plan_inputs(
-        [c.name for c in sb.clips],
+        order,
         manifest,
         take=take,
         command=command,
@@ -106,6 +108,7 @@ def cut(
         shots={c.name: _shots(c.context) for c in sb.clips},
         lookup=_db_lookup(file, server, sb),
         gaps={c.name: _seconds(c.payload.get("duration")) for c in sb.clips} if gaps else None,
+        edits={e.clip: e for e in edits} if edits is not None else None,
     )
     from ..cut.assemble import ClipNotRendered
 
@@ -123,12 +126,12 @@ def cut(
     _check_dest(dest, inputs, manifest)
 
     from ..cut import media
-    from ..cut.assemble import copy_blocker
+    from ..cut.assemble import copy_blocker, edited
 
     probed = {n: media.probe(i.path) for n, i in enumerate(inputs) if i.gap_s is None}
     like = next(iter(probed.values()))
     infos = [
-        probed[n] if i.gap_s is None else media.slate_info(i.clip, i.gap_s, like)
+        edited(probed[n] if i.gap_s is None else media.slate_info(i.clip, i.gap_s, like), i)
         for n, i in enumerate(inputs)
     ]
     blocker = "--reencode" if reencode else copy_blocker(infos)
@@ -144,6 +147,7 @@ def cut(
 
         write_timeline(timeline, sb.title, inputs, infos)
     total = sum(i.frames / float(i.rate) for i in infos if i.rate)
+    total -= sum(i.fade_s or 0 for i in infos[1:])  # a crossfade overlaps two clips
     from ._common import verbosity
 
     if verbosity() >= 0:
@@ -153,6 +157,17 @@ def cut(
         )
         if timeline is not None:
             click.echo(f"timeline: {timeline}")
+
+
+def _cut_block(sb: Any, cut_edits: Any) -> Any:
+    """The entries of the storyboard's (checked) ``cut`` block, or None without one."""
+    from ..syntax.parser import parse_text
+
+    text = sb.sources.get(sb.path)
+    if text is None:
+        return None
+    tree, _ = parse_text(text, sb.path)
+    return cut_edits(tree) if tree is not None else None
 
 
 def _seconds(value: object) -> float:

@@ -9,11 +9,12 @@ copy (``None`` when they can).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
 from ..errors import SeedanceDSLError
+from ..syntax import nodes as n
 
 #: the "codec" of a slate that stands for a clip not rendered yet (``--gaps``)
 SLATE = "slate"
@@ -21,10 +22,13 @@ SLATE = "slate"
 __all__ = [
     "SLATE",
     "ClipNotRendered",
+    "CutEdit",
     "CutError",
     "CutInput",
     "StreamInfo",
     "copy_blocker",
+    "cut_edits",
+    "edited",
     "plan_inputs",
 ]
 
@@ -63,6 +67,35 @@ class CutInput:
     shots: tuple[tuple[float, float, str], ...] = ()
     #: with ``--gaps``, a clip not rendered yet: a slate of this many seconds (``path`` "")
     gap_s: float | None = None
+    #: from the ``cut`` block: the part of the clip kept (start s, end s)
+    trim: tuple[float, float] | None = None
+    #: from the ``cut`` block: a crossfade of this many seconds from the clip before
+    fade_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CutEdit:
+    """One entry of the storyboard's ``cut { ... }`` block."""
+
+    clip: str
+    trim: tuple[float, float] | None = None
+    fade_s: float | None = None
+
+
+def cut_edits(tree: n.Storyboard) -> list[CutEdit] | None:
+    """The entries of the storyboard's ``cut`` block in order (the checker has made sure
+    each names a clip once, with trims and fades that fit), or None without a block."""
+    block = next((i for i in tree.items if isinstance(i, n.CutDecl)), None)
+    if block is None:
+        return None
+    return [
+        CutEdit(
+            e.clip.name,
+            (e.trim.start.seconds, e.trim.end.seconds) if e.trim is not None else None,
+            e.fade.seconds if e.fade is not None and e.fade.millis else None,
+        )
+        for e in block.entries
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +117,24 @@ class StreamInfo:
     channels: int | None = None
     audio_extradata: bytes = b""
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: the part of the file the cut keeps (start s, end s); ``frames``/``duration_s``
+    #: are then the kept part's (:func:`edited`)
+    trim: tuple[float, float] | None = None
+    fade_s: float | None = None  # a crossfade from the clip before into this one
+
+
+def edited(info: StreamInfo, inp: CutInput) -> StreamInfo:
+    """``info`` with ``inp``'s trim and fade: its frames and duration those of the part
+    kept (the trim's end clamped to the file's length)."""
+    if inp.trim is None and inp.fade_s is None:
+        return info
+    if inp.trim is None:
+        return replace(info, fade_s=inp.fade_s)
+    a, b = inp.trim
+    b = min(b, info.duration_s) if info.duration_s > 0 else b
+    a = min(a, b)
+    frames = max(1, round(Fraction(b - a) * info.rate)) if info.rate else info.frames
+    return replace(info, trim=(a, b), fade_s=inp.fade_s, frames=frames, duration_s=b - a)
 
 
 def plan_inputs(
@@ -96,6 +147,7 @@ def plan_inputs(
     shots: Mapping[str, tuple[tuple[float, float, str], ...]] | None = None,
     lookup: Callable[[str, int], Mapping[str, Any] | None] | None = None,
     gaps: Mapping[str, float] | None = None,
+    edits: Mapping[str, CutEdit] | None = None,
 ) -> list[CutInput]:
     """The inputs of a cut, in ``order`` (the storyboard's clips).
 
@@ -103,7 +155,8 @@ def plan_inputs(
     video, else from ``lookup(clip, take)`` (the state database's newest finished render:
     ``{"path", "seed", "task_id"}``).  A clip with neither raises :class:`ClipNotRendered`
     naming it and the command that renders it (``command(clip)``), unless ``gaps`` gives
-    its length: then it is a slate of that length (:attr:`CutInput.gap_s`).
+    its length: then it is a slate of that length (:attr:`CutInput.gap_s`).  ``edits``
+    (the ``cut`` block's entries by clip) give each input its trim and fade.
     """
     entries: dict[str, Mapping[str, Any]] = {}
     for e in (manifest or {}).get("clips", []) or []:
@@ -124,8 +177,14 @@ def plan_inputs(
             rec = lookup(name, take)
             if rec is not None:
                 path, seed, task_id = _str(rec.get("path")), rec.get("seed"), rec.get("task_id")
+        edit = (edits or {}).get(name) or CutEdit(name)
         if path is None and gaps is not None and name in gaps:
-            out.append(CutInput(clip=name, take=take, path="", source=source, gap_s=gaps[name]))
+            gap = gaps[name] if edit.trim is None else edit.trim[1] - edit.trim[0]
+            out.append(
+                CutInput(
+                    clip=name, take=take, path="", source=source, gap_s=gap, fade_s=edit.fade_s
+                )
+            )
             continue
         if path is None:
             raise ClipNotRendered(name, source, command(name))
@@ -139,6 +198,8 @@ def plan_inputs(
                 seed=seed if isinstance(seed, int) else None,
                 task_id=task_id if isinstance(task_id, str) else None,
                 shots=(shots or {}).get(name, ()),
+                trim=edit.trim,
+                fade_s=edit.fade_s,
             )
         )
     if out and all(i.gap_s is not None for i in out):
@@ -153,6 +214,10 @@ def copy_blocker(infos: Sequence[StreamInfo]) -> str | None:
     if not infos:
         return "nothing to join"
     first = infos[0]
+    edit = next((i for i in infos if i.trim is not None or i.fade_s), None)
+    if edit is not None:
+        what = "trims" if edit.trim is not None else "fades into"
+        return f"the cut block {what} {edit.path}"
     if first.video_codec == SLATE:
         return f"clip {first.extra.get('clip')!r} is not rendered yet (a slate)"
 

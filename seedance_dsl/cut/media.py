@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -214,6 +215,9 @@ def join_reencode(
                     resampler = av.AudioResampler(format="fltp", layout="stereo", rate=sr)
                 frame_no = 0
                 samples = 0
+                if any(i.fade_s for i in infos[1:]):
+                    _join_faded(out, vs, as_, resampler, infos, rate, sr, on_clip)
+                    infos = ()  # done: only the encoders' flush is left
                 for n, info in enumerate(infos):
                     frame_no = _encode_video(out, vs, info, rate, frame_no)
                     if as_ is not None:
@@ -237,6 +241,14 @@ def _encode_video(out: Any, vs: Any, info: StreamInfo, rate: Fraction, frame_no:
     """Encode ``info``'s frames from output frame ``frame_no`` on; the next frame number."""
     if info.video_codec == SLATE:
         return _encode_slate(out, vs, info, rate, frame_no)
+    for img in _video_frames(vs, info, rate):
+        _emit(out, vs, img, frame_no)
+        frame_no += 1
+    return frame_no
+
+
+def _video_frames(vs: Any, info: StreamInfo, rate: Fraction) -> Iterator[Any]:
+    """``info``'s frames (its trim's), one per output frame slot at ``rate``."""
     want = max(1, round(Fraction(info.frames) / info.rate * rate)) if info.rate else info.frames
     same_rate = info.rate == rate
     written = 0
@@ -245,9 +257,15 @@ def _encode_video(out: Any, vs: Any, info: StreamInfo, rate: Fraction, frame_no:
         v = f.streams.video[0]
         tb = v.time_base or Fraction(1, 1)
         start = v.start_time or 0
+        # a trim keeps the frames from its start on, re-timed to begin at 0
+        skip = Fraction(info.trim[0]) if info.trim is not None else Fraction(0)
         for frame in f.decode(v):
+            if written >= want:
+                break
+            t = Fraction((frame.pts or start) - start) * tb - skip
+            if t < -1 / (2 * rate):
+                continue
             img = frame.reformat(width=vs.width, height=vs.height, format="yuv420p")
-            t = Fraction((frame.pts or start) - start) * tb
             # emit this frame for every output slot whose time it reaches
             while written < want and (same_rate or Fraction(written) / rate <= t + 1 / (2 * rate)):
                 if (
@@ -255,21 +273,28 @@ def _encode_video(out: Any, vs: Any, info: StreamInfo, rate: Fraction, frame_no:
                     and last is not None
                     and Fraction(written) / rate < t - 1 / (2 * rate)
                 ):
-                    _emit(out, vs, last, frame_no + written)
+                    yield last
                 else:
-                    _emit(out, vs, img, frame_no + written)
+                    yield img
                 written += 1
                 if same_rate:
                     break
             last = img
     while written < want and last is not None:  # the tail of a clip at a lower rate
-        _emit(out, vs, last, frame_no + written)
+        yield last
         written += 1
-    return frame_no + written
 
 
 def _encode_slate(out: Any, vs: Any, info: StreamInfo, rate: Fraction, frame_no: int) -> int:
     """A dark card naming the clip, as long as the clip will be."""
+    frame = _slate_frame(vs, info)
+    want = max(1, round(Fraction(info.duration_s) * rate))
+    for i in range(want):
+        _emit(out, vs, frame, frame_no + i)
+    return frame_no + want
+
+
+def _slate_frame(vs: Any, info: StreamInfo) -> Any:
     from PIL import Image, ImageDraw, ImageFont
 
     img = Image.new("RGB", (vs.width, vs.height), (24, 24, 28))
@@ -284,11 +309,7 @@ def _encode_slate(out: Any, vs: Any, info: StreamInfo, rate: Fraction, frame_no:
         anchor="mm",
         align="center",
     )
-    frame = av.VideoFrame.from_image(img)  # type: ignore[no-untyped-call]
-    want = max(1, round(Fraction(info.duration_s) * rate))
-    for i in range(want):
-        _emit(out, vs, frame, frame_no + i)
-    return frame_no + want
+    return av.VideoFrame.from_image(img)  # type: ignore[no-untyped-call]
 
 
 def _emit(out: Any, vs: Any, img: Any, pts: int) -> None:
@@ -306,13 +327,18 @@ def _encode_audio(
     target = round(end_s * sr)
     need = target - samples
     fifo = av.AudioFifo()
+    skip = round(info.trim[0] * sr) if info.trim is not None else 0  # a trim's start
     if info.audio_codec and need > 0:
         with av.open(info.path) as f:
             for frame in f.decode(f.streams.audio[0]):
                 for r in resampler.resample(frame):
                     r.pts = None
                     fifo.write(r)
-                if fifo.samples >= need:
+                if skip and fifo.samples:
+                    k = min(skip, fifo.samples)
+                    fifo.read(k)
+                    skip -= k
+                if not skip and fifo.samples >= need:
                     break
     done = 0
     step = 1024
@@ -330,3 +356,120 @@ def _encode_audio(
             out.mux(pkt)
         done += n
     return target
+
+
+def _join_faded(
+    out: Any,
+    vs: Any,
+    as_: Any,
+    resampler: Any,
+    infos: Sequence[StreamInfo],
+    rate: Fraction,
+    sr: int,
+    on_clip: Callable[[int], None] | None,
+) -> None:
+    """Encode ``infos`` with crossfades: a clip with ``fade_s`` overlaps the clip before
+    by that long, its first frames a linear blend of the two (and its audio mixed into
+    the other's, linearly, over the same time)."""
+    from collections import deque
+
+    frame_no = apts = 0
+    pending: list[Any] = []  # the tail of the clip before, held back to blend
+    atail: tuple[array[float], array[float]] | None = None
+    for n, info in enumerate(infos):
+        nxt = infos[n + 1] if n + 1 < len(infos) else None
+        hold = round(Fraction(nxt.fade_s) * rate) if nxt is not None and nxt.fade_s else 0
+        frames = (
+            _slate_frames(vs, info, rate)
+            if info.video_codec == SLATE
+            else _video_frames(vs, info, rate)
+        )
+        buf: deque[Any] = deque()
+        count = 0
+        for img in frames:
+            if count < len(pending):
+                img = _blend(pending[count], img, (count + 1) / (len(pending) + 1))
+            count += 1
+            buf.append(img)
+            if len(buf) > hold:
+                _emit(out, vs, buf.popleft(), frame_no)
+                frame_no += 1
+        pending = list(buf)
+        if as_ is not None:
+            length = round(Fraction(count) / rate * sr)
+            left, right = _audio_samples(info, resampler, sr, length)
+            if atail is not None:
+                k = min(len(atail[0]), length)
+                for ch, tail in ((left, atail[0]), (right, atail[1])):
+                    for i in range(k):
+                        w = (i + 1) / (k + 1)
+                        ch[i] = tail[i] * (1 - w) + ch[i] * w
+            keep = round(Fraction(hold) / rate * sr)
+            cut_at = max(0, length - keep)
+            apts = _write_audio(out, as_, left[:cut_at], right[:cut_at], sr, apts)
+            atail = (left[cut_at:], right[cut_at:])
+        if on_clip is not None:
+            on_clip(n)
+    for img in pending:  # the last clip holds nothing back, so this is empty
+        _emit(out, vs, img, frame_no)
+        frame_no += 1
+    if as_ is not None and atail is not None and len(atail[0]):
+        _write_audio(out, as_, atail[0], atail[1], sr, apts)
+
+
+def _slate_frames(vs: Any, info: StreamInfo, rate: Fraction) -> Iterator[Any]:
+    img = _slate_frame(vs, info)
+    for _ in range(max(1, round(Fraction(info.duration_s) * rate))):
+        yield img
+
+
+def _blend(a: Any, b: Any, w: float) -> Any:
+    """``a`` faded into ``b``: ``w`` of ``b`` (0..1)."""
+    from PIL import Image
+
+    mixed = Image.blend(a.to_image(), b.to_image(), w)
+    return av.VideoFrame.from_image(mixed)  # type: ignore[no-untyped-call]
+
+
+def _audio_samples(
+    info: StreamInfo, resampler: Any, sr: int, length: int
+) -> tuple[array[float], array[float]]:
+    """``length`` samples of ``info``'s audio (from its trim's start; silence when it has
+    none or runs short), as two float channels."""
+    left, right = array("f"), array("f")
+    skip = round(info.trim[0] * sr) if info.trim is not None else 0
+    if info.audio_codec and info.video_codec != SLATE:
+        with av.open(info.path) as f:
+            for frame in f.decode(f.streams.audio[0]):
+                for r in resampler.resample(frame):
+                    k = r.samples
+                    left.frombytes(bytes(r.planes[0])[: k * 4])
+                    right.frombytes(bytes(r.planes[1])[: k * 4])
+                if len(left) >= skip + length:
+                    break
+    left, right = left[skip : skip + length], right[skip : skip + length]
+    pad = length - len(left)
+    if pad > 0:
+        left.extend(array("f", bytes(4 * pad)))
+        right.extend(array("f", bytes(4 * pad)))
+    return left, right
+
+
+def _write_audio(
+    out: Any, as_: Any, left: array[float], right: array[float], sr: int, pts: int
+) -> int:
+    """Encode the samples from ``pts`` on; the next pts."""
+    step = 1024
+    for start in range(0, len(left), step):
+        n = min(step, len(left) - start)
+        fr = av.AudioFrame(format="fltp", layout="stereo", samples=n)
+        for plane, ch in zip(fr.planes, (left, right), strict=True):
+            data = ch[start : start + n].tobytes()
+            plane.update(data + bytes(plane.buffer_size - len(data)))
+        fr.sample_rate = sr
+        fr.pts = pts
+        fr.time_base = Fraction(1, sr)
+        pts += n
+        for pkt in as_.encode(fr):
+            out.mux(pkt)
+    return pts

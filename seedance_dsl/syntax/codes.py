@@ -400,6 +400,22 @@ beyond U+FFFF (an emoji) can also be written as a pair of escapes, high then low
 """,
 )
 
+register(
+    "SHOT130",
+    "bad trim or fade",
+    """
+In a `cut { ... }` block, `trim` takes the part of the clip to keep as `START..END`
+(seconds from the clip's start, both written as durations) and `fade` takes one
+duration, the crossfade from the clip before into this one:
+
+    cut {
+      reveal
+      glow  trim 0.5s..4s
+      app   fade 0.5s
+    }
+""",
+)
+
 # ---------------------------------------------------------------------------- SHOT2xx
 
 register(
@@ -568,5 +584,62 @@ register(
     """
 The durations of a clip's shots add up to more than the clip's duration.  Shorten the
 shots, lengthen the clip (`duration`), or leave some shot durations out.
+""",
+)
+
+
+# ---------------------------------------------------------------------------- the cut block
+register(
+    "SHOT230",
+    "unknown clip in the cut",
+    """
+An entry of the `cut { ... }` block names no clip of this storyboard.  Fix the spelling
+(the message suggests the closest clip) or declare the clip:
+
+    clip reveal { ... }
+    cut { reveal }
+""",
+)
+register(
+    "SHOT231",
+    "clip twice in the cut",
+    """
+A clip appears twice in the `cut { ... }` block.  A cut uses each clip once; remove one
+of the entries (a clip left out of the block is simply not in the cut).
+""",
+)
+register(
+    "SHOT232",
+    "trim outside the clip",
+    """
+A `trim START..END` must keep a non-empty part of the clip: START before END, and END at
+most the clip's duration (its `duration` setting, else its shots' total, else the API's
+default of 5 s).
+
+    clip glow { duration 5s ... }
+    cut { glow trim 0.5s..4s }   // fine
+    cut { glow trim 4s..6s }     // error: the clip lasts 5 s
+""",
+)
+register(
+    "SHOT233",
+    "fade too long",
+    """
+A `fade D` crossfades from the clip before into this one over D: the two clips overlap
+by D, so D must be shorter than both of them (as trimmed), and the first clip of the cut
+has nothing to fade from.
+
+    cut {
+      reveal             // 5 s
+      app    fade 0.5s   // fine
+    }
+""",
+)
+register(
+    "SHOT234",
+    "a second cut block",
+    """
+A storyboard has at most one `cut { ... }` block: it is the order of the final cut.
+Merge the blocks into one.
 """,
 )

@@ -107,7 +107,7 @@ def _duration(millis: int) -> str:
 # ---------------------------------------------------------------------------- comments
 
 
-_BLOCKS = (n.Storyboard, n.Defaults, n.PackageDecl, n.ClipDecl, n.Shot)
+_BLOCKS = (n.Storyboard, n.Defaults, n.PackageDecl, n.ClipDecl, n.Shot, n.CutDecl)
 
 
 def _children(node: Any) -> list[Any]:
@@ -117,6 +117,8 @@ def _children(node: Any) -> list[Any]:
         return list(node.settings)
     if isinstance(node, n.PackageDecl | n.ClipDecl | n.Shot):
         return list(node.items)
+    if isinstance(node, n.CutDecl):
+        return list(node.entries)
     return []
 
 
@@ -336,6 +338,8 @@ class _Printer:
             self.block(item, f"package {item.name.name}", list(item.items), "")
         elif isinstance(item, n.ClipDecl):
             self.block(item, f"clip {item.name.name}", list(item.items), "")
+        elif isinstance(item, n.CutDecl):
+            self.block(item, "cut", list(item.entries), "")
         else:  # pragma: no cover
             raise TypeError(item)
 
@@ -355,7 +359,7 @@ class _Printer:
         inner = indent + INDENT
         width = max((len(self.key(k)) for k in kids if not isinstance(k, n.Shot)), default=0)
         lines = {
-            id(k): inner + self.key(k).ljust(width) + " " + self.rest(k, inner)
+            id(k): (inner + self.key(k).ljust(width) + " " + self.rest(k, inner)).rstrip(" ")
             for k in kids
             if not isinstance(k, n.Shot)
         }
@@ -405,6 +409,8 @@ class _Printer:
             return k.key
         if isinstance(k, n.Dialogue):
             return "say"
+        if isinstance(k, n.CutEntry):
+            return k.clip.name
         raise TypeError(k)  # pragma: no cover
 
     def rest(self, k: Any, indent: str) -> str:
@@ -435,6 +441,15 @@ class _Printer:
             sp = k.speaker
             who = quote(sp.value, indent) if isinstance(sp, n.Text) else sp.name
             return f"{who} {quote(k.line.value, indent)}"
+        if isinstance(k, n.CutEntry):
+            parts = []
+            if k.trim is not None:
+                parts.append(
+                    f"trim {_duration(k.trim.start.millis)}..{_duration(k.trim.end.millis)}"
+                )
+            if k.fade is not None:
+                parts.append(f"fade {_duration(k.fade.millis)}")
+            return " ".join(parts)
         raise TypeError(k)  # pragma: no cover
 
     # -- shots

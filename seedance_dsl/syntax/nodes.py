@@ -270,7 +270,34 @@ class ClipDecl:
         return tuple(i for i in self.items if isinstance(i, Shot))
 
 
-TopItem: TypeAlias = Import | Defaults | AssetDecl | PackageDecl | TemplateDecl | ClipDecl
+@dataclass(frozen=True, slots=True)
+class Trim:
+    """``trim 0.5s..4s``: the part of a clip the cut keeps (``start`` to ``end``)."""
+
+    start: Duration
+    end: Duration
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CutEntry:
+    """One clip of the final cut: ``glow trim 0.5s..4s fade 0.5s``."""
+
+    clip: Ident
+    trim: Trim | None = None
+    fade: Duration | None = None  # a crossfade from the clip before into this one
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CutDecl:
+    """``cut { ... }``: the order of the final cut (clips may be left out)."""
+
+    entries: tuple[CutEntry, ...]
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+TopItem: TypeAlias = Import | Defaults | AssetDecl | PackageDecl | TemplateDecl | ClipDecl | CutDecl
 
 
 @dataclass(frozen=True, slots=True)

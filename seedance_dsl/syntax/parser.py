@@ -63,7 +63,16 @@ CLIP_OUTPUTS: tuple[n.ClipOutputKind, ...] = ("last_frame", "video")
 ASSET_KINDS: tuple[n.AssetKind, ...] = ("image", "video")
 
 #: Words a user might mean at the start of a top-level statement / inside a block.
-TOP_KEYWORDS = ("storyboard", "import", "template", "defaults", "asset", "package", "clip")
+TOP_KEYWORDS = (
+    "storyboard",
+    "import",
+    "template",
+    "defaults",
+    "asset",
+    "package",
+    "clip",
+    "cut",
+)
 CLIP_KEYWORDS = ("start", "end", "ref", "source", "extend", "use", "shot", "text")
 PACKAGE_KEYWORDS = ("style", "keep", "avoid")
 #: Words the grammar reserves: a name spelled like one of these cannot be written bare
@@ -550,6 +559,52 @@ class TreeBuilder:
                 duration = n.Duration(millis, self.span(tok))
         items = tuple(x for x in rest[1:-1] if isinstance(x, n.ShotField | n.Dialogue))
         return n.Shot(duration, items, self.span_of(c[0], c[-1]))
+
+    def cut(self, c: list[Any]) -> n.CutDecl:
+        entries = tuple(x for x in c[2:-1] if isinstance(x, n.CutEntry))
+        return n.CutDecl(entries, self.span_of(c[0], c[-1]))
+
+    def cut_entry(self, c: list[Any]) -> n.CutEntry:
+        trim: n.Trim | None = None
+        fade: n.Duration | None = None
+        for kw, val in zip(c[1::2], c[2::2], strict=False):
+            if type(val) is _Synthetic:
+                continue
+            if kw.type == "TRIM":
+                trim = self._trim(val)
+            else:
+                fade = self._cut_duration(val, str(val), self.span(val), "SHOT130")
+        return n.CutEntry(self.ident(c[0]), trim, fade, self.span_of(c[0], c[-1]))
+
+    def _cut_duration(self, tok: Token, text: str, span: n.Span, code: str) -> n.Duration | None:
+        millis = duration_millis(text)
+        if millis is None:
+            self.error(
+                code,
+                f"expected a duration like `0.5s`, found `{text or tok}`",
+                span,
+                help="a trim is `trim START..END` (e.g. `trim 0.5s..4s`); a fade is `fade 0.5s`",
+            )
+            return None
+        return n.Duration(millis, span)
+
+    def _trim(self, tok: Token) -> n.Trim | None:
+        text = str(tok)
+        whole = self.span(tok)
+        a, sep, b = text.partition("..")
+        if not sep:
+            self.error(
+                "SHOT130",
+                f"expected a trim like `0.5s..4s`, found `{text}`",
+                whole,
+                help="a trim is `trim START..END`, both in seconds within the clip: trim 0.5s..4s",
+            )
+            return None
+        start = self._cut_duration(tok, a, whole, "SHOT130")
+        end = self._cut_duration(tok, b, whole, "SHOT130") if start is not None else None
+        if start is None or end is None:
+            return None
+        return n.Trim(start, end, whole)
 
     def field(self, c: list[Any]) -> n.ShotField | None:
         key_tok, val = c

@@ -98,6 +98,19 @@ package_items = st.one_of(
     ),
 )
 packages = st.builds(n.PackageDecl, idents, st.lists(package_items, max_size=4).map(tuple))
+# after a cut entry `trim` and `fade` are keywords, so no entry is named so
+_trims = st.builds(
+    lambda a, d: n.Trim(n.Duration(a), n.Duration(a + d)),
+    st.integers(min_value=0, max_value=20_000),
+    st.integers(min_value=1, max_value=20_000),
+)
+cut_entries = st.builds(
+    n.CutEntry,
+    names.filter(lambda s: s not in ("trim", "fade")).map(n.Ident),
+    st.one_of(st.none(), _trims),
+    st.one_of(st.none(), st.integers(min_value=0, max_value=5_000).map(n.Duration)),
+)
+cuts = st.builds(n.CutDecl, st.lists(cut_entries, max_size=5).map(tuple))
 top_items = st.one_of(
     st.builds(n.Import, texts),
     st.builds(n.TemplateDecl, texts),
@@ -105,6 +118,7 @@ top_items = st.one_of(
     assets,
     packages,
     clips,
+    cuts,
 )
 storyboards = st.builds(
     n.Storyboard,

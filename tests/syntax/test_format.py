@@ -128,3 +128,27 @@ def test_formatting_is_independent_of_input_layout(tmp_path: Path) -> None:
     one_line = 'storyboard "x" asset a image "u" clip c { start a shot 3s { action "go" } }'
     spread = 'storyboard "x"\n\nasset a image "u"\n\nclip c {\n start a\n shot 3s {\n  action "go"\n }\n}\n'
     assert fmt(one_line) == fmt(spread)
+
+
+def test_cut_block_formats_canonically_and_round_trips() -> None:
+    messy = (
+        'storyboard "x"\nclip a { }\ncut { a   trim 0.50s..4s\n'
+        "  bb fade 0.5s // into bb\n  ccc trim 0s..1.25s fade 0.250s }\n"
+    )
+    want = (
+        'storyboard "x"\n\nclip a {}\n\ncut {\n'
+        "  a   trim 0.5s..4s\n"
+        "  bb  fade 0.5s  // into bb\n"
+        "  ccc trim 0s..1.25s fade 0.25s\n}\n"
+    )
+    out = fmt(messy)
+    assert out == want
+    assert fmt(out) == out
+    a, _ = parse_text(messy, "a.shot")
+    b, _ = parse_text(out, "b.shot")
+    assert a == b and a is not None
+    cut = a.items[-1]
+    assert isinstance(cut, n.CutDecl)
+    assert cut.entries[2] == n.CutEntry(
+        n.Ident("ccc"), n.Trim(n.Duration(0), n.Duration(1250)), n.Duration(250)
+    )
