@@ -117,8 +117,9 @@ def build_timeline(
 
         first = round(info.trim[0] * rate) if info.trim is not None else 0
         kept = otio.opentime.TimeRange(at(first + head), at(info.frames - head - tail))
-        # a trimmed clip's file is longer than the part kept: its length is not known here
-        whole = otio.opentime.TimeRange(at(0), at(info.frames)) if info.trim is None else None
+        # a trimmed clip's file lasts at least to the kept part's end (its trim is clamped
+        # to the file's length): the range the editors' formats need covers that much
+        whole = otio.opentime.TimeRange(at(0), at(first + info.frames))
         ref = otio.schema.ExternalReference(
             target_url=Path(inp.path).resolve().as_uri(), available_range=whole
         )
