@@ -3,7 +3,10 @@
 One video track; one clip per storyboard clip, in order, each with its real length (the
 frames probed from its file), a source range over the whole file, a reference to the
 file, the clip's prompt, seed, task id and ``.shot`` line under ``metadata["seedance"]``,
-and a marker per shot (its timecode and text).  The format follows the file's suffix
+and a marker per shot (its timecode and text).  The ``cut { }`` block's trims are the
+clips' source ranges; a fade is an SMPTE dissolve centred on the cut (half the fade's
+frames each side, taken from the clips' ends, as OpenTimelineIO counts transitions), so
+the track lasts as long as the cut's video.  The format follows the file's suffix
 (``.otio``; ``.otioz`` and the adapters' formats where their plugins are installed).
 """
 
@@ -71,11 +74,38 @@ def build_timeline(
     timeline = otio.schema.Timeline(name=title)
     track = otio.schema.Track(name="Video", kind=otio.schema.TrackKind.Video)
     timeline.tracks.append(track)
-    for inp, info in zip(inputs, infos, strict=True):
+    items = list(zip(inputs, infos, strict=True))
+    # frames each item gives up to a dissolve: (at its start, at its end)
+    halves = [[0, 0] for _ in items]
+    fades: dict[int, tuple[int, int, float]] = {}
+    for k in range(1, len(items)):
+        info = items[k][1]
+        if not info.fade_s:
+            continue
+        rate = float(info.rate) if info.rate else 24.0
+        total = round(info.fade_s * rate)
+        before, after = total // 2, total - total // 2  # the in and out offsets
+        halves[k - 1][1] = after  # the clip before ends where the dissolve is centred
+        halves[k][0] = before  # and this one starts there
+        fades[k] = (before, after, rate)
+    for k, (inp, info) in enumerate(items):
+        head, tail = halves[k]
+        if k in fades:
+            before, after, frate = fades[k]
+            fer = edit_rate(frate) if timecode_rate else frate
+            track.append(
+                otio.schema.Transition(
+                    name=f"fade into {inp.clip}",
+                    transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
+                    in_offset=otio.opentime.RationalTime(before, frate).rescaled_to(fer),
+                    out_offset=otio.opentime.RationalTime(after, frate).rescaled_to(fer),
+                    metadata={"seedance": {"fade_s": info.fade_s}},
+                )
+            )
         rate = float(info.rate) if info.rate else 24.0
         if inp.gap_s is not None:  # --gaps: a clip not rendered yet
             er = edit_rate(rate) if timecode_rate else rate
-            length = otio.opentime.RationalTime(info.frames, rate).rescaled_to(er)
+            length = otio.opentime.RationalTime(info.frames - head - tail, rate).rescaled_to(er)
             gap = otio.schema.Gap(name=f"{inp.clip} (not rendered)", duration=length)
             gap.metadata["seedance"] = {"clip": inp.clip, "source": inp.source, "gap": True}
             track.append(gap)
@@ -85,14 +115,18 @@ def build_timeline(
         def at(value: float, rate: float = rate, er: float = er) -> Any:
             return otio.opentime.RationalTime(value, rate).rescaled_to(er)
 
-        whole = otio.opentime.TimeRange(at(0), at(info.frames))
+        first = round(info.trim[0] * rate) if info.trim is not None else 0
+        kept = otio.opentime.TimeRange(at(first + head), at(info.frames - head - tail))
+        # a trimmed clip's file lasts at least to the kept part's end (its trim is clamped
+        # to the file's length): the range the editors' formats need covers that much
+        whole = otio.opentime.TimeRange(at(0), at(first + info.frames))
         ref = otio.schema.ExternalReference(
             target_url=Path(inp.path).resolve().as_uri(), available_range=whole
         )
         clip = otio.schema.Clip(
             name=inp.clip if not inp.take else f"{inp.clip} (take {inp.take})",
             media_reference=ref,
-            source_range=whole,
+            source_range=kept,
         )
         clip.metadata["seedance"] = {
             "clip": inp.clip,

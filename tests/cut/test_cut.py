@@ -380,7 +380,7 @@ def run_trace(path: Path) -> str:
     return result.output
 
 
-@pytest.mark.parametrize("suffix", [".edl", ".xml"])
+@pytest.mark.parametrize("suffix", [".edl", ".xml", ".fcpxml"])
 def test_edl_and_fcp_xml_read_back_with_the_adapters_readers(rendered: Path, suffix: str) -> None:
     """The sandbox's 12 fps is no timecode rate: these formats get 24 fps times."""
     import opentimelineio as otio

@@ -181,3 +181,29 @@ def test_a_fade_into_a_slate_overlaps_it_too(film: Path) -> None:
     assert run("cut", "film.shot", "--renders", "r", "--gaps", "--out", "slate.mp4") == 0
     n, _, _, _ = video_facts(film.parent / "slate.mp4")
     assert n == 24 + 48 - 6
+
+
+def test_the_timeline_keeps_the_trims_and_makes_fades_dissolves(film: Path) -> None:
+    """Each clip's source range is its trim; a fade is an SMPTE dissolve centred on the
+    cut, half the fade each side, so the track lasts as long as the cut's video."""
+    import opentimelineio as otio
+
+    text = (film.parent / "film.shot").read_text(encoding="utf-8")
+    block = "cut {\n  b trim 0.5s..2s\n  a trim 0s..1s fade 0.5s\n}\n"
+    (film.parent / "film.shot").write_text(text.split("cut {")[0] + block, encoding="utf-8")
+    make_mp4(film / "a.mp4", frames=24, audio_hz=440)  # 2 s at 12 fps
+    make_mp4(film / "b.mp4", frames=36, audio_hz=660, shade=100)  # 3 s
+    args = ("cut", "film.shot", "--renders", "r", "--out", "t.mp4", "--timeline", "t.otio")
+    assert run(*args) == 0
+    tl = otio.adapters.read_from_file(str(film.parent / "t.otio"))
+    b, dissolve, a = list(tl.tracks[0])
+    assert isinstance(dissolve, otio.schema.Transition)
+    assert dissolve.transition_type == otio.schema.TransitionTypes.SMPTE_Dissolve
+    assert dissolve.in_offset.to_frames() == dissolve.out_offset.to_frames() == 3  # 0.25 s
+    # b kept from 0.5 s (frame 6) for 1.5 s, less the 3 frames the dissolve takes
+    assert (b.source_range.start_time.to_frames(), b.source_range.duration.to_frames()) == (6, 15)
+    # a from its trim's start (0 s), the dissolve's half before the cut in its handle
+    assert (a.source_range.start_time.to_frames(), a.source_range.duration.to_frames()) == (3, 9)
+    assert tl.tracks[0].duration().to_frames() == 18 + 12 - 6
+    n, _, _, _ = video_facts(film.parent / "t.mp4")
+    assert n == 24
