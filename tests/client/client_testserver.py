@@ -12,6 +12,7 @@ API except by what it answers.
 from __future__ import annotations
 
 import collections
+import contextlib
 import hashlib
 import json
 import math
@@ -308,7 +309,9 @@ def _handler_for(server: ApiServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header(k, v)
             self.end_headers()
             seen.status, seen.t_answered = reply.status, time.monotonic()
-            self.wfile.write(data)
+            # a client that stops reading (a size limit hit) hangs up: not a server error
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(data)
 
         def _file(self, seen: Seen) -> None:
             scripted = server.next_script("file")
