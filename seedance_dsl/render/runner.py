@@ -39,18 +39,18 @@ from .events import (
     EventSink,
     RenderEvent,
     RenderSummary,
+    diagnostics_json,
 )
-from .manifest import iso, write_manifest
-from .plan import (
+from .identity import (
     SANDBOX_SERVER,
     OutputConflict,
-    diagnostics_json,
     loopback_allowed,
-    render_order,
     request_hash,
     sandbox_files_gone,
     storyboard_id,
 )
+from .manifest import iso, write_manifest
+from .plan import render_order
 from .polling import Expectation, PollPolicy, expectation_from, measure_render_time
 from .preflight import DiskError, write_failure
 from .pricing import PriceTable
