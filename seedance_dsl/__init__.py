@@ -69,7 +69,6 @@ if TYPE_CHECKING:
     from .compiler import compile_file as compile_file
     from .compiler import compile_text as compile_text
     from .render import plan_file as plan_file
-    from .workflow import render_file as render_file
     from .render import status_file as status_file
     from .render.commands import CompileFailed as CompileFailed
     from .render.commands import RenderSetupError as RenderSetupError
@@ -82,6 +81,7 @@ if TYPE_CHECKING:
     from .syntax.format import format_text as format_text
     from .syntax.parser import parse_file as parse_file
     from .syntax.parser import parse_text as parse_text
+    from .workflow import render_file as render_file
 
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 

@@ -421,8 +421,8 @@ class Workspace:
 
         Raises :class:`ToolFailure` before anything is sent when a real render is not
         allowed, the session's credit cap is used up, or the storyboard has errors."""
-        from ..workflow import render_file
         from ..render.pricing import PriceTable
+        from ..workflow import render_file
 
         p = self.existing_file(file)
         cap: int | None = max_credits

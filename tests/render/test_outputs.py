@@ -381,8 +381,8 @@ def test_sandbox_rerenders_a_chained_clip_whose_files_are_gone(shot, tmp_path) -
     both render again (free), the child from the parent's new, live output."""
     from render_helpers import chain
 
-    from seedance_dsl.workflow import plan_file, render_file
     from seedance_dsl.sandbox.settings import SandboxSettings
+    from seedance_dsl.workflow import plan_file, render_file
 
     path = shot(chain(2))
     out = tmp_path / "renders" / "film" / "sandbox"
