@@ -615,55 +615,62 @@ def status_file(
     try:
         plan = make_plan(sb, server=server, db=db)
         by_clip = {e.clip: e for e in plan.entries}
-        rows_list: list[ClipStatusRow] = []
-        for c, take, latest, entry in _takes(sb, server, db, by_clip):
-            if latest is None:
-                rows_list.append(
-                    ClipStatusRow(c.name, "never rendered", "", None, None, None, None, None)
-                )
-                continue
-            current = entry.record if entry is not None else None
-            rec = current or latest
-            state: str = rec.state
-            detail = ""
-            if current is None and entry is not None and entry.action == "submit":
-                detail = "changed since the last render (" + entry.reason + ")"
-                state = f"{state} (outdated)"
-            elif rec.state == "failed":
-                detail = f"{rec.error_code}: {rec.error_message} ({rec.credits_refunded} refunded)"
-            elif rec.state == "intent":
-                detail = "submit sent, answer not recorded; the next render re-sends it safely"
-            elif rec.state == "submitted":
-                detail = "rendering; the next render (or status --refresh) polls it"
-            elif (
-                server == SANDBOX_SERVER
-                and rec.state in ("done", "completed")
-                and (sandbox_files_gone(rec))
-            ):
-                detail = (
-                    "the files of this sandbox render are gone; the next render --sandbox "
-                    "renders it again (free)"
-                )
-            elif rec.state == "done":
-                detail = rec.video_path or ""
-                if rec.video_path and not Path(rec.video_path).is_file():
-                    detail += " (file missing: the next render downloads it again)"
-            rows_list.append(
-                ClipStatusRow(
-                    c.name,
-                    state,
-                    detail,
-                    rec.task_id,
-                    rec.credits_used,
-                    rec.credits_refunded,
-                    rec.video_path if rec.state == "done" else None,
-                    rec.updated_at,
-                    take,
-                )
-            )
+        rows_list = [
+            _status_row(c, take, latest, entry, server)
+            for c, take, latest, entry in _takes(sb, server, db, by_clip)
+        ]
         return StatusReport(sb.path, server, tuple(rows_list), refreshed)
     finally:
         db.close()
+
+
+def _status_row(
+    c: CompiledClip,
+    take: int,
+    latest: RenderRecord | None,
+    entry: PlanEntry | None,
+    server: str,
+) -> ClipStatusRow:
+    """One (clip, take) of ``status``: its newest record and what a render would do."""
+    if latest is None:
+        return ClipStatusRow(c.name, "never rendered", "", None, None, None, None, None)
+    current = entry.record if entry is not None else None
+    rec = current or latest
+    state: str = rec.state
+    detail = ""
+    if current is None and entry is not None and entry.action == "submit":
+        detail = "changed since the last render (" + entry.reason + ")"
+        state = f"{state} (outdated)"
+    elif rec.state == "failed":
+        detail = f"{rec.error_code}: {rec.error_message} ({rec.credits_refunded} refunded)"
+    elif rec.state == "intent":
+        detail = "submit sent, answer not recorded; the next render re-sends it safely"
+    elif rec.state == "submitted":
+        detail = "rendering; the next render (or status --refresh) polls it"
+    elif (
+        server == SANDBOX_SERVER
+        and rec.state in ("done", "completed")
+        and (sandbox_files_gone(rec))
+    ):
+        detail = (
+            "the files of this sandbox render are gone; the next render --sandbox "
+            "renders it again (free)"
+        )
+    elif rec.state == "done":
+        detail = rec.video_path or ""
+        if rec.video_path and not Path(rec.video_path).is_file():
+            detail += " (file missing: the next render downloads it again)"
+    return ClipStatusRow(
+        c.name,
+        state,
+        detail,
+        rec.task_id,
+        rec.credits_used,
+        rec.credits_refunded,
+        rec.video_path if rec.state == "done" else None,
+        rec.updated_at,
+        take,
+    )
 
 
 def _takes(

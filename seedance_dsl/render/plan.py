@@ -215,28 +215,38 @@ def decide(
             request=payload,
             record=rec,
         )
-    if rec is not None and rec.state == "failed":
-        reason = f"retry: task {rec.task_id} failed ({rec.error_code or 'error'})"
-    elif rec is not None and rec.state == "rejected":
-        reason = f"retry: the server refused it before ({rec.error_code or 'error'})"
-    else:
-        previous = db.latest_done(server, storyboard, clip.name, take) if db is not None else None
-        if previous is not None:
-            reason = f"request changed since task {previous.task_id}"
-        elif take:
-            reason = f"new render (take {take})"
-        else:
-            reason = "not rendered yet"
     return PlanEntry(
         clip.name,
         "submit",
-        reason,
+        _submit_reason(rec, db, server=server, storyboard=storyboard, clip=clip.name, take=take),
         estimate,
         clip.depends_on,
         idempotency_key=key,
         request=payload,
         record=rec,
     )
+
+
+def _submit_reason(
+    rec: RenderRecord | None,
+    db: StateDB | None,
+    *,
+    server: str,
+    storyboard: str,
+    clip: str,
+    take: int,
+) -> str:
+    """Why a clip is submitted (again)."""
+    if rec is not None and rec.state == "failed":
+        return f"retry: task {rec.task_id} failed ({rec.error_code or 'error'})"
+    if rec is not None and rec.state == "rejected":
+        return f"retry: the server refused it before ({rec.error_code or 'error'})"
+    previous = db.latest_done(server, storyboard, clip, take) if db is not None else None
+    if previous is not None:
+        return f"request changed since task {previous.task_id}"
+    if take:
+        return f"new render (take {take})"
+    return "not rendered yet"
 
 
 def _live_inputs(entries: list[PlanEntry], prices: PriceTable) -> list[PlanEntry]:
