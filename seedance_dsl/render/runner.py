@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
@@ -44,6 +43,7 @@ from .control import (
     Start,
     next_action,
 )
+from .diagnose import locate_field, server_diagnostic
 from .events import (
     TERMINAL,
     UNFINISHED,
@@ -54,6 +54,7 @@ from .events import (
     RenderSummary,
     diagnostics_json,
 )
+from .expectations import ExpKey, RenderTimes, kind_of
 from .identity import (
     SANDBOX_SERVER,
     OutputConflict,
@@ -65,8 +66,9 @@ from .identity import (
 from .lifecycle import Event, Phase, step
 from .manifest import iso, write_manifest
 from .netwatch import NetworkWatch
+from .outputs import foreign_owner, output_paths, place_files, sweep_partial_files
 from .plan import render_order
-from .polling import Expectation, PollPolicy, expectation_from, measure_render_time
+from .polling import PollPolicy, measure_render_time
 from .preflight import DiskError, write_failure
 from .pricing import PriceTable
 from .state import RenderRecord, StateDB, StateError
@@ -128,9 +130,6 @@ class RenderOptions:
     task_timeout_s: float = 3600.0
 
 
-_ExpKey = tuple[str, str, int]
-
-
 @dataclass(slots=True)
 class _Clip:
     compiled: CompiledClip
@@ -144,7 +143,7 @@ class _Clip:
     #: the clip's record as the state database last returned it
     record: RenderRecord | None = None
     task_id: str | None = None
-    exp_key: _ExpKey = ("", "", 0)
+    exp_key: ExpKey = ("", "", 0)
     submit_sent: float = 0.0  # monotonic
     submit_answered: float = 0.0
     submitted_wall: float | None = None
@@ -196,19 +195,6 @@ class DownloadOutcome:
 
 
 Outcome = SubmitOutcome | PollOutcome | DownloadOutcome
-
-
-def locate_field(clip: CompiledClip, message: str) -> str | None:
-    """The payload field a server error message names, if any (longest name first)."""
-    candidates = sorted(clip.source_map, key=len, reverse=True)
-    for path in candidates:
-        if path in message:
-            return path
-    for path in candidates:
-        base = path.split("[", 1)[0]
-        if base and base in message:
-            return path
-    return None
 
 
 async def _wait_event(event: asyncio.Event, timeout: float | None) -> None:
@@ -278,8 +264,7 @@ class Renderer:
         self._fatal: cerr.SeedanceError | None = None
         self._credits_stopped = False
         self._budget_stopped = False
-        self._floor: dict[_ExpKey, float] = {}
-        self._exp_cache: dict[_ExpKey, Expectation] = {}
+        self.times = RenderTimes(db, server)
         self._dl_sem = asyncio.Semaphore(max(1, self.opts.download_concurrency))
         self._seed_budget()
         self.submits = 0
@@ -377,33 +362,6 @@ class Renderer:
 
     # -------------------------------------------------------------- expectations
 
-    def _exp_key(self, payload: Mapping[str, Any]) -> _ExpKey:
-        d = CONTRACT.defaults
-        tier = str(payload.get("quality_tier") or d["quality_tier"])
-        res = str(payload.get("resolution") or d["resolution"])
-        try:
-            dur = int(str(payload.get("duration") or d["duration"]))
-        except ValueError:
-            dur = 0
-        return (tier, res, dur)
-
-    def _expectation(self, key: _ExpKey) -> Expectation:
-        exp = self._exp_cache.get(key)
-        if exp is None:
-            samples = [s for *_, s in self.db.render_times(self.server, *key, limit=20)]
-            if not samples:
-                samples = [s for *_, s in self.db.render_times(self.server, limit=20)]
-                exp = expectation_from(samples)
-                if exp.expected_s is not None:
-                    # another kind of clip: a wider spread
-                    exp = Expectation(
-                        exp.expected_s, max(exp.spread_s, 0.25 * exp.expected_s), exp.samples
-                    )
-            else:
-                exp = expectation_from(samples)
-            self._exp_cache[key] = exp
-        return exp
-
     # --------------------------------------------------------------- preparation
 
     def _deps_state(self, c: _Clip) -> tuple[bool, str | None]:
@@ -453,7 +411,7 @@ class Renderer:
         c.request = request
         c.hash = request_hash(request)
         payload = request.to_payload()
-        c.exp_key = self._exp_key(payload)
+        c.exp_key = kind_of(payload)
         c.estimate = self.opts.prices.estimate(payload)
         rec = self.db.latest_for(self.server, self.sid, c.name, self._take(c.name), c.hash)
         if rec is not None and rec.state in ("done", "completed") and rec.video_url:
@@ -611,21 +569,10 @@ class Renderer:
 
     def _files_ok(self, c: _Clip, rec: RenderRecord) -> tuple[str, str | None] | None:
         """The record's files, copied into the output directory if needed."""
-        if rec.state != "done" or not rec.video_path:
-            return None
         want_video, want_frame = self._paths(rec.clip, rec.video_url, rec.last_frame_url)
-        pairs = [(Path(rec.video_path), rec.video_bytes, want_video)]
-        if rec.frame_path and want_frame is not None:
-            pairs.append((Path(rec.frame_path), rec.frame_bytes, want_frame))
-        for src, size, _ in pairs:
-            if not src.is_file() or (size is not None and src.stat().st_size != size):
-                return None
-        for src, _, dst in pairs:
-            if src.resolve() != dst.resolve():
-                dst.parent.mkdir(parents=True, exist_ok=True)
-                tmp = dst.with_name(f".{dst.name}.copy")
-                shutil.copyfile(src, tmp)
-                tmp.replace(dst)
+        if not place_files(rec, want_video, want_frame):
+            return None
+        assert rec.video_path is not None
         if want_video.resolve() != Path(rec.video_path).resolve():
             frame_path = str(want_frame) if rec.frame_path and want_frame else rec.frame_path
             self._keep(c, self.db.update(rec.id, video_path=str(want_video), frame_path=frame_path))
@@ -635,22 +582,7 @@ class Renderer:
     def _paths(
         self, clip: str, video_url: str | None, frame_url: str | None
     ) -> tuple[Path, Path | None]:
-        take = self._take(clip)
-        suffix = f".take{take}" if take else ""
-
-        def ext(url: str | None, default: str) -> str:
-            if not url:
-                return default
-            e = PurePosixPath(urlsplit(url).path).suffix.lower()
-            return e if e and len(e) <= 5 and e[1:].isalnum() else default
-
-        video = self.out_dir / f"{clip}{suffix}{ext(video_url, '.mp4')}"
-        frame = (
-            self.out_dir / f"{clip}{suffix}.last_frame{ext(frame_url, '.png')}"
-            if frame_url
-            else None
-        )
-        return video, frame
+        return output_paths(self.out_dir, clip, self._take(clip), video_url, frame_url)
 
     # ------------------------------------------------------------------ the loop
 
@@ -738,30 +670,11 @@ class Renderer:
             text=render_human(warnings, self.sb.sources),
         )
 
-    def _foreign_owner(self) -> str | None:
-        """Another server whose paid renders are in the output directory, if any."""
-        manifest = self.manifest_path
-        if manifest.is_file():
-            import json
-
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                owner = json.loads(manifest.read_text(encoding="utf-8")).get("server")
-                if isinstance(owner, str) and owner not in (self.server, SANDBOX_SERVER):
-                    return owner
-        foreign: str | None = None
-        for rec in self.db.history(None, self.sid):
-            if rec.server in (self.server, SANDBOX_SERVER) or rec.state != "done":
-                continue
-            for p in (rec.video_path, rec.frame_path):
-                if p and Path(p).parent == self.out_dir and Path(p).is_file():
-                    foreign = rec.server
-        return foreign
-
     def _check_out_dir(self) -> None:
         """Refuse (before anything is sent) to write into a directory that holds videos
         another server rendered: they were paid for, and one manifest.json serves one
         server.  Animatics of ``--sandbox`` are free and may be replaced."""
-        foreign = self._foreign_owner()
+        foreign = foreign_owner(self.out_dir, self.manifest_path, self.db, self.sid, self.server)
         if foreign is not None:
             where = "--sandbox" if self.server == SANDBOX_SERVER else self.server
             raise OutputConflict(
@@ -774,7 +687,7 @@ class Renderer:
         self._t0 = self._now()
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self._check_out_dir()
-        self._sweep_partial_files()
+        sweep_partial_files(self.out_dir)
         self._emit_warnings()
         self._emit(
             "start",
@@ -804,13 +717,6 @@ class Renderer:
         return self._summary()
 
     _write_failed: DiskError | None = None
-
-    def _sweep_partial_files(self) -> None:
-        """Temporary files of a killed run (we hold the storyboard's lock: none is live)."""
-        for p in self.out_dir.iterdir():
-            if p.name.startswith(".") and p.name.endswith((".part", ".tmp", ".copy")):
-                with contextlib.suppress(OSError):
-                    p.unlink()
 
     async def _loop(self) -> None:
         while True:
@@ -1060,7 +966,7 @@ class Renderer:
         field_path = locate_field(c.compiled, exc.message or "")
         span = c.compiled.source_map.get(field_path) if field_path else None
         span = span or c.compiled.span
-        self._result(c).diagnostic = self._server_diagnostic(c, exc, field_path, span)
+        self._result(c).diagnostic = server_diagnostic(self.sb, c.compiled, exc, field_path, span)
         self._fail(
             c,
             Event.REFUSED,
@@ -1117,12 +1023,12 @@ class Renderer:
             submitted_at=c.submitted_wall,
         )
         c.started_mono = c.submit_sent
-        exp = self._expectation(c.exp_key)
+        exp = self.times.expectation(c.exp_key)
         if resp.status in CONTRACT.terminal_statuses:
             c.next_poll_at = self._now()
         else:
             c.next_poll_at = c.submit_answered + self.opts.poll.first_poll(
-                exp, self._floor.get(c.exp_key, 0.0)
+                exp, self.times.floor(c.exp_key)
             )
         self._emit(
             "submitted",
@@ -1132,34 +1038,6 @@ class Renderer:
             credits_used=credits,
             expected_s=exp.expected_s,
         )
-
-    def _server_diagnostic(
-        self, c: _Clip, exc: cerr.SeedanceError, field_path: str | None, span: Any
-    ) -> str:
-        """The server's 400, drawn at the ``.shot`` source that produced the field."""
-        from ..syntax.diagnostics import Diagnostic
-        from ..syntax.report import render_one
-
-        what = f"field `{field_path}` of clip {c.name}" if field_path else f"clip {c.name}"
-        help_text = (
-            "fix the .shot source here and run `seedance render` again "
-            "(nothing was charged for a refused request)"
-        )
-        for slot in c.compiled.slots:
-            if field_path and field_path.split("[", 1)[0] == slot.field:
-                help_text = (
-                    f"this URL is the {slot.output.replace('_', ' ')} of clip {slot.clip} as the "
-                    f"server returned it; if it has expired, render {slot.clip} again: "
-                    f"`seedance render {self.sb.path} --clip {slot.clip} --take N`"
-                )
-        diag = Diagnostic(
-            code=exc.code or "invalid_request",
-            severity="error",
-            message=f"the server refused {what}: {exc.message}",
-            span=span,
-            help=help_text,
-        )
-        return render_one(diag, self.sb.sources)
 
     async def _poll(self, c: _Clip, slot: Slot) -> None:
         assert c.task_id is not None and c.record_id is not None
@@ -1206,10 +1084,10 @@ class Renderer:
             self._stuck(c, task.status, elapsed)
         else:
             c.seen_processing_s = max(c.seen_processing_s, elapsed)
-            self._floor[c.exp_key] = max(self._floor.get(c.exp_key, 0.0), elapsed)
-            exp = self._expectation(c.exp_key)
+            self.times.seen_processing(c.exp_key, elapsed)
+            exp = self.times.expectation(c.exp_key)
             c.next_poll_at = c.submit_answered + self.opts.poll.next_poll(
-                exp, elapsed, self._floor.get(c.exp_key, 0.0) if not exp.known else 0.0
+                exp, elapsed, self.times.floor(c.exp_key) if not exp.known else 0.0
             )
             # the poll that can tell a task is stuck goes out when the ceiling is reached
             c.next_poll_at = min(c.next_poll_at, c.submit_answered + self.opts.task_timeout_s)
@@ -1255,8 +1133,7 @@ class Renderer:
         self.notices.append((c.name, task.updated_at, time.time()))
         if c.started_mono is not None and c.fresh:
             # a render timed from its own first submit (not a resumed one) teaches the estimate
-            self.db.add_render_time(self.server, *c.exp_key, render_s)
-            self._exp_cache.pop(c.exp_key, None)
+            self.times.learn(c.exp_key, render_s)
             self.concurrency.on_rendered()
         credits = task.credits_used
         self._move(
