@@ -17,8 +17,10 @@ output directories), :mod:`.plan` (submit / reuse / resume / wait), :mod:`.state
 (SQLite state, WAL), :mod:`.lock` (one render per storyboard), :mod:`.polling` (when
 to poll), :mod:`.pricing` (credit estimates), :mod:`.budget` (the shared request
 budget), :mod:`.runner` (the scheduler's I/O shell) over its sans-IO parts
-:mod:`.lifecycle`, :mod:`.control` and :mod:`.netwatch`; :mod:`.assembly` (the
-manifest's entries), :mod:`.manifest`, :mod:`.events`, :mod:`.progress`.
+:mod:`.lifecycle`, :mod:`.control` and :mod:`.netwatch`, with :mod:`.expectations`
+(render times), :mod:`.outputs` (files in ``--out``) and :mod:`.diagnose` (a server's
+400 at the source); :mod:`.assembly` (the manifest's entries), :mod:`.manifest`,
+:mod:`.events`, :mod:`.progress`.
 Names load lazily: importing this package imports nothing heavy.
 """
 
