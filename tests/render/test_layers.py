@@ -43,3 +43,28 @@ def test_the_check_sees_a_relative_sandbox_import(tmp_path: Path) -> None:
     f = tmp_path / "m.py"
     f.write_text("from ..sandbox.settings import SandboxSettings\nimport os\n")
     assert "seedance_dsl.sandbox.settings" in imported_modules(f)
+
+
+def test_the_renderers_own_render_file_needs_a_sandbox_handed_to_it(tmp_path: Path) -> None:
+    import pytest
+    from render_helpers import independent
+
+    from seedance_dsl.errors import UsageError
+    from seedance_dsl.render import render_file
+
+    shot = tmp_path / "film.shot"
+    shot.write_text(independent(1))
+    with pytest.raises(UsageError) as info:
+        render_file(shot, sandbox=True, out_dir=tmp_path / "out")
+    assert "seedance_dsl.render_file" in (info.value.help or "")
+    assert not (tmp_path / ".seedance").exists()  # nothing locked, planned or sent
+
+
+def test_workflow_wires_the_sandbox_for_python_users() -> None:
+    import inspect
+
+    import seedance_dsl
+    from seedance_dsl import workflow
+
+    assert seedance_dsl.render_file is workflow.render_file
+    assert "sandbox_settings" in inspect.signature(workflow.render_file).parameters
