@@ -1,6 +1,8 @@
 """``seedance plan``, ``seedance render`` and ``seedance status`` (docs/rendering.md).
 
-A thin shell over :mod:`seedance_dsl.render.commands`.  Each command's exit codes are in
+A thin shell over :mod:`seedance_dsl.render.commands`; ``render --sandbox`` goes through
+:mod:`seedance_dsl.workflow`, which starts the sandbox the renderer renders against (the
+renderer never imports the sandbox).  Each command's exit codes are in
 :data:`seedance_dsl.cli.exit_codes.EXIT_CODES` (its ``--help`` prints them from there).
 """
 
