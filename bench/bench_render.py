@@ -41,9 +41,9 @@ sys.path.insert(0, str(ROOT))
 
 from seedance_dsl.api import VideoRequest  # noqa: E402
 from seedance_dsl.client import RateLimiter, SeedanceClient  # noqa: E402
-from seedance_dsl.render.api import load_storyboard, render_storyboard  # noqa: E402
+from seedance_dsl.render.commands import load_storyboard, render_storyboard  # noqa: E402
 from seedance_dsl.render.events import RenderEvent  # noqa: E402
-from seedance_dsl.render.plan import server_namespace  # noqa: E402
+from seedance_dsl.render.identity import server_namespace  # noqa: E402
 from seedance_dsl.sandbox import SandboxSettings  # noqa: E402
 from seedance_dsl.sandbox.settings import AnimaticSettings  # noqa: E402
 

@@ -41,7 +41,7 @@ _EXPORTS: dict[str, str] = {
     "compile_file": "seedance_dsl.compiler",
     "compile_text": "seedance_dsl.compiler",
     "plan_file": "seedance_dsl.render",
-    "render_file": "seedance_dsl.render",
+    "render_file": "seedance_dsl.workflow",
     "status_file": "seedance_dsl.render",
     "SeedanceClient": "seedance_dsl.client",
     "AsyncSeedanceClient": "seedance_dsl.client",
@@ -51,9 +51,9 @@ _EXPORTS: dict[str, str] = {
     "SandboxStartError": "seedance_dsl.sandbox",
     "ClipOutputs": "seedance_dsl.compiler",
     "MissingClipOutput": "seedance_dsl.compiler",
-    "CompileFailed": "seedance_dsl.render.api",
-    "RenderSetupError": "seedance_dsl.render.api",
-    "StoryboardFileError": "seedance_dsl.render.api",
+    "CompileFailed": "seedance_dsl.render.commands",
+    "RenderSetupError": "seedance_dsl.render.commands",
+    "StoryboardFileError": "seedance_dsl.render.commands",
     "StateError": "seedance_dsl.render.state",
     "StoryboardBusy": "seedance_dsl.render.lock",
 }
@@ -69,11 +69,10 @@ if TYPE_CHECKING:
     from .compiler import compile_file as compile_file
     from .compiler import compile_text as compile_text
     from .render import plan_file as plan_file
-    from .render import render_file as render_file
     from .render import status_file as status_file
-    from .render.api import CompileFailed as CompileFailed
-    from .render.api import RenderSetupError as RenderSetupError
-    from .render.api import StoryboardFileError as StoryboardFileError
+    from .render.commands import CompileFailed as CompileFailed
+    from .render.commands import RenderSetupError as RenderSetupError
+    from .render.commands import StoryboardFileError as StoryboardFileError
     from .render.lock import StoryboardBusy as StoryboardBusy
     from .render.state import StateError as StateError
     from .sandbox import SandboxSettings as SandboxSettings
@@ -82,6 +81,7 @@ if TYPE_CHECKING:
     from .syntax.format import format_text as format_text
     from .syntax.parser import parse_file as parse_file
     from .syntax.parser import parse_text as parse_text
+    from .workflow import render_file as render_file
 
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 

@@ -10,7 +10,7 @@ Two readers, two kinds of help: ``help`` is written for whoever called the funct
 ``format()`` and ``to_json()`` show instead: a hint in terms of commands and flags
 (``run `seedance check film.shot```) that would mislead a Python caller.
 
-Subtrees: :class:`UsageError` here, ``seedance_dsl.render.api.CompileFailed`` (a
+Subtrees: :class:`UsageError` here, ``seedance_dsl.render.commands.CompileFailed`` (a
 storyboard with errors, carrying its diagnostics), ``seedance_dsl.compiler.model.
 MissingClipOutput`` and the API client's ``SeedanceError`` tree.
 """

@@ -68,7 +68,7 @@ def test_a_bad_setting_stops_a_render_before_it_sends_anything(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     # the request deadline is read deep in the client: the check must come first
-    from seedance_dsl.render.api import render_file
+    from seedance_dsl.workflow import render_file
 
     shot = tmp_path / "film.shot"
     shot.write_text('storyboard "t"\nclip a { shot { action "a cat walks" } }\n')

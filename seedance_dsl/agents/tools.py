@@ -78,7 +78,7 @@ def diagnostics_json(diags: Sequence[Diagnostic], file: str | None = None) -> li
 
 def _from_error(exc: SeedanceDSLError) -> ToolFailure:
     """A library error as a tool failure (its diagnostics included, when it has any)."""
-    from ..render.api import CompileFailed
+    from ..render.commands import CompileFailed
 
     diags: list[dict[str, Any]] = []
     if isinstance(exc, CompileFailed):
@@ -356,7 +356,7 @@ class Workspace:
         self, file: str, clips: Sequence[str] | None = None, take: int = 0, sandbox: bool = True
     ) -> dict[str, Any]:
         """What ``render`` would submit, reuse or wait for, with estimated credits."""
-        from ..render.api import plan_file
+        from ..render.commands import plan_file
         from ..render.pricing import PriceTable
 
         p = self.existing_file(file)
@@ -376,7 +376,7 @@ class Workspace:
 
     def status(self, file: str, sandbox: bool = True) -> dict[str, Any]:
         """What the state database knows about each clip (no network)."""
-        from ..render.api import status_file
+        from ..render.commands import status_file
 
         p = self.existing_file(file)
         try:
@@ -421,8 +421,8 @@ class Workspace:
 
         Raises :class:`ToolFailure` before anything is sent when a real render is not
         allowed, the session's credit cap is used up, or the storyboard has errors."""
-        from ..render.api import render_file
         from ..render.pricing import PriceTable
+        from ..workflow import render_file
 
         p = self.existing_file(file)
         cap: int | None = max_credits

@@ -25,7 +25,7 @@ def effective_config(profile: str | None = None) -> tuple[dict[str, Any], list[s
     client's ``ConfigError`` when the configuration cannot be resolved."""
     from ..api.spec import CONTRACT
     from ..client.config import ENV_CONFIG, ENV_PROFILE, resolve_config
-    from ..render.api import RATE_LIMIT_ENV
+    from ..render.commands import RATE_LIMIT_ENV
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -78,8 +78,8 @@ def cut(
     """Join the rendered clips of FILE into one MP4, in storyboard order: by stream
     copy when every clip's codec, size, pixel format and frame rate match (frames
     untouched), by re-encoding (H.264/AAC) otherwise."""
-    from ..render.api import load_storyboard
-    from ..render.plan import default_out_dir, server_namespace
+    from ..render.commands import load_storyboard
+    from ..render.identity import default_out_dir, server_namespace
 
     t0 = time.perf_counter()
     sb = load_storyboard(file)  # exit 2 for an unreadable file, 1 for a storyboard with errors
@@ -194,7 +194,7 @@ def _read_manifest(path: Path) -> dict[str, Any] | None:
 def _db_lookup(file: str, server: str, sb: Any) -> Any:
     """``(clip, take) -> {"path", "seed", "task_id"}`` from the state database (read
     only), or ``None`` when there is no database."""
-    from ..render.plan import storyboard_id
+    from ..render.identity import storyboard_id
     from ..render.state import StateDB
 
     if not StateDB.exists_for(file):

@@ -1,6 +1,8 @@
 """``seedance plan``, ``seedance render`` and ``seedance status`` (docs/rendering.md).
 
-A thin shell over :mod:`seedance_dsl.render.api`.  Each command's exit codes are in
+A thin shell over :mod:`seedance_dsl.render.commands`; ``render --sandbox`` goes through
+:mod:`seedance_dsl.workflow`, which starts the sandbox the renderer renders against (the
+renderer never imports the sandbox).  Each command's exit codes are in
 :data:`seedance_dsl.cli.exit_codes.EXIT_CODES` (its ``--help`` prints them from there).
 """
 
@@ -21,7 +23,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _emit_error(fmt: str, exc: SeedanceDSLError) -> None:
     if fmt == "json":
-        from ..render.api import StoryboardFileError
+        from ..render.commands import StoryboardFileError
 
         payload: dict[str, Any] = {"event": "error", "exit_code": exc.exit_code}
         if isinstance(exc, StoryboardFileError):  # the shape of check, compile and fmt
@@ -123,7 +125,7 @@ def plan(
     """
 
     def run() -> int:
-        from ..render.api import plan_file
+        from ..render.commands import plan_file
 
         p = plan_file(file, sandbox=sandbox, clips=clips or None, take=take, prices=_prices(prices))
         code = 1 if any(e.action == "invalid" for e in p.entries) else 0
@@ -224,7 +226,7 @@ def render(
     progress = make_progress(fmt, verbosity=verbosity())
 
     def run() -> int:
-        from ..render.api import render_file
+        from ..workflow import render_file
 
         progress.start()
         try:
@@ -266,7 +268,7 @@ def status(file: str, refresh: bool, sandbox: bool, fmt: str) -> None:
     """What the state database knows about FILE's clips (no network unless --refresh)."""
 
     def run() -> int:
-        from ..render.api import status_file
+        from ..render.commands import status_file
 
         report = status_file(file, sandbox=sandbox, refresh=refresh)
         if fmt == "json":

@@ -50,7 +50,7 @@ from .policy import (
     submit_flow,
     wait_flow,
 )
-from .ratelimit import RateLimiter, shared_limiter
+from .ratelimit import RateLimiter, Slot, shared_limiter
 from .secret import ApiKey
 
 __all__ = ["AsyncSeedanceClient", "SeedanceClient"]
@@ -326,6 +326,7 @@ class SeedanceClient(_Base):
         idempotency_key: str,
         *,
         retry: RetryPolicy | None = None,
+        slot: Slot | None = None,
     ) -> SubmitResponse:
         """POST the request; retried only with the same ``idempotency_key``.
 
@@ -344,9 +345,12 @@ class SeedanceClient(_Base):
                 ``reached_server`` is ``False`` when nothing was sent.
             UnexpectedResponse: an answer outside the contract, or one that broke a
                 limit (size, JSON depth, task id length: ``help`` names the setting).
+
+        ``slot``: a slot of the limiter already reserved for this call
+        (:meth:`RateLimiter.reserve_sync`), used by its first request.
         """
         result: SubmitResponse = self._run(
-            submit_flow(self._context(retry), request, idempotency_key)
+            submit_flow(self._context(retry), request, idempotency_key), slot
         )
         return result
 
@@ -413,21 +417,24 @@ class SeedanceClient(_Base):
 
     # -- the driver ---------------------------------------------------------------
 
-    def _run(self, flow: Flow) -> Any:
+    def _run(self, flow: Flow, slot: Slot | None = None) -> Any:
         value: Any = None
+        prepaid = [slot] if slot is not None else []
         try:
             while True:
                 try:
                     action = flow.send(value)
                 except StopIteration as stop:
                     return stop.value
-                value = self._do(action)
+                value = self._do(action, prepaid)
         finally:
             flow.close()
+            for unused in prepaid:  # the call ended before its first request
+                unused.done()
 
-    def _do(self, action: Any) -> Any:
+    def _do(self, action: Any, prepaid: list[Slot]) -> Any:
         if isinstance(action, Send):
-            slot = self.limiter.acquire_slot_sync()
+            slot = prepaid.pop() if prepaid else self.limiter.acquire_slot_sync()
             try:
                 return self._send(action)
             finally:
@@ -568,6 +575,7 @@ class AsyncSeedanceClient(_Base):
         idempotency_key: str,
         *,
         retry: RetryPolicy | None = None,
+        slot: Slot | None = None,
     ) -> SubmitResponse:
         """POST the request; retried only with the same ``idempotency_key``.
 
@@ -586,14 +594,21 @@ class AsyncSeedanceClient(_Base):
                 ``reached_server`` is ``False`` when nothing was sent.
             UnexpectedResponse: an answer outside the contract, or one that broke a
                 limit (size, JSON depth, task id length: ``help`` names the setting).
+
+        ``slot``: a slot of the limiter already reserved for this call
+        (:meth:`RateLimiter.reserve`): its first request uses it (a retry takes its own);
+        unused, it counts from the end of the call.
         """
         result: SubmitResponse = await self._run(
-            submit_flow(self._context(retry), request, idempotency_key)
+            submit_flow(self._context(retry), request, idempotency_key), slot
         )
         return result
 
-    async def get_task(self, task_id: str, *, retry: RetryPolicy | None = None) -> Task:
-        """GET the task once, as :meth:`SeedanceClient.get_task`.
+    async def get_task(
+        self, task_id: str, *, retry: RetryPolicy | None = None, slot: Slot | None = None
+    ) -> Task:
+        """GET the task once, as :meth:`SeedanceClient.get_task` (``slot``: as
+        :meth:`submit`).
 
         Raises:
             ValueError: ``task_id`` is empty or longer than the limit ``task_id_chars``.
@@ -602,7 +617,7 @@ class AsyncSeedanceClient(_Base):
                 after the retry policy gave up.
             UnexpectedResponse: an answer outside the contract or past a limit.
         """
-        result: Task = await self._run(get_task_flow(self._context(retry), task_id))
+        result: Task = await self._run(get_task_flow(self._context(retry), task_id), slot)
         return result
 
     async def wait(
@@ -651,21 +666,24 @@ class AsyncSeedanceClient(_Base):
     ) -> None:
         await self.aclose()
 
-    async def _run(self, flow: Flow) -> Any:
+    async def _run(self, flow: Flow, slot: Slot | None = None) -> Any:
         value: Any = None
+        prepaid = [slot] if slot is not None else []
         try:
             while True:
                 try:
                     action = flow.send(value)
                 except StopIteration as stop:
                     return stop.value
-                value = await self._do(action)
+                value = await self._do(action, prepaid)
         finally:
             flow.close()
+            for unused in prepaid:  # the call ended before its first request
+                unused.done()
 
-    async def _do(self, action: Any) -> Any:
+    async def _do(self, action: Any, prepaid: list[Slot]) -> Any:
         if isinstance(action, Send):
-            slot = await self.limiter.acquire_slot()
+            slot = prepaid.pop() if prepaid else await self.limiter.acquire_slot()
             try:
                 return await self._send(action)
             finally:

@@ -40,8 +40,9 @@ import re
 import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal, TypeAlias, TypeVar
+from typing import Any, TypeAlias, TypeVar
 from urllib.parse import quote, urlsplit
 
 from pydantic import BaseModel, ValidationError
@@ -202,24 +203,43 @@ class PollSchedule:
             d = min(d * self.growth, self.max_interval_s)
 
 
-EventKind = Literal[
-    "request",
-    "retry",
-    "rate_limited",
-    "service_busy",
-    "conflict_wait",
-    "poll",
-    "download_resume",
-]
+class ClientEventKind(StrEnum):
+    """What a :class:`ClientEvent` reports (a ``str``: ``kind == "request"`` holds)."""
+
+    REQUEST = "request"
+    RETRY = "retry"
+    RATE_LIMITED = "rate_limited"
+    SERVICE_BUSY = "service_busy"
+    CONFLICT_WAIT = "conflict_wait"
+    POLL = "poll"
+    DOWNLOAD_RESUME = "download_resume"
+
+
+#: the old name of :class:`ClientEventKind`
+EventKind = ClientEventKind
+
+#: the kinds that say the server refused (or did not answer) a call the client retries
+RETRY_KINDS = frozenset(
+    {
+        ClientEventKind.RATE_LIMITED,
+        ClientEventKind.SERVICE_BUSY,
+        ClientEventKind.CONFLICT_WAIT,
+        ClientEventKind.RETRY,
+    }
+)
+#: ``detail`` of a ``request`` event whose attempt never left this machine
+NOT_SENT = "not sent"
 
 
 @dataclass(frozen=True, slots=True)
 class ClientEvent:
     """Something the client did or met, for observers (``on_event``).
 
-    ``kind``:
+    ``kind`` (a :class:`ClientEventKind`; a plain string is converted, an unknown one
+    is a ``ValueError``):
       ``request``        one HTTP attempt finished (``status`` is ``None`` if it got no
-                         answer: ``code`` then says why);
+                         answer: ``code`` then says why; :attr:`sent` is ``False`` when
+                         it never left this machine);
       ``rate_limited``   a 429 came; ``wait_s`` is the hold applied to the shared limiter,
                          ``None`` if the client gives up and raises;
       ``service_busy``   a 503 came; ``wait_s`` is the back-off, ``None`` if it raises;
@@ -231,7 +251,7 @@ class ClientEvent:
     Never carries the API key.
     """
 
-    kind: EventKind
+    kind: ClientEventKind
     method: str
     path: str
     status: int | None = None
@@ -240,6 +260,16 @@ class ClientEvent:
     code: str | None = None
     request_id: str | None = None
     detail: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, ClientEventKind):
+            object.__setattr__(self, "kind", ClientEventKind(self.kind))
+
+    @property
+    def sent(self) -> bool:
+        """The attempt may have reached the server (``False``: a failed name look-up or
+        connect of a ``request`` that got no answer)."""
+        return not (self.kind is ClientEventKind.REQUEST and self.detail == NOT_SENT)
 
 
 # -- what a flow asks its driver to do --------------------------------------------------
@@ -505,7 +535,7 @@ class Context:
 
     def event(self, ev: ClientEvent) -> None:
         """Log (retries at INFO, never a header) and pass the event to the observer."""
-        if ev.kind not in ("request", "poll") and ev.wait_s is not None:
+        if ev.kind not in (ClientEventKind.REQUEST, ClientEventKind.POLL) and ev.wait_s is not None:
             log.info(
                 "%s %s: %s (HTTP %s, %s); next attempt in %.3f s",
                 ev.method,
@@ -710,13 +740,13 @@ def call_flow(ctx: Context, req: HttpRequest, *, key: str | None = None) -> Flow
             log.debug("%s %s: no answer (%s), attempt %d", req.method, req.path, out.kind, attempt)
             ctx.event(
                 ClientEvent(
-                    "request",
+                    ClientEventKind.REQUEST,
                     req.method,
                     req.path,
                     None,
                     attempt,
                     code=err.code,
-                    detail=None if out.sent else "not sent",
+                    detail=None if out.sent else NOT_SENT,
                 )
             )
             failures += 1
@@ -724,7 +754,9 @@ def call_flow(ctx: Context, req: HttpRequest, *, key: str | None = None) -> Flow
                 raise err
             delay = p.backoff(failures, ctx.rng)
             ctx.event(
-                ClientEvent("retry", req.method, req.path, None, attempt, delay, code=err.code)
+                ClientEvent(
+                    ClientEventKind.RETRY, req.method, req.path, None, attempt, delay, code=err.code
+                )
             )
             _check(ctx, delay, err)
             yield Sleep(delay)
@@ -739,7 +771,11 @@ def call_flow(ctx: Context, req: HttpRequest, *, key: str | None = None) -> Flow
             attempt,
             rid,
         )
-        ctx.event(ClientEvent("request", req.method, req.path, out.status, attempt, request_id=rid))
+        ctx.event(
+            ClientEvent(
+                ClientEventKind.REQUEST, req.method, req.path, out.status, attempt, request_id=rid
+            )
+        )
         if 200 <= out.status < 300:
             return out
         err = error_from_response(out, req, ctx.redact, key=key)
@@ -749,9 +785,9 @@ def call_flow(ctx: Context, req: HttpRequest, *, key: str | None = None) -> Flow
             ra = err.retry_after_s
             hold = ra if ra is not None else p.backoff(limited, ctx.rng)
             if limited > p.max_rate_limited or (ra is not None and ra > p.retry_after_cap_s):
-                ctx.event(_ev("rate_limited", req, out, attempt, None, err))
+                ctx.event(_ev(ClientEventKind.RATE_LIMITED, req, out, attempt, None, err))
                 raise err
-            ctx.event(_ev("rate_limited", req, out, attempt, hold, err))
+            ctx.event(_ev(ClientEventKind.RATE_LIMITED, req, out, attempt, hold, err))
             _check(ctx, hold, err)
             yield Hold(hold)
             continue
@@ -767,7 +803,7 @@ def call_flow(ctx: Context, req: HttpRequest, *, key: str | None = None) -> Flow
                 or failures >= p.max_attempts
                 or (ra is not None and ra > p.retry_after_cap_s)
             )
-            kind: EventKind = "service_busy" if busy else "retry"
+            kind = ClientEventKind.SERVICE_BUSY if busy else ClientEventKind.RETRY
             if give_up:
                 if busy:
                     ctx.event(_ev(kind, req, out, attempt, None, err))
@@ -787,7 +823,7 @@ def call_flow(ctx: Context, req: HttpRequest, *, key: str | None = None) -> Flow
                 if ra is not None
                 else p.conflict_backoff(conflicts, ctx.rng)
             )
-            ctx.event(_ev("conflict_wait", req, out, attempt, delay, err))
+            ctx.event(_ev(ClientEventKind.CONFLICT_WAIT, req, out, attempt, delay, err))
             _check(ctx, delay, err)
             yield Sleep(delay)
             continue
@@ -796,7 +832,7 @@ def call_flow(ctx: Context, req: HttpRequest, *, key: str | None = None) -> Flow
 
 
 def _ev(
-    kind: EventKind,
+    kind: ClientEventKind,
     req: HttpRequest,
     out: HttpResponse,
     attempt: int,
@@ -922,7 +958,9 @@ def wait_flow(
         task = parse_model(Task, resp, req, ctx.redact)
         last.append(task)
         del last[:-1]
-        ctx.event(ClientEvent("poll", "GET", req.path, resp.status, n, detail=task.status))
+        ctx.event(
+            ClientEvent(ClientEventKind.POLL, "GET", req.path, resp.status, n, detail=task.status)
+        )
         if on_update is not None:
             on_update(task)
         if task.is_terminal:
@@ -978,7 +1016,9 @@ def download_flow(ctx: Context, url: str, dest: Path) -> Flow:
                 if validator:
                     headers.append(("If-Range", validator))
                 ctx.event(
-                    ClientEvent("download_resume", "GET", url, None, attempt, detail=str(have))
+                    ClientEvent(
+                        ClientEventKind.DOWNLOAD_RESUME, "GET", url, None, attempt, detail=str(have)
+                    )
                 )
             else:
                 have = 0
@@ -1071,7 +1111,11 @@ def download_flow(ctx: Context, url: str, dest: Path) -> Flow:
             if failures >= p.max_attempts or (not p.retry_transport and res.failure):
                 raise DownloadError(f"download of {url} failed: {problem}", method="GET", path=url)
             delay = 0.0 if progressed else p.backoff(failures, ctx.rng)
-            ctx.event(ClientEvent("retry", "GET", url, res.status, attempt, delay, detail=problem))
+            ctx.event(
+                ClientEvent(
+                    ClientEventKind.RETRY, "GET", url, res.status, attempt, delay, detail=problem
+                )
+            )
             if delay:
                 yield Sleep(delay)
     finally:

@@ -5,6 +5,9 @@ The API allows 30 requests per 60 seconds per *account*, counting every request
 of the process — every client, thread and asyncio task — so that a well-behaved run
 never receives a 429.  If one comes anyway (another process uses the same key),
 :meth:`RateLimiter.hold_until` makes *everyone* wait the server's ``Retry-After``.
+A scheduler that picks the next request itself reserves its slot first
+(:meth:`RateLimiter.reserve`) and passes it to the call (``slot=``); requests that an
+earlier process sent are counted with :meth:`RateLimiter.seed`.
 
 It is a sliding-window log (exact, not a token bucket: a token bucket of 30/60 s would
 allow 30 at once and then one every 2 s, i.e. up to 59 in some 60 s window).
@@ -23,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from ..api.spec import CONTRACT
 
@@ -146,6 +149,31 @@ class RateLimiter:
         """Wait (without blocking the event loop) until a request may be sent; count it."""
         while not isinstance(got := self._try_take(False), Slot):
             await asyncio.sleep(got)
+
+    async def reserve(self) -> Slot:
+        """Take a slot now for a request sent later, and hand it to that call explicitly
+        (``client.submit(..., slot=s)``, ``client.get_task(..., slot=s)``): its first
+        request uses it instead of waiting.  A scheduler that decides which request goes
+        next reserves before it starts the call.  The slot is in flight until ``done()``
+        (the client calls it when the answer arrives, or at the end of a call that
+        never sent)."""
+        return await self.acquire_slot()
+
+    def reserve_sync(self) -> Slot:
+        """:meth:`reserve` for a thread."""
+        return self.acquire_slot_sync()
+
+    def seed(self, ages_s: Iterable[float], *, slack_s: float = 0.0) -> int:
+        """Count requests already sent ``ages_s`` seconds ago (by an earlier process of
+        the same account); each counts as ``slack_s`` younger than its age (it may have
+        reached the server that much later).  Ages outside the window are ignored;
+        returns how many were counted."""
+        with self._lock:
+            now = self._clock()
+            span = self._span
+            fresh = [now - max(0.0, a - slack_s) for a in ages_s if 0 <= a < span + slack_s]
+            self._slots.extend(Slot(self, at) for at in fresh)
+        return len(fresh)
 
     def time_until_available(self) -> float:
         """Seconds until one request could be sent (0 if one can go now)."""

@@ -33,7 +33,7 @@ class PreviewResult:
 
 def default_preview_dir(storyboard_path: str | Path, *, sandbox: bool) -> Path:
     """``renders/<storyboard>/preview/`` (``renders/<storyboard>/sandbox/preview/``)."""
-    from ..render.plan import SANDBOX_SERVER, default_out_dir
+    from ..render.identity import SANDBOX_SERVER, default_out_dir
 
     return default_out_dir(storyboard_path, SANDBOX_SERVER if sandbox else "") / "preview"
 
@@ -150,7 +150,7 @@ def build_preview(
     own origin, that reloads the page when it is written again."""
     from ..compiler import compile_file
     from ..compiler.output import to_json
-    from ..render.plan import SANDBOX_SERVER, default_out_dir
+    from ..render.identity import SANDBOX_SERVER, default_out_dir
     from ..render.pricing import PriceTable
     from .page import render_page
 

@@ -3,15 +3,24 @@
 Public API (docs/rendering.md)::
 
     plan_file(path, *, sandbox=False, clips=None, take=0, prices=None) -> Plan
-    render_file(path, *, sandbox=False, clips=None, out_dir=None, max_credits=None,
+    render_file(path, *, base_url=None, clips=None, out_dir=None, max_credits=None,
                 concurrency=None, take=0, prices=None, rate_limit=None,
                 on_event=None) -> RenderSummary
     status_file(path, *, sandbox=False, refresh=False) -> StatusReport
 
-Modules: :mod:`.state` (SQLite state, WAL), :mod:`.lock` (one render per storyboard),
-:mod:`.polling` (when to poll), :mod:`.pricing` (credit estimates), :mod:`.plan`
-(submit / reuse / resume / wait), :mod:`.budget` (the shared request budget),
-:mod:`.runner` (the scheduler), :mod:`.manifest`, :mod:`.events`, :mod:`.progress`.
+The renderer receives a base URL and never starts a server: ``render_file(path,
+sandbox=True)`` that starts the in-process sandbox is ``seedance_dsl.render_file``
+(:mod:`seedance_dsl.workflow`, the layer above ``render`` and ``sandbox``).
+
+Modules: :mod:`.commands` (the functions above), :mod:`.identity` (namespaces, ids,
+output directories), :mod:`.plan` (submit / reuse / resume / wait), :mod:`.state`
+(SQLite state, WAL), :mod:`.lock` (one render per storyboard), :mod:`.polling` (when
+to poll), :mod:`.pricing` (credit estimates), :mod:`.budget` (the shared request
+budget), :mod:`.runner` (the scheduler's I/O shell) over its sans-IO parts
+:mod:`.lifecycle`, :mod:`.control` and :mod:`.netwatch`, with :mod:`.expectations`
+(render times), :mod:`.outputs` (files in ``--out``) and :mod:`.diagnose` (a server's
+400 at the source); :mod:`.assembly` (the manifest's entries), :mod:`.manifest`,
+:mod:`.events`, :mod:`.progress`.
 Names load lazily: importing this package imports nothing heavy.
 """
 
@@ -22,15 +31,15 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_dir, lazy_exports
 
 if TYPE_CHECKING:
-    from .api import plan_file, render_file, render_storyboard, status_file
+    from .commands import plan_file, render_file, render_storyboard, status_file
     from .events import RenderEvent, RenderSummary
     from .plan import Plan
 
 _EXPORTS = {
-    "plan_file": "api",
-    "render_file": "api",
-    "render_storyboard": "api",
-    "status_file": "api",
+    "plan_file": "commands",
+    "render_file": "commands",
+    "render_storyboard": "commands",
+    "status_file": "commands",
     "RenderEvent": "events",
     "RenderSummary": "events",
     "Plan": "plan",

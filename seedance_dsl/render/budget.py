@@ -1,32 +1,26 @@
-"""One request budget for the whole run: the client's rate limiter, with prepaid slots.
+"""One request budget for the whole run: the client's rate limiter, counted and logged.
 
 The renderer's scheduler decides *which* request goes next (a poll that is due, or a
-submit) and takes a slot of the shared :class:`~seedance_dsl.client.RateLimiter` for it
-before it starts the request.  The client then asks the same limiter for a slot as it
-always does; :class:`SharedBudget` hands it the slot already taken (once per action), so
-every request — including the client's own retries — is counted exactly once.
+submit), reserves a slot of the shared :class:`~seedance_dsl.client.RateLimiter` for it
+(:meth:`RateLimiter.reserve`) and passes that slot to the call explicitly
+(``client.submit(..., slot=s)``): the call's first request uses it, the client's own
+retries take slots of their own, so every request is counted exactly once.
 """
 
 from __future__ import annotations
 
-import contextvars
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
 
 from ..api.spec import CONTRACT
-from ..client.ratelimit import RateLimiter
+from ..client.ratelimit import RateLimiter, Slot
 
 __all__ = ["SharedBudget", "parse_rate_limit"]
 
-_PREPAID: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar(
-    "seedance_render_prepaid", default=None
-)
-_NONE = object()
-
 
 class SharedBudget(RateLimiter):
-    """A :class:`RateLimiter` whose slots the scheduler can take ahead for an action."""
+    """A :class:`RateLimiter` that counts every slot it hands out (``taken``) and tells
+    ``on_take`` (the renderer logs each request in the state database)."""
 
     def __init__(
         self,
@@ -57,84 +51,25 @@ class SharedBudget(RateLimiter):
         at most 2 s): a resumed run waits a little longer rather than earn a 429."""
         return min(2.0, 0.05 * self.window_s)
 
-    def seed(self, ages_s: list[float]) -> int:
-        """Count requests an earlier process sent ``ages_s`` seconds ago (best effort:
-        needs the limiter's slot list; returns how many were counted).  Each counts as
-        ``arrival_slack_s`` younger than its send (see there)."""
-        slots = getattr(self, "_slots", None)
-        lock = getattr(self, "_lock", None)
-        if not isinstance(slots, list) or lock is None:
-            return 0
-        from ..client.ratelimit import Slot
+    def seed(self, ages_s: Iterable[float], *, slack_s: float | None = None) -> int:
+        """Count requests an earlier process sent ``ages_s`` seconds ago (returns how
+        many were counted).  Each counts as ``arrival_slack_s`` younger than its send."""
+        slack = self.arrival_slack_s if slack_s is None else slack_s
+        return super().seed(ages_s, slack_s=slack)
 
-        now = self._clock()
-        slack = self.arrival_slack_s
-        span = self.window_s + self.margin_s
-        fresh = [now - max(0.0, a - slack) for a in ages_s if 0 <= a < span + slack]
-        with lock:
-            for at in fresh:
-                self._slots.append(Slot(self, at))
-        return len(fresh)
-
-    async def take(self) -> Any:
-        """Take one slot for the scheduler's next action (call when one is available)."""
-        self._count()
-        if hasattr(RateLimiter, "acquire_slot"):
-            return await RateLimiter.acquire_slot(self)
-        await RateLimiter.acquire(self)
-        return None
-
-    @staticmethod
-    def use_prepaid(slot: Any) -> None:
-        """Within the current asyncio task: the next request uses ``slot``."""
-        _PREPAID.set([slot])
-
-    @staticmethod
-    def release_unused() -> None:
-        """End of an action: a slot its request never used counts from now."""
-        box = _PREPAID.get()
-        if box and box[0] is not _NONE:
-            slot, box[0] = box[0], _NONE
-            done = getattr(slot, "done", None)
-            if done is not None:
-                done()
-
-    def _prepaid(self) -> Any:
-        box = _PREPAID.get()
-        if box and box[0] is not _NONE:
-            slot, box[0] = box[0], _NONE
-            return slot
-        return _NONE
-
-    async def acquire_slot(self) -> Any:
-        slot = self._prepaid()
-        if slot is not _NONE:
-            return slot
+    async def acquire_slot(self) -> Slot:
         self._count()
         return await super().acquire_slot()
 
-    def acquire_slot_sync(self) -> Any:
-        slot = self._prepaid()
-        if slot is not _NONE:
-            return slot
+    def acquire_slot_sync(self) -> Slot:
         self._count()
         return super().acquire_slot_sync()
 
     async def acquire(self) -> None:
-        slot = self._prepaid()
-        if slot is not _NONE:
-            if slot is not None and hasattr(slot, "done"):
-                slot.done()
-            return
         self._count()
         await super().acquire()
 
     def acquire_sync(self) -> None:
-        slot = self._prepaid()
-        if slot is not _NONE:
-            if slot is not None and hasattr(slot, "done"):
-                slot.done()
-            return
         self._count()
         super().acquire_sync()
 

@@ -6,9 +6,12 @@ events into a live view, plain lines or JSON lines.  Nothing here holds an API k
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from ..syntax.diagnostics import Diagnostic
 
 __all__ = [
     "EXIT_BUDGET",
@@ -22,6 +25,7 @@ __all__ = [
     "EventSink",
     "RenderEvent",
     "RenderSummary",
+    "diagnostics_json",
 ]
 
 #: Exit codes of ``seedance render`` (docs/rendering.md).
@@ -212,3 +216,10 @@ class RenderSummary:
             "clips": [c.to_json() for c in self.clips],
             "diagnostics": self.diagnostics,
         }
+
+
+def diagnostics_json(diagnostics: Sequence[Diagnostic]) -> list[dict[str, Any]]:
+    """Diagnostics as ``seedance check --format json`` writes them."""
+    from ..syntax.report import diagnostic_json
+
+    return [diagnostic_json(d) for d in diagnostics]

@@ -4,108 +4,37 @@ For each clip: **submit** (a new render), **reuse** (this exact request was rend
 before against this server), **resume** (a render of it is in flight: it will be polled,
 not paid again) or **wait** (it needs an output of a clip that is not rendered yet), and
 an estimate of its credits (:mod:`.pricing`).  The same decisions drive
-:mod:`.runner`, so the plan is what a render does.
+:mod:`.runner`, so the plan is what a render does.  How renders are named (server
+namespace, storyboard id, request hash, output directory) is :mod:`.identity`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import urlsplit
 
-from ..api.spec import CONTRACT
-from ..errors import SeedanceDSLError, UsageError
+from ..errors import UsageError
+from .events import diagnostics_json
+from .identity import (
+    SANDBOX_SERVER,
+    default_out_dir,
+    loopback_allowed,
+    request_hash,
+    sandbox_files_gone,
+    storyboard_id,
+)
 from .pricing import PriceTable
 from .state import RenderRecord, StateDB
 
 if TYPE_CHECKING:
-    from ..api.models import VideoRequest
     from ..compiler.model import ClipOutputs, CompiledClip, CompiledStoryboard
     from ..syntax.diagnostics import Diagnostic
 
-__all__ = [
-    "BASE_URL_ENV",
-    "SANDBOX_SERVER",
-    "OutputConflict",
-    "Plan",
-    "PlanEntry",
-    "default_out_dir",
-    "diagnostics_json",
-    "loopback_allowed",
-    "make_plan",
-    "render_order",
-    "request_hash",
-    "sandbox_files_gone",
-    "server_namespace",
-    "storyboard_id",
-]
-
-BASE_URL_ENV = "SEEDANCE_BASE_URL"
-#: The namespace of renders made with ``--sandbox`` (an in-process server per run).
-SANDBOX_SERVER = "sandbox"
+__all__ = ["Plan", "PlanEntry", "decide", "make_plan", "render_order"]
 
 Action = Literal["submit", "reuse", "resume", "wait", "invalid"]
-
-
-def request_hash(request: VideoRequest) -> str:
-    return hashlib.sha256(request.canonical_json().encode("utf-8")).hexdigest()
-
-
-def storyboard_id(storyboard: CompiledStoryboard) -> str:
-    """How the state database names a storyboard: its file name (one directory, one DB)."""
-    return Path(storyboard.path).name
-
-
-def server_namespace(base_url: str | None = None, *, sandbox: bool = False) -> str:
-    """The namespace of a server's renders in the state database."""
-    if sandbox:
-        return SANDBOX_SERVER
-    url = base_url or os.environ.get(BASE_URL_ENV) or CONTRACT.default_base_url
-    return url.rstrip("/")
-
-
-def default_out_dir(storyboard_path: str | Path, server: str) -> Path:
-    """Where a render's files go unless ``--out`` says otherwise (relative to the working
-    directory): ``renders/<storyboard>/``, and ``renders/<storyboard>/sandbox/`` for
-    ``--sandbox``, so that a free animatic never lands on a paid video."""
-    base = Path("renders") / Path(storyboard_path).stem
-    return base / SANDBOX_SERVER if server == SANDBOX_SERVER else base
-
-
-class OutputConflict(SeedanceDSLError):
-    """The output directory holds videos another server rendered (and was paid for)."""
-
-    exit_code = 2
-    kind = "output"
-
-
-def sandbox_files_gone(rec: RenderRecord) -> bool:
-    """A ``--sandbox`` render whose files are not on disk as downloaded: the in-process
-    sandbox that served them is gone, so they can only be rendered again (free)."""
-    if rec.server != SANDBOX_SERVER:
-        return False
-    if rec.state != "done" or not rec.video_path:
-        return True
-    for path, size in ((rec.video_path, rec.video_bytes), (rec.frame_path, rec.frame_bytes)):
-        if path is None:
-            continue
-        p = Path(path)
-        if not p.is_file() or (size is not None and p.stat().st_size != size):
-            return True
-    return False
-
-
-def loopback_allowed(server: str) -> bool:
-    """Plain-http loopback URLs are accepted only from the server we talk to, when that
-    server is itself local (``--sandbox``, or a sandbox started by hand)."""
-    if server == SANDBOX_SERVER:
-        return True
-    host = urlsplit(server).hostname or ""
-    return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
 
 
 def render_order(storyboard: CompiledStoryboard, selected: Sequence[str] | None) -> list[str]:
@@ -151,13 +80,6 @@ def render_order(storyboard: CompiledStoryboard, selected: Sequence[str] | None)
         if n in wanted:
             visit(n)
     return order
-
-
-def diagnostics_json(diagnostics: Sequence[Diagnostic]) -> list[dict[str, Any]]:
-    """Diagnostics as ``seedance check --format json`` writes them."""
-    from ..syntax.report import diagnostic_json
-
-    return [diagnostic_json(d) for d in diagnostics]
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,28 +215,38 @@ def decide(
             request=payload,
             record=rec,
         )
-    if rec is not None and rec.state == "failed":
-        reason = f"retry: task {rec.task_id} failed ({rec.error_code or 'error'})"
-    elif rec is not None and rec.state == "rejected":
-        reason = f"retry: the server refused it before ({rec.error_code or 'error'})"
-    else:
-        previous = db.latest_done(server, storyboard, clip.name, take) if db is not None else None
-        if previous is not None:
-            reason = f"request changed since task {previous.task_id}"
-        elif take:
-            reason = f"new render (take {take})"
-        else:
-            reason = "not rendered yet"
     return PlanEntry(
         clip.name,
         "submit",
-        reason,
+        _submit_reason(rec, db, server=server, storyboard=storyboard, clip=clip.name, take=take),
         estimate,
         clip.depends_on,
         idempotency_key=key,
         request=payload,
         record=rec,
     )
+
+
+def _submit_reason(
+    rec: RenderRecord | None,
+    db: StateDB | None,
+    *,
+    server: str,
+    storyboard: str,
+    clip: str,
+    take: int,
+) -> str:
+    """Why a clip is submitted (again)."""
+    if rec is not None and rec.state == "failed":
+        return f"retry: task {rec.task_id} failed ({rec.error_code or 'error'})"
+    if rec is not None and rec.state == "rejected":
+        return f"retry: the server refused it before ({rec.error_code or 'error'})"
+    previous = db.latest_done(server, storyboard, clip, take) if db is not None else None
+    if previous is not None:
+        return f"request changed since task {previous.task_id}"
+    if take:
+        return f"new render (take {take})"
+    return "not rendered yet"
 
 
 def _live_inputs(entries: list[PlanEntry], prices: PriceTable) -> list[PlanEntry]:

@@ -1,36 +1,49 @@
 """The render scheduler: every clip rendered once, fast, inside the rate limit, resumable.
 
-One asyncio task (the *dispatcher*) decides what the next request is — a poll that is
-due, or the submit of a clip whose inputs exist — takes a slot of the shared request
-budget (:class:`.budget.SharedBudget`, the client's limiter) and starts it.  Polls go
-first: they free concurrency slots and unblock dependent clips.  Downloads are not API
-requests and run beside it.  Everything that happens is written to the state database
-(:mod:`.state`) before the next step depends on it, and the intent to submit is written
-before the submit is sent.
+One asyncio task (the *dispatcher*) asks the sans-IO core (:func:`.control.next_action`)
+what the next request is — a poll that is due, or the submit of a clip whose inputs
+exist — reserves a slot of the shared request budget (:class:`.budget.SharedBudget`,
+the client's limiter) and starts it with that slot.  Polls go first: they free
+concurrency slots and unblock dependent clips.  Downloads are not API requests and run
+beside it.  Each action returns an outcome; one place (:meth:`Renderer._apply`) applies
+it, and every change of a clip's status goes through the lifecycle table
+(:mod:`.lifecycle`), which also says what the clip's record in the state database
+(:mod:`.state`) becomes.  The intent to submit is written before the submit is sent.
 
-Adaptive concurrency: a ``503 service_busy`` answer to a submit lowers the number of
-tasks kept in flight to what the server accepted; each finished task raises it again by
-``1/limit`` (additive increase), up to ``--concurrency``.
+The parts: :class:`.control.ConcurrencyController` (tasks in flight: a ``503
+service_busy`` lowers it to what the server accepted, each finished task raises it by
+``1/limit``, up to ``--concurrency``), :class:`.control.CreditLedger` (credits charged
+and reserved), :class:`.netwatch.NetworkWatch` (the bound on silence),
+:mod:`.assembly` (the manifest, from what the run knows).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from ..api.spec import CONTRACT
 from ..client import errors as cerr
+from ..client.policy import RETRY_KINDS, ClientEvent, ClientEventKind
 from ..client.secret import ensure_no_secret
 from ..compiler.model import idempotency_key as derive_key
-from ..provenance import has_provenance
+from .assembly import ClipFacts, manifest_entry
 from .budget import SharedBudget
+from .control import (
+    SLOW_START,
+    ConcurrencyController,
+    CreditLedger,
+    Refuse,
+    Start,
+    next_action,
+)
+from .diagnose import locate_field, server_diagnostic
 from .events import (
     TERMINAL,
     UNFINISHED,
@@ -39,42 +52,57 @@ from .events import (
     EventSink,
     RenderEvent,
     RenderSummary,
+    diagnostics_json,
 )
-from .manifest import iso, write_manifest
-from .plan import (
+from .expectations import ExpKey, RenderTimes, kind_of
+from .identity import (
     SANDBOX_SERVER,
     OutputConflict,
-    diagnostics_json,
     loopback_allowed,
-    render_order,
     request_hash,
     sandbox_files_gone,
     storyboard_id,
 )
-from .polling import Expectation, PollPolicy, expectation_from, measure_render_time
+from .lifecycle import Event, Phase, step
+from .manifest import iso, write_manifest
+from .netwatch import NetworkWatch
+from .outputs import foreign_owner, output_paths, place_files, sweep_partial_files
+from .plan import render_order
+from .polling import PollPolicy, measure_render_time
 from .preflight import DiskError, write_failure
 from .pricing import PriceTable
 from .state import RenderRecord, StateDB, StateError
 
 if TYPE_CHECKING:
     from ..api.models import SubmitResponse, Task, VideoRequest
+    from ..client.ratelimit import Slot
     from ..compiler.model import ClipOutputs, CompiledClip, CompiledStoryboard
 
 DEFAULT_CONCURRENCY = 32
-#: tasks submitted at once before the server has accepted any
-SLOW_START = 4
 
-__all__ = ["DEFAULT_CONCURRENCY", "RenderClient", "RenderOptions", "Renderer", "locate_field"]
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "SLOW_START",
+    "RenderClient",
+    "RenderOptions",
+    "Renderer",
+    "locate_field",
+]
 
 
 class RenderClient(Protocol):
     """What the renderer needs of :class:`seedance_dsl.client.AsyncSeedanceClient`."""
 
     async def submit(
-        self, request: VideoRequest, idempotency_key: str, *, retry: Any = None
+        self,
+        request: VideoRequest,
+        idempotency_key: str,
+        *,
+        retry: Any = None,
+        slot: Slot | None = None,
     ) -> SubmitResponse: ...
 
-    async def get_task(self, task_id: str) -> Task: ...
+    async def get_task(self, task_id: str, *, slot: Slot | None = None) -> Task: ...
 
     async def download(self, url: str, path: Path) -> Path: ...
 
@@ -102,9 +130,6 @@ class RenderOptions:
     task_timeout_s: float = 3600.0
 
 
-_ExpKey = tuple[str, str, int]
-
-
 @dataclass(slots=True)
 class _Clip:
     compiled: CompiledClip
@@ -115,9 +140,10 @@ class _Clip:
     hash: str = ""
     attempt: int = 0
     estimate: int = 0
-    record_id: int | None = None
+    #: the clip's record as the state database last returned it
+    record: RenderRecord | None = None
     task_id: str | None = None
-    exp_key: _ExpKey = ("", "", 0)
+    exp_key: ExpKey = ("", "", 0)
     submit_sent: float = 0.0  # monotonic
     submit_answered: float = 0.0
     submitted_wall: float | None = None
@@ -138,18 +164,56 @@ class _Clip:
     def name(self) -> str:
         return self.compiled.name
 
+    @property
+    def record_id(self) -> int | None:
+        return self.record.id if self.record is not None else None
 
-def locate_field(clip: CompiledClip, message: str) -> str | None:
-    """The payload field a server error message names, if any (longest name first)."""
-    candidates = sorted(clip.source_map, key=len, reverse=True)
-    for path in candidates:
-        if path in message:
-            return path
-    for path in candidates:
-        base = path.split("[", 1)[0]
-        if base and base in message:
-            return path
-    return None
+
+# -- what an action returns (one place applies it: Renderer._apply) ------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitOutcome:
+    response: SubmitResponse | None = None
+    error: cerr.SeedanceError | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    sent: float
+    task: Task | None = None
+    error: cerr.SeedanceError | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadOutcome:
+    reused: bool
+    video: Path
+    frame: Path | None
+    stamped: bool = False
+    error: cerr.SeedanceError | None = None
+
+
+Outcome = SubmitOutcome | PollOutcome | DownloadOutcome
+
+
+async def _wait_event(event: asyncio.Event, timeout: float | None) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), timeout)
+
+
+#: how the dispatcher waits for something to happen (``timeout``: ``None`` = no bound);
+#: a test passes one that advances a fake clock instead
+Idle = Callable[[asyncio.Event, float | None], Awaitable[None]]
+
+_DEP_WHAT = {
+    "stuck": "is stuck on the server",
+    "failed": "failed",
+    "skipped": "was skipped",
+    "over_budget": "was not submitted (over --max-credits)",
+    "no_credits": "was not submitted (insufficient credits)",
+    "interrupted": "was interrupted",
+}
 
 
 class Renderer:
@@ -168,6 +232,7 @@ class Renderer:
         on_event: EventSink | None = None,
         sandbox_netloc: str | None = None,
         clock: Any = time.monotonic,
+        idle: Idle = _wait_event,
     ) -> None:
         self.sb = storyboard
         self.client = client
@@ -179,39 +244,29 @@ class Renderer:
         self._emit_cb = on_event
         self._sandbox_netloc = sandbox_netloc
         self._clock = clock
+        self._idle = idle
         self.sid = storyboard_id(storyboard)
         self.allow_loopback = loopback_allowed(server)
         order = render_order(storyboard, self.opts.clips)
         self.clips: dict[str, _Clip] = {n: _Clip(storyboard.clip(n)) for n in order}
         self._wake = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
-        # slow start: as many submits at once as this server accepted before (at least
-        # SLOW_START), one more per accepted submit until the first 503
         learned = db.fact(server, "accepted_in_flight") or 0.0
-        self._cap = float(min(max(1, self.opts.concurrency), max(SLOW_START, int(learned))))
-        self._slow_start = True
-        self._accepted_max = int(learned)
-        self._spent = 0  # credits charged by submits of this run
+        self.concurrency = ConcurrencyController(self.opts.concurrency, learned)
+        self.ledger = CreditLedger(self.opts.max_credits)
+        self.net = NetworkWatch(
+            self._now,
+            grace_s=self.opts.network_grace_s,
+            first_contact_grace_s=self.opts.first_contact_grace_s,
+        )
         self._t0 = clock()
         self._interrupt_reason: str | None = None
         self._fatal: cerr.SeedanceError | None = None
         self._credits_stopped = False
         self._budget_stopped = False
-        self._net_fail_since: float | None = None
-        self._net_answered = False  # has the server answered anything in this run?
-        self._net_last_error = ""
-        self._net_last_ok = float("-inf")  # when the server last gave a useful answer
-        self._net_calls: dict[object, float] = {}  # submits/polls in progress: started at
-        self._floor: dict[_ExpKey, float] = {}
-        self._exp_cache: dict[_ExpKey, Expectation] = {}
+        self.times = RenderTimes(db, server)
         self._dl_sem = asyncio.Semaphore(max(1, self.opts.download_concurrency))
-        # the account's rate window outlives a process: count what earlier runs sent
-        # (a re-run right after Ctrl-C or kill -9 must not earn a 429), log what we send
-        if server != SANDBOX_SERVER:
-            span = budget.window_s + budget.margin_s + budget.arrival_slack_s
-            now_wall = time.time()
-            budget.seed([now_wall - at for at in db.recent_requests(server, span, now_wall)])
-            budget.on_take = lambda: db.log_request(server, time.time())
+        self._seed_budget()
         self.submits = 0
         self.polls = 0
         self._posts_sent = 0
@@ -220,6 +275,17 @@ class Renderer:
         self.busy = 0
         #: (clip, completed per server or None, noticed wall time) for the benchmarks
         self.notices: list[tuple[str, str | None, float]] = []
+
+    def _seed_budget(self) -> None:
+        """The account's rate window outlives a process: count what earlier runs sent
+        (a re-run right after Ctrl-C or kill -9 must not earn a 429), log what we send."""
+        if self.server == SANDBOX_SERVER:
+            return
+        budget, db, server = self.budget, self.db, self.server
+        span = budget.window_s + budget.margin_s + budget.arrival_slack_s
+        now_wall = time.time()
+        budget.seed([now_wall - at for at in db.recent_requests(server, span, now_wall)])
+        budget.on_take = lambda: db.log_request(server, time.time())
 
     # ------------------------------------------------------------------ events
 
@@ -245,23 +311,23 @@ class Renderer:
         )
         self._emit_cb(ev)
 
-    def on_client_event(self, event: Any) -> None:
-        """Hook for the client's ``on_event``: counts 429 answers."""
+    def on_client_event(self, event: ClientEvent) -> None:
+        """Hook for the client's ``on_event``: counts 429 answers and sent submits."""
         # one ``rate_limited`` event per 429 (its ``request`` event is not counted again)
-        if getattr(event, "kind", "") == "rate_limited":
+        if event.kind is ClientEventKind.RATE_LIMITED:
             self.rate_limited += 1
         # submit attempts that left this machine, and those that never did (a failed name
         # look-up or connect): a submit cut off by the stop is counted only if it may
         # have been sent
-        if getattr(event, "kind", "") == "request" and getattr(event, "method", "") == "POST":
-            if getattr(event, "detail", None) == "not sent":
-                self._posts_unsent += 1
-            else:
+        if event.kind is ClientEventKind.REQUEST and event.method == "POST":
+            if event.sent:
                 self._posts_sent += 1
+            else:
+                self._posts_unsent += 1
         # what the server did inside a call still in progress (the client retrying)
-        if getattr(event, "kind", "") in ("rate_limited", "service_busy", "conflict_wait", "retry"):
-            status, code = getattr(event, "status", None), getattr(event, "code", None)
-            self._net_last_error = (
+        if event.kind in RETRY_KINDS:
+            status, code = event.status, event.code
+            self.net.last_error = (
                 f"HTTP {status} {code}, retried by the client"
                 if status is not None
                 else f"no answer ({code}), retried by the client"
@@ -273,34 +339,28 @@ class Renderer:
             self._interrupt_reason = reason
         self._wake.set()
 
+    # ------------------------------------------------------------ the lifecycle
+
+    def _keep(self, c: _Clip, rec: RenderRecord) -> RenderRecord:
+        c.record = rec
+        return rec
+
+    def _move(self, c: _Clip, event: Event, **record_fields: Any) -> None:
+        """The one place a clip's status changes: the lifecycle table says to what, and
+        what its record becomes (written first, with ``record_fields``)."""
+        t = step(c.status, event)
+        if t.record is not None:
+            assert c.record is not None, f"{event}: clip {c.name} has no record"
+            self._keep(c, self.db.update(c.record.id, state=str(t.record), **record_fields))
+        else:
+            assert not record_fields, f"{event} writes no record"
+        if c.status == "submitting":
+            self.ledger.release(c.name)
+        if t.target == Phase.SUBMITTING:
+            self.ledger.reserve(c.name, c.estimate)
+        c.status = t.target.value
+
     # -------------------------------------------------------------- expectations
-
-    def _exp_key(self, payload: Mapping[str, Any]) -> _ExpKey:
-        d = CONTRACT.defaults
-        tier = str(payload.get("quality_tier") or d["quality_tier"])
-        res = str(payload.get("resolution") or d["resolution"])
-        try:
-            dur = int(str(payload.get("duration") or d["duration"]))
-        except ValueError:
-            dur = 0
-        return (tier, res, dur)
-
-    def _expectation(self, key: _ExpKey) -> Expectation:
-        exp = self._exp_cache.get(key)
-        if exp is None:
-            samples = [s for *_, s in self.db.render_times(self.server, *key, limit=20)]
-            if not samples:
-                samples = [s for *_, s in self.db.render_times(self.server, limit=20)]
-                exp = expectation_from(samples)
-                if exp.expected_s is not None:
-                    # another kind of clip: a wider spread
-                    exp = Expectation(
-                        exp.expected_s, max(exp.spread_s, 0.25 * exp.expected_s), exp.samples
-                    )
-            else:
-                exp = expectation_from(samples)
-            self._exp_cache[key] = exp
-        return exp
 
     # --------------------------------------------------------------- preparation
 
@@ -312,15 +372,7 @@ class Renderer:
             if dep is None:
                 continue
             if dep.status in UNFINISHED:
-                what = {
-                    "stuck": "is stuck on the server",
-                    "failed": "failed",
-                    "skipped": "was skipped",
-                    "over_budget": "was not submitted (over --max-credits)",
-                    "no_credits": "was not submitted (insufficient credits)",
-                    "interrupted": "was interrupted",
-                }[dep.status]
-                return False, f"input clip {d} {what}"
+                return False, f"input clip {d} {_DEP_WHAT[dep.status]}"
             if dep.outputs is None:
                 ready = False
         return ready, None
@@ -348,71 +400,75 @@ class Renderer:
         """Inputs exist: resolve the request and decide (reuse, resume, or submit)."""
         from pydantic import ValidationError
 
-        outputs = self._outputs()
         try:
-            request = c.compiled.resolve(outputs, allow_loopback_http=self.allow_loopback)
+            request = c.compiled.resolve(self._outputs(), allow_loopback_http=self.allow_loopback)
         except ValidationError as exc:
             msg = "; ".join(str(e.get("msg", "")) for e in exc.errors())
-            self._fail(c, "invalid_request", f"the request breaks an API rule: {msg}")
+            self._fail(
+                c, Event.INVALID, "invalid_request", f"the request breaks an API rule: {msg}"
+            )
             return
         c.request = request
         c.hash = request_hash(request)
         payload = request.to_payload()
-        c.exp_key = self._exp_key(payload)
+        c.exp_key = kind_of(payload)
         c.estimate = self.opts.prices.estimate(payload)
         rec = self.db.latest_for(self.server, self.sid, c.name, self._take(c.name), c.hash)
         if rec is not None and rec.state in ("done", "completed") and rec.video_url:
-            from ..compiler.model import ClipOutputs
+            self._prepare_rendered(c, rec)
+        elif rec is not None and rec.in_flight:
+            self._prepare_in_flight(c, rec)
+        else:
+            if rec is not None and rec.state == "failed":
+                c.attempt = rec.attempt + 1
+            elif rec is not None:
+                c.attempt = rec.attempt
+            c.key = self._retry_key(c, request, c.attempt)
+            self._move(c, Event.NEW)
+            self._emit("ready", c, credits_estimate=c.estimate)
 
-            outs = ClipOutputs(rec.video_url, rec.last_frame_url)
-            needs_fresh = self._stale(outs) and (
-                sandbox_files_gone(rec)  # nothing left to download them from
-                or any(self._needs_submit_with(child) for child in self._children(c.name))
-            )
-            if not needs_fresh:
-                c.key, c.attempt, c.record_id, c.task_id = (
-                    rec.idempotency_key,
-                    rec.attempt,
-                    rec.id,
-                    rec.task_id,
-                )
-                c.outputs = outs
-                self._reuse(c, rec)
-                return
-            # an in-process sandbox's outputs die with it: render again (free) so that
-            # the clips that need them get live URLs
-            c.key, c.attempt = rec.idempotency_key, rec.attempt
-            rec = self.db.update(rec.id, state="intent", task_id=None)
-            c.record_id = rec.id
-            c.status = "ready"
-            c.reason = "outputs of an earlier sandbox are gone; rendering again (free)"
+    def _prepare_rendered(self, c: _Clip, rec: RenderRecord) -> None:
+        """This exact request was rendered before: reuse it, unless it is an earlier
+        in-process sandbox's whose outputs are needed live (render again, free)."""
+        from ..compiler.model import ClipOutputs
+
+        outs = ClipOutputs(rec.video_url or "", rec.last_frame_url)
+        needs_fresh = self._stale(outs) and (
+            sandbox_files_gone(rec)  # nothing left to download them from
+            or any(self._needs_submit_with(child) for child in self._children(c.name))
+        )
+        c.key, c.attempt = rec.idempotency_key, rec.attempt
+        self._keep(c, rec)
+        if not needs_fresh:
+            c.task_id = rec.task_id
+            c.outputs = outs
+            self._reuse(c, rec)
+            return
+        # an in-process sandbox's outputs die with it: render again (free) so that
+        # the clips that need them get live URLs
+        self._move(c, Event.RERENDER, task_id=None)
+        c.reason = "outputs of an earlier sandbox are gone; rendering again (free)"
+        self._emit("ready", c, c.reason)
+
+    def _prepare_in_flight(self, c: _Clip, rec: RenderRecord) -> None:
+        """A submit of an earlier run: poll its task, or re-send it (same key)."""
+        c.key, c.attempt = rec.idempotency_key, rec.attempt
+        self._keep(c, rec)
+        if rec.task_id and self.server != SANDBOX_SERVER:
+            c.task_id = rec.task_id
+            self._move(c, Event.RESUME)
+            c.submitted_wall = rec.submitted_at
+            elapsed = time.time() - (rec.submitted_at or time.time())
+            c.submit_sent = c.submit_answered = self._now() - max(0.0, elapsed)
+            c.next_poll_at = self._now()
+            c.reason = f"resuming task {rec.task_id}"
+            self._result(c).credits_used = int(rec.credits_used or 0)
+            self._result(c).charged_earlier = True
+            self._emit("resumed", c, c.reason, task_id=rec.task_id)
+        else:
+            self._move(c, Event.RESEND)
+            c.reason = "re-sending an unanswered submit with the same Idempotency-Key"
             self._emit("ready", c, c.reason)
-            return
-        if rec is not None and rec.in_flight:
-            c.key, c.attempt, c.record_id = rec.idempotency_key, rec.attempt, rec.id
-            if rec.task_id and self.server != SANDBOX_SERVER:
-                c.task_id = rec.task_id
-                c.status = "rendering"
-                c.submitted_wall = rec.submitted_at
-                elapsed = time.time() - (rec.submitted_at or time.time())
-                c.submit_sent = c.submit_answered = self._now() - max(0.0, elapsed)
-                c.next_poll_at = self._now()
-                c.reason = f"resuming task {rec.task_id}"
-                self._result(c).credits_used = int(rec.credits_used or 0)
-                self._result(c).charged_earlier = True
-                self._emit("resumed", c, c.reason, task_id=rec.task_id)
-            else:
-                c.status = "ready"
-                c.reason = "re-sending an unanswered submit with the same Idempotency-Key"
-                self._emit("ready", c, c.reason)
-            return
-        if rec is not None and rec.state == "failed":
-            c.attempt = rec.attempt + 1
-        elif rec is not None:
-            c.attempt = rec.attempt
-        c.key = self._retry_key(c, request, c.attempt)
-        c.status = "ready"
-        self._emit("ready", c, credits_estimate=c.estimate)
 
     def _take(self, name: str) -> int:
         """``--take N`` applies to the clips asked for; the clips they need keep take 0."""
@@ -462,9 +518,16 @@ class Renderer:
         return c.result
 
     def _fail(
-        self, c: _Clip, code: str | None, message: str, *, location: str | None = None
+        self,
+        c: _Clip,
+        event: Event,
+        code: str | None,
+        message: str,
+        *,
+        location: str | None = None,
+        **record_fields: Any,
     ) -> None:
-        c.status = "failed"
+        self._move(c, event, **record_fields)
         c.reason = message
         r = self._result(c)
         r.error_code, r.error_message, r.reason, r.location = code, message, message, location
@@ -480,75 +543,46 @@ class Renderer:
         )
         self._write_manifest()
 
-    def _end(self, c: _Clip, status: ClipStatus, reason: str) -> None:
-        c.status = status
+    def _end(self, c: _Clip, event: Event, reason: str, **record_fields: Any) -> None:
+        self._move(c, event, **record_fields)
         c.reason = reason
         r = self._result(c)
         r.reason = reason
-        self._emit(status, c, reason)
+        self._emit(c.status, c, reason)
 
     def _reuse(self, c: _Clip, rec: RenderRecord) -> None:
         r = self._result(c)
         r.credits_used = 0
         r.render_s = rec.render_s
-        ok = self._files_ok(rec)
+        ok = self._files_ok(c, rec)
         if ok is not None:
-            c.status = "reused"
+            self._move(c, Event.REUSE)
             r.video_path, r.frame_path = ok
             r.reason = f"unchanged since task {rec.task_id}"
             self._result(c)
             self._emit("reused", c, r.reason, task_id=rec.task_id, video=r.video_path)
             self._write_manifest()
             return
-        c.status = "downloading"
+        self._move(c, Event.REFETCH)
         c.reason = "rendered before; fetching the files again"
-        self._spawn(self._download(c, rec.id, reused=True))
+        self._spawn(self._download(c, rec, reused=True))
 
-    def _files_ok(self, rec: RenderRecord) -> tuple[str, str | None] | None:
+    def _files_ok(self, c: _Clip, rec: RenderRecord) -> tuple[str, str | None] | None:
         """The record's files, copied into the output directory if needed."""
-        if rec.state != "done" or not rec.video_path:
-            return None
         want_video, want_frame = self._paths(rec.clip, rec.video_url, rec.last_frame_url)
-        pairs = [(Path(rec.video_path), rec.video_bytes, want_video)]
-        if rec.frame_path and want_frame is not None:
-            pairs.append((Path(rec.frame_path), rec.frame_bytes, want_frame))
-        for src, size, _ in pairs:
-            if not src.is_file() or (size is not None and src.stat().st_size != size):
-                return None
-        for src, _, dst in pairs:
-            if src.resolve() != dst.resolve():
-                dst.parent.mkdir(parents=True, exist_ok=True)
-                tmp = dst.with_name(f".{dst.name}.copy")
-                shutil.copyfile(src, tmp)
-                tmp.replace(dst)
+        if not place_files(rec, want_video, want_frame):
+            return None
+        assert rec.video_path is not None
         if want_video.resolve() != Path(rec.video_path).resolve():
-            self.db.update(
-                rec.id,
-                video_path=str(want_video),
-                frame_path=str(want_frame) if rec.frame_path and want_frame else rec.frame_path,
-            )
+            frame_path = str(want_frame) if rec.frame_path and want_frame else rec.frame_path
+            self._keep(c, self.db.update(rec.id, video_path=str(want_video), frame_path=frame_path))
         frame = str(want_frame) if rec.frame_path and want_frame else None
         return str(want_video), frame
 
     def _paths(
         self, clip: str, video_url: str | None, frame_url: str | None
     ) -> tuple[Path, Path | None]:
-        take = self._take(clip)
-        suffix = f".take{take}" if take else ""
-
-        def ext(url: str | None, default: str) -> str:
-            if not url:
-                return default
-            e = PurePosixPath(urlsplit(url).path).suffix.lower()
-            return e if e and len(e) <= 5 and e[1:].isalnum() else default
-
-        video = self.out_dir / f"{clip}{suffix}{ext(video_url, '.mp4')}"
-        frame = (
-            self.out_dir / f"{clip}{suffix}.last_frame{ext(frame_url, '.png')}"
-            if frame_url
-            else None
-        )
-        return video, frame
+        return output_paths(self.out_dir, clip, self._take(clip), video_url, frame_url)
 
     # ------------------------------------------------------------------ the loop
 
@@ -576,7 +610,7 @@ class Renderer:
                     continue
                 ready, why = self._deps_state(c)
                 if why is not None:
-                    self._end(c, "skipped", why)
+                    self._end(c, Event.SKIP, why)
                     progressed = True
                 elif ready:
                     self._prepare(c)
@@ -585,57 +619,36 @@ class Renderer:
     def _in_flight(self) -> int:
         return sum(1 for c in self.clips.values() if c.status in ("submitting", "rendering"))
 
-    def _next_action(self, now: float) -> tuple[str, _Clip | None, float]:
-        """("poll"|"submit", clip, 0) or ("wait", None, seconds until something is due)."""
-        wake = float("inf")
-        due: _Clip | None = None
-        for c in self.clips.values():
-            if c.status == "rendering":
-                if c.next_poll_at <= now and (due is None or c.next_poll_at < due.next_poll_at):
-                    due = c
-                wake = min(wake, c.next_poll_at)
-        if due is not None:
-            return "poll", due, 0.0
-        if self._interrupt_reason or self._fatal:
-            return "wait", None, wake - now
-        in_flight = self._in_flight()
-        for c in self.clips.values():
-            if c.status != "ready":
+    def _next_action(self, now: float) -> Start | float:
+        """The request to start now, or the seconds until something is due; clips that
+        may never be submitted end here."""
+        while True:
+            decision = next_action(
+                self.clips.values(),
+                now,
+                cap=self.concurrency.limit,
+                ledger=self.ledger,
+                stopping=bool(self._interrupt_reason or self._fatal),
+                credits_stopped=self._credits_stopped,
+            )
+            if isinstance(decision, Refuse):
+                self._refuse(self.clips[decision.clip.name], decision.phase)
                 continue
-            if self._credits_stopped:
-                self._end(
-                    c, "no_credits", "not submitted: the server reported insufficient credits"
-                )
-                continue
-            if c.retry_at > now:
-                wake = min(wake, c.retry_at)
-                continue
-            if in_flight >= int(self._cap):
-                break
-            if (
-                self.opts.max_credits is not None
-                and self._spent + self._reserved() + c.estimate > self.opts.max_credits
-            ):
-                self._budget_stopped = True
-                self._end(
-                    c,
-                    "over_budget",
-                    f"not submitted: ~{c.estimate} credits (estimate) would exceed "
-                    f"--max-credits {self.opts.max_credits} ({self._committed_text()})",
-                )
-                continue
-            return "submit", c, 0.0
-        return "wait", None, wake - now
+            return decision if isinstance(decision, Start) else decision.seconds
 
-    def _committed_text(self) -> str:
-        spent, reserved = self._spent, self._reserved()
-        text = f"{spent + reserved} committed so far"
-        if reserved:
-            text += f": {spent} charged + ~{reserved} in submits not answered yet"
-        return text
-
-    def _reserved(self) -> int:
-        return sum(c.estimate for c in self.clips.values() if c.status == "submitting")
+    def _refuse(self, c: _Clip, phase: Phase) -> None:
+        if phase == Phase.NO_CREDITS:
+            self._end(
+                c, Event.NO_CREDITS, "not submitted: the server reported insufficient credits"
+            )
+            return
+        self._budget_stopped = True
+        self._end(
+            c,
+            Event.OVER_BUDGET,
+            f"not submitted: ~{c.estimate} credits (estimate) would exceed "
+            f"--max-credits {self.opts.max_credits} ({self.ledger.committed_text()})",
+        )
 
     def _done(self) -> bool:
         return not self._running and all(c.status in TERMINAL for c in self.clips.values())
@@ -661,22 +674,7 @@ class Renderer:
         """Refuse (before anything is sent) to write into a directory that holds videos
         another server rendered: they were paid for, and one manifest.json serves one
         server.  Animatics of ``--sandbox`` are free and may be replaced."""
-        foreign: str | None = None
-        manifest = self.manifest_path
-        if manifest.is_file():
-            import json
-
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                owner = json.loads(manifest.read_text(encoding="utf-8")).get("server")
-                if isinstance(owner, str) and owner not in (self.server, SANDBOX_SERVER):
-                    foreign = owner
-        if foreign is None:
-            for rec in self.db.history(None, self.sid):
-                if rec.server in (self.server, SANDBOX_SERVER) or rec.state != "done":
-                    continue
-                for p in (rec.video_path, rec.frame_path):
-                    if p and Path(p).parent == self.out_dir and Path(p).is_file():
-                        foreign = rec.server
+        foreign = foreign_owner(self.out_dir, self.manifest_path, self.db, self.sid, self.server)
         if foreign is not None:
             where = "--sandbox" if self.server == SANDBOX_SERVER else self.server
             raise OutputConflict(
@@ -689,7 +687,7 @@ class Renderer:
         self._t0 = self._now()
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self._check_out_dir()
-        self._sweep_partial_files()
+        sweep_partial_files(self.out_dir)
         self._emit_warnings()
         self._emit(
             "start",
@@ -720,13 +718,6 @@ class Renderer:
 
     _write_failed: DiskError | None = None
 
-    def _sweep_partial_files(self) -> None:
-        """Temporary files of a killed run (we hold the storyboard's lock: none is live)."""
-        for p in self.out_dir.iterdir():
-            if p.name.startswith(".") and p.name.endswith((".part", ".tmp", ".copy")):
-                with contextlib.suppress(OSError):
-                    p.unlink()
-
     async def _loop(self) -> None:
         while True:
             if self._crash is not None:
@@ -741,24 +732,19 @@ class Renderer:
             if self._done():
                 return
             now = self._now()
-            grace = self._network_grace()
-            silent = self._silent_since()
+            grace = self.net.grace()
+            silent = self.net.silent_since()
             if silent is not None and now - silent > grace:
-                self.interrupt(self._silence_message(now - silent))
+                self.interrupt(self.net.silence_message(now - silent))
                 continue
-            kind, c, wait = self._next_action(now)
-            if c is not None:
+            action = self._next_action(now)
+            if isinstance(action, Start):
                 wait = self.budget.time_until_available()
                 if wait <= 0:
-                    slot = await self.budget.take()
-                    c.requests += 1
-                    if kind == "poll":
-                        c.next_poll_at = float("inf")
-                        self._spawn(self._prepaid(slot, self._poll(c)))
-                    else:
-                        c.status = "submitting"
-                        self._spawn(self._prepaid(slot, self._submit(c)))
+                    await self._start(action)
                     continue
+            else:
+                wait = action
             self._wake.clear()
             if self._done():
                 return
@@ -768,8 +754,27 @@ class Renderer:
             if timeout is not None and timeout <= 0:
                 await asyncio.sleep(0)
                 continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+            await self._idle(self._wake, timeout)
+
+    async def _start(self, action: Start) -> None:
+        """Reserve the request's slot, then start it with that slot."""
+        c = self.clips[action.clip.name]
+        slot = await self.budget.reserve()
+        c.requests += 1
+        if action.kind == "poll":
+            c.next_poll_at = float("inf")
+            self._spawn(self._with_slot(slot, self._poll(c, slot)))
+        else:
+            self._move(c, Event.DISPATCH)
+            self._spawn(self._with_slot(slot, self._submit(c, slot)))
+
+    @staticmethod
+    async def _with_slot(slot: Slot, action: Awaitable[None]) -> None:
+        """Run ``action``; a slot its request never used counts from its end."""
+        try:
+            await action
+        finally:
+            slot.done()
 
     async def _stop_all(self) -> None:
         for t in list(self._running):
@@ -781,7 +786,7 @@ class Renderer:
         # it was left and what the next run does with it
         for c in self.clips.values():
             if c.status not in TERMINAL:
-                self._end(c, "interrupted", self._left_at(c))
+                self._end(c, Event.INTERRUPT, self._left_at(c))
         if self._write_failed is None:
             self._write_manifest()
         else:  # the disk that failed may not take the manifest either
@@ -801,37 +806,22 @@ class Renderer:
             return "rendered; the download did not finish; the next run downloads it again"
         return "not started"
 
-    # ------------------------------------------------------------------ actions
-
-    def _network_grace(self) -> float:
-        if self._net_answered:
-            return self.opts.network_grace_s
-        return min(self.opts.network_grace_s, self.opts.first_contact_grace_s)
-
-    def _net_ok(self) -> None:
-        self._net_fail_since = None
-        self._net_answered = True
-        self._net_last_ok = self._now()
+    # ------------------------------------------------------------------ network
 
     def _net_fail(self, exc: cerr.SeedanceError, since: float | None = None) -> None:
         """A call got no useful answer: nothing, or a refusal (503, 429, 5xx, 409 "still
         running").  The bound on silence counts from when that call was sent
         (``since``), not from when the client gave up retrying it."""
         what = self._describe(exc)
-        self._net_last_error = what
-        start = max(self._now() if since is None else since, self._net_last_ok)
-        if self._net_fail_since is None or start < self._net_fail_since:
-            first = self._net_fail_since is None
-            self._net_fail_since = start
-            if first:
-                # say it once per outage, so a run that waits on the network says why
-                doing = "does not answer" if exc.status is None else "refuses the requests"
-                self._emit(
-                    "network",
-                    None,
-                    f"the server {doing} ({what}); retrying, giving up after "
-                    f"{self._network_grace():g} s without a useful answer (state is saved)",
-                )
+        if self.net.fail(what, since):
+            # say it once per outage, so a run that waits on the network says why
+            doing = "does not answer" if exc.status is None else "refuses the requests"
+            self._emit(
+                "network",
+                None,
+                f"the server {doing} ({what}); retrying, giving up after "
+                f"{self.net.grace():g} s without a useful answer (state is saved)",
+            )
 
     @staticmethod
     def _describe(exc: cerr.SeedanceError) -> str:
@@ -839,55 +829,44 @@ class Renderer:
             return f"no answer: {exc.message}"
         return f"HTTP {exc.status} {exc.code}: {exc.message}"
 
-    def _silent_since(self) -> float | None:
-        """Since when the server has given no useful answer, if it is failing or a call
-        to it is in progress; ``None`` while all is well."""
-        starts = list(self._net_calls.values())
-        if self._net_fail_since is not None:
-            starts.append(self._net_fail_since)
-        if not starts:
-            return None
-        return max(min(starts), self._net_last_ok)
-
-    def _silence_message(self, silent_s: float) -> str:
-        grace = self._network_grace()
-        env = "SEEDANCE_OUTAGE_TIMEOUT" if self._net_answered else "SEEDANCE_FIRST_ANSWER_TIMEOUT"
-        last = self._net_last_error or "a request still without an answer"
-        did = "refused every request" if last.startswith("HTTP ") else "did not answer"
-        return (
-            f"the server {did} for {grace:g} s (last: {last}; {silent_s:.1f} s without a "
-            f"useful answer); check the base URL and the network, or set {env} to wait "
-            "longer; state saved, run again to resume"
-        )
-
-    async def _net_call(self, call: Any) -> Any:
+    async def _net_call(self, call: Awaitable[Any]) -> Any:
         """Await one submit or poll, known as in progress while it runs (the loop stops
         a render whose server keeps a call unanswered past the bound)."""
-        token = object()
-        self._net_calls[token] = self._now()
+        token = self.net.begin()
         self._wake.set()  # the loop re-plans its sleep with this call in view
         try:
             return await call
         finally:
-            del self._net_calls[token]
+            self.net.end(token)
 
     def _backoff(self, n: int) -> float:
         base = max(self.opts.poll.min_interval_s, 0.05)
         return min(self.opts.poll.max_interval_s, base * float(1 << min(n, 6)))
 
-    async def _prepaid(self, slot: Any, action: Any) -> None:
-        """Run ``action`` with its request paid by ``slot`` (taken by the dispatcher)."""
-        SharedBudget.use_prepaid(slot)
-        try:
-            await action
-        finally:
-            SharedBudget.release_unused()
+    # ------------------------------------------------------------------ actions
 
-    async def _submit(self, c: _Clip) -> None:
+    def _apply(self, c: _Clip, outcome: Outcome) -> None:
+        """The one place an action's outcome changes the run."""
+        if isinstance(outcome, SubmitOutcome):
+            if outcome.response is not None:
+                self._accepted(c, outcome.response)
+            else:
+                assert outcome.error is not None
+                self._submit_refused(c, outcome.error)
+        elif isinstance(outcome, PollOutcome):
+            if outcome.task is not None:
+                self._polled(c, outcome.task)
+            else:
+                assert outcome.error is not None
+                self._poll_failed(c, outcome.error, outcome.sent)
+        else:
+            self._downloaded(c, outcome)
+
+    async def _submit(self, c: _Clip, slot: Slot) -> None:
         assert c.request is not None
         # defence in depth: an output URL of another clip could carry the key too
         ensure_no_secret(c.request.canonical_json(), where=f"the request of clip {c.name}")
-        if c.record_id is None:
+        if c.record is None:
             c.fresh = self.db.get(self.server, c.key) is None
             rec = self.db.record_intent(
                 server=self.server,
@@ -899,141 +878,157 @@ class Renderer:
                 idempotency_key=c.key,
                 request_json=c.request.canonical_json(),
             )
-            c.record_id = rec.id
+            self._keep(c, rec)
         self._emit("submitting", c, key=c.key, credits_estimate=c.estimate)
         c.submit_sent = self._now()
         self.submits += 1
         posts = (self._posts_sent, self._posts_unsent)
+        retry = {"retry": self.opts.submit_retry} if self.opts.submit_retry is not None else {}
         try:
-            if self.opts.submit_retry is not None:
-                resp = await self._net_call(
-                    self.client.submit(c.request, c.key, retry=self.opts.submit_retry)
-                )
-            else:
-                resp = await self._net_call(self.client.submit(c.request, c.key))
+            resp = await self._net_call(self.client.submit(c.request, c.key, slot=slot, **retry))
         except asyncio.CancelledError:  # the run stops while the client retries
             if self._posts_sent == posts[0] and self._posts_unsent > posts[1]:
                 self.submits -= 1  # every attempt so far failed before leaving this machine
             raise
-        except cerr.InsufficientCredits as exc:
-            self._net_ok()
-            self._credits_stopped = True
-            self.db.update(
-                c.record_id, state="rejected", error_code=exc.code, error_message=exc.message
-            )
-            self._end(
-                c,
-                "no_credits",
-                "not submitted: insufficient credits (HTTP 402); clips in flight carry on",
-            )
-            self._emit("credits_exhausted", None, str(exc.message))
+        except cerr.SeedanceError as exc:
+            self._apply(c, SubmitOutcome(error=exc))
             return
-        except cerr.ServiceBusy as exc:
-            self.busy += 1
-            others = self._in_flight() - 1
-            if others >= 1:
-                self._net_ok()  # the server's concurrency limit: tasks are in flight
-            else:
-                self._net_fail(exc, c.submit_sent)  # it refuses everything: bounded
-            self._cap = float(max(1, min(int(self._cap), others)))
-            self._slow_start = False
-            if others >= 1 and others < self._accepted_max:
-                # the server's limit is lower than we believed: start lower next time
-                self._accepted_max = others
-                self.db.set_fact(self.server, "accepted_in_flight", others)
-            c.busy_retries += 1
-            c.status = "ready"
-            c.retry_at = self._now() + (self._backoff(c.busy_retries) if others <= 0 else 0.0)
-            self._emit(
-                "busy",
-                c,
-                f"server busy (503); keeping {int(self._cap)} task(s) in flight",
-                concurrency=int(self._cap),
-            )
-            return
-        except cerr.InvalidRequest as exc:
-            self._net_ok()
-            self.db.update(
-                c.record_id, state="rejected", error_code=exc.code, error_message=exc.message
-            )
-            field_path = locate_field(c.compiled, exc.message or "")
-            span = c.compiled.source_map.get(field_path) if field_path else None
-            span = span or c.compiled.span
-            self._result(c).diagnostic = self._server_diagnostic(c, exc, field_path, span)
+        self._apply(c, SubmitOutcome(response=resp))
+
+    def _submit_refused(self, c: _Clip, exc: cerr.SeedanceError) -> None:
+        """A submit that got no 2xx (in the order the client's errors nest)."""
+        if isinstance(exc, cerr.InsufficientCredits):
+            self._no_credits(c, exc)
+        elif isinstance(exc, cerr.ServiceBusy):
+            self._busy(c, exc)
+        elif isinstance(exc, cerr.InvalidRequest):
+            self._invalid(c, exc)
+        elif isinstance(exc, cerr.IdempotencyConflict):
+            self._conflict(c, exc)
+        elif isinstance(exc, cerr.Unauthorized):
+            self._fatal = exc
+            self._move(c, Event.RETRY_LATER)
+            self._wake.set()
+        elif isinstance(exc, (cerr.NotFound, cerr.UnexpectedResponse)):
+            self.net.ok()
             self._fail(
                 c,
+                Event.REFUSED,
                 exc.code,
-                f"the server refused the request: {exc.message}"
-                + (f" (field {field_path})" if field_path else ""),
-                location=str(span),
+                f"the server refused the submit: {exc.message}",
+                error_code=exc.code,
+                error_message=exc.message,
             )
-            return
-        except cerr.IdempotencyConflict as exc:
-            if not exc.still_running:
-                self._net_ok()
-                self.db.update(
-                    c.record_id, state="rejected", error_code=exc.code, error_message=exc.message
-                )
-                self._fail(c, exc.code, f"the server refused the submit: {exc.message}")
-                return
-            self._net_fail(exc, c.submit_sent)
-            c.conflicts += 1
-            if c.conflicts > 8:
-                self._fail(c, "idempotency_conflict", "the server keeps answering 409 for this key")
-                return
-            c.status = "ready"
-            c.retry_at = self._now() + self._backoff(c.conflicts)
-            return
-        except cerr.Unauthorized as exc:
-            self._fatal = exc
-            c.status = "ready"
-            self._wake.set()
-            return
-        except (cerr.NotFound, cerr.UnexpectedResponse) as exc:
-            self._net_ok()
-            self.db.update(
-                c.record_id, state="rejected", error_code=exc.code, error_message=exc.message
-            )
-            self._fail(c, exc.code, f"the server refused the submit: {exc.message}")
-            return
-        except cerr.SeedanceError as exc:
+        else:
             # transport error, timeout, 500, 429 after retries: unknown whether it was
             # committed; the same key later is safe either way
             if isinstance(exc, cerr.TransportError) and not exc.reached_server:
                 self.submits -= 1  # never left this machine: not a submit
             self._net_fail(exc, c.submit_sent)
-            c.status = "ready"
+            self._move(c, Event.RETRY_LATER)
             c.retry_at = self._now() + self._backoff(2)
+
+    def _no_credits(self, c: _Clip, exc: cerr.SeedanceError) -> None:
+        self.net.ok()
+        self._credits_stopped = True
+        self._end(
+            c,
+            Event.CREDITS_EXHAUSTED,
+            "not submitted: insufficient credits (HTTP 402); clips in flight carry on",
+            error_code=exc.code,
+            error_message=exc.message,
+        )
+        self._emit("credits_exhausted", None, str(exc.message))
+
+    def _busy(self, c: _Clip, exc: cerr.SeedanceError) -> None:
+        self.busy += 1
+        others = self._in_flight() - 1
+        if others >= 1:
+            self.net.ok()  # the server's concurrency limit: tasks are in flight
+        else:
+            self._net_fail(exc, c.submit_sent)  # it refuses everything: bounded
+        learned = self.concurrency.on_busy(others)
+        if learned is not None:
+            self.db.set_fact(self.server, "accepted_in_flight", learned)
+        c.busy_retries += 1
+        self._move(c, Event.BUSY)
+        c.retry_at = self._now() + (self._backoff(c.busy_retries) if others <= 0 else 0.0)
+        limit = self.concurrency.limit
+        self._emit(
+            "busy",
+            c,
+            f"server busy (503); keeping {limit} task(s) in flight",
+            concurrency=limit,
+        )
+
+    def _invalid(self, c: _Clip, exc: cerr.SeedanceError) -> None:
+        self.net.ok()
+        field_path = locate_field(c.compiled, exc.message or "")
+        span = c.compiled.source_map.get(field_path) if field_path else None
+        span = span or c.compiled.span
+        self._result(c).diagnostic = server_diagnostic(self.sb, c.compiled, exc, field_path, span)
+        self._fail(
+            c,
+            Event.REFUSED,
+            exc.code,
+            f"the server refused the request: {exc.message}"
+            + (f" (field {field_path})" if field_path else ""),
+            location=str(span),
+            error_code=exc.code,
+            error_message=exc.message,
+        )
+
+    def _conflict(self, c: _Clip, exc: cerr.IdempotencyConflict) -> None:
+        if not exc.still_running:
+            self.net.ok()
+            self._fail(
+                c,
+                Event.REFUSED,
+                exc.code,
+                f"the server refused the submit: {exc.message}",
+                error_code=exc.code,
+                error_message=exc.message,
+            )
             return
-        self._net_ok()
-        if self._slow_start:
-            self._cap = min(float(max(1, self.opts.concurrency)), self._cap + 1.0)
-        accepted = self._in_flight()
-        if accepted > self._accepted_max:
-            self._accepted_max = accepted
-            self.db.set_fact(self.server, "accepted_in_flight", accepted)
+        self._net_fail(exc, c.submit_sent)
+        c.conflicts += 1
+        if c.conflicts > 8:
+            self._fail(
+                c,
+                Event.GIVE_UP,
+                "idempotency_conflict",
+                "the server keeps answering 409 for this key",
+            )
+            return
+        self._move(c, Event.RETRY_LATER)
+        c.retry_at = self._now() + self._backoff(c.conflicts)
+
+    def _accepted(self, c: _Clip, resp: SubmitResponse) -> None:
+        self.net.ok()
+        learned = self.concurrency.on_accepted(self._in_flight())
+        if learned is not None:
+            self.db.set_fact(self.server, "accepted_in_flight", learned)
         c.submit_answered = self._now()
         c.submitted_wall = time.time()
         c.task_id = resp.id
         credits = int(resp.credits_used or 0)
-        self._spent += credits
+        self.ledger.charge(credits)
         r = self._result(c)
         r.credits_used = credits
-        self.db.update(
-            c.record_id,
-            state="submitted",
+        self._move(
+            c,
+            Event.ACCEPTED,
             task_id=resp.id,
             credits_used=credits,
             submitted_at=c.submitted_wall,
         )
-        c.status = "rendering"
         c.started_mono = c.submit_sent
-        exp = self._expectation(c.exp_key)
+        exp = self.times.expectation(c.exp_key)
         if resp.status in CONTRACT.terminal_statuses:
             c.next_poll_at = self._now()
         else:
             c.next_poll_at = c.submit_answered + self.opts.poll.first_poll(
-                exp, self._floor.get(c.exp_key, 0.0)
+                exp, self.times.floor(c.exp_key)
             )
         self._emit(
             "submitted",
@@ -1044,65 +1039,41 @@ class Renderer:
             expected_s=exp.expected_s,
         )
 
-    def _server_diagnostic(
-        self, c: _Clip, exc: cerr.SeedanceError, field_path: str | None, span: Any
-    ) -> str:
-        """The server's 400, drawn at the ``.shot`` source that produced the field."""
-        from ..syntax.diagnostics import Diagnostic
-        from ..syntax.report import render_one
-
-        what = f"field `{field_path}` of clip {c.name}" if field_path else f"clip {c.name}"
-        help_text = (
-            "fix the .shot source here and run `seedance render` again "
-            "(nothing was charged for a refused request)"
-        )
-        for slot in c.compiled.slots:
-            if field_path and field_path.split("[", 1)[0] == slot.field:
-                help_text = (
-                    f"this URL is the {slot.output.replace('_', ' ')} of clip {slot.clip} as the "
-                    f"server returned it; if it has expired, render {slot.clip} again: "
-                    f"`seedance render {self.sb.path} --clip {slot.clip} --take N`"
-                )
-        diag = Diagnostic(
-            code=exc.code or "invalid_request",
-            severity="error",
-            message=f"the server refused {what}: {exc.message}",
-            span=span,
-            help=help_text,
-        )
-        return render_one(diag, self.sb.sources)
-
-    async def _poll(self, c: _Clip) -> None:
+    async def _poll(self, c: _Clip, slot: Slot) -> None:
         assert c.task_id is not None and c.record_id is not None
         c.polls += 1
         self.polls += 1
         sent = self._now()
         try:
-            task = await self._net_call(self.client.get_task(c.task_id))
-        except cerr.NotFound:
-            self._net_ok()
+            task = await self._net_call(self.client.get_task(c.task_id, slot=slot))
+        except cerr.SeedanceError as exc:
+            self._apply(c, PollOutcome(sent, error=exc))
+            return
+        self._apply(c, PollOutcome(sent, task=task))
+
+    def _poll_failed(self, c: _Clip, exc: cerr.SeedanceError, sent: float) -> None:
+        if isinstance(exc, cerr.NotFound):
+            self.net.ok()
             c.not_found += 1
             if c.not_found >= 2:
-                self.db.update(c.record_id, state="failed", error_code="not_found")
-                self._fail(c, "not_found", f"task {c.task_id} no longer exists on the server")
+                message = f"task {c.task_id} no longer exists on the server"
+                self._fail(c, Event.GONE, "not_found", message, error_code="not_found")
                 return
             # the server may have lost it (a restarted sandbox): submit again, same key
-            self.db.update(c.record_id, state="intent", task_id=None)
+            self._move(c, Event.LOST, task_id=None)
             c.task_id = None
-            c.status = "ready"
-            return
-        except cerr.Unauthorized as exc:
+        elif isinstance(exc, cerr.Unauthorized):
             self._fatal = exc
             c.next_poll_at = self._now()
             self._wake.set()
-            return
-        except cerr.SeedanceError as exc:
+        else:
             if isinstance(exc, cerr.TransportError) and not exc.reached_server:
                 self.polls -= 1  # never left this machine
             self._net_fail(exc, sent)
             c.next_poll_at = self._now() + self._backoff(2)
-            return
-        self._net_ok()
+
+    def _polled(self, c: _Clip, task: Task) -> None:
+        self.net.ok()
         now = self._now()
         elapsed = now - c.submit_answered
         if task.status == "completed":
@@ -1113,10 +1084,10 @@ class Renderer:
             self._stuck(c, task.status, elapsed)
         else:
             c.seen_processing_s = max(c.seen_processing_s, elapsed)
-            self._floor[c.exp_key] = max(self._floor.get(c.exp_key, 0.0), elapsed)
-            exp = self._expectation(c.exp_key)
+            self.times.seen_processing(c.exp_key, elapsed)
+            exp = self.times.expectation(c.exp_key)
             c.next_poll_at = c.submit_answered + self.opts.poll.next_poll(
-                exp, elapsed, self._floor.get(c.exp_key, 0.0) if not exp.known else 0.0
+                exp, elapsed, self.times.floor(c.exp_key) if not exp.known else 0.0
             )
             # the poll that can tell a task is stuck goes out when the ceiling is reached
             c.next_poll_at = min(c.next_poll_at, c.submit_answered + self.opts.task_timeout_s)
@@ -1138,7 +1109,7 @@ class Renderer:
         env = LIMITS["render_task_timeout"].env
         self._end(
             c,
-            "stuck",
+            Event.STUCK,
             f"task {c.task_id} still {status} {secs(elapsed)} s after its submit (the "
             f"ceiling is {secs(self.opts.task_timeout_s)} s; set {env} to raise it); it is "
             "paid and kept, never resubmitted: the next run polls it again",
@@ -1149,9 +1120,9 @@ class Renderer:
         from ..compiler.model import ClipOutputs
 
         out = task.output
-        assert c.record_id is not None
         if out is None or not out.video_url:
-            self._fail(c, "no_output", f"task {task.id} completed without a video URL")
+            message = f"task {task.id} completed without a video URL"
+            self._fail(c, Event.NO_OUTPUT, "no_output", message)
             return
         render_s = measure_render_time(
             lower_s=c.seen_processing_s,
@@ -1162,13 +1133,12 @@ class Renderer:
         self.notices.append((c.name, task.updated_at, time.time()))
         if c.started_mono is not None and c.fresh:
             # a render timed from its own first submit (not a resumed one) teaches the estimate
-            self.db.add_render_time(self.server, *c.exp_key, render_s)
-            self._exp_cache.pop(c.exp_key, None)
-            self._cap = min(float(max(1, self.opts.concurrency)), self._cap + 1.0 / self._cap)
+            self.times.learn(c.exp_key, render_s)
+            self.concurrency.on_rendered()
         credits = task.credits_used
-        self.db.update(
-            c.record_id,
-            state="completed",
+        self._move(
+            c,
+            Event.COMPLETED,
             video_url=out.video_url,
             last_frame_url=out.last_frame_url,
             seed=out.seed,
@@ -1179,10 +1149,9 @@ class Renderer:
         r = self._result(c)
         r.render_s = render_s
         if credits is not None and c.started_mono is not None:
-            self._spent += int(credits) - r.credits_used
+            self.ledger.settle(int(credits), r.credits_used)
             r.credits_used = int(credits)
         c.outputs = ClipOutputs(out.video_url, out.last_frame_url)
-        c.status = "downloading"
         self._emit(
             "completed",
             c,
@@ -1195,34 +1164,30 @@ class Renderer:
             render_s=round(render_s, 3),
             seed=out.seed,
         )
-        self._spawn(self._download(c, c.record_id, reused=False))
+        assert c.record is not None
+        self._spawn(self._download(c, c.record, reused=False))
 
     def _task_failed(self, c: _Clip, task: Task) -> None:
-        assert c.record_id is not None
         err = task.error
         code = (err.code if err else None) or "task_failed"
         message = (err.message if err else None) or "the server reported the task failed"
         refunded = int(task.credits_refunded or 0)
-        self.db.update(
-            c.record_id,
-            state="failed",
+        r = self._result(c)
+        r.credits_refunded = refunded
+        if c.started_mono is not None:
+            self.ledger.refund(refunded)
+        self._fail(
+            c,
+            Event.TASK_FAILED,
+            code,
+            f"task {task.id} failed: {message} ({refunded} credits refunded)",
             error_code=code,
             error_message=message,
             credits_refunded=refunded,
             completed_at=time.time(),
         )
-        r = self._result(c)
-        r.credits_refunded = refunded
-        if c.started_mono is not None:
-            self._spent -= refunded
-        self._fail(
-            c,
-            code,
-            f"task {task.id} failed: {message} ({refunded} credits refunded)",
-        )
 
-    async def _download(self, c: _Clip, record_id: int, *, reused: bool) -> None:
-        rec = self.db.get_by_id(record_id)
+    async def _download(self, c: _Clip, rec: RenderRecord, *, reused: bool) -> None:
         assert rec.video_url
         video, frame = self._paths(c.name, rec.video_url, rec.last_frame_url)
         self._emit("downloading", c, video=str(video))
@@ -1236,18 +1201,29 @@ class Renderer:
             disk = write_failure(exc)
             if disk is not None:  # --out is full or read-only: stop, the task is kept
                 raise disk from None
+            self._apply(c, DownloadOutcome(reused, video, frame, error=exc))
+            return
+        self._apply(c, DownloadOutcome(reused, video, frame, stamped=stamped))
+
+    def _downloaded(self, c: _Clip, got: DownloadOutcome) -> None:
+        rec = c.record
+        assert rec is not None
+        if got.error is not None:
+            exc = got.error
             hint = (
                 "the output URL has probably expired; render it again with --take N"
                 if exc.status in (403, 404, 410)
                 else "run again to retry the download (the task is not paid twice)"
             )
-            self._fail(c, exc.code, f"could not download {rec.video_url}: {exc.message}; {hint}")
+            message = f"could not download {rec.video_url}: {exc.message}; {hint}"
+            self._fail(c, Event.DOWNLOAD_FAILED, exc.code, message)
             return
+        video, frame = got.video, got.frame
         vbytes = video.stat().st_size
         fbytes = frame.stat().st_size if frame is not None and rec.last_frame_url else None
-        self.db.update(
-            record_id,
-            state="done",
+        self._move(
+            c,
+            Event.REFETCHED if got.reused else Event.DOWNLOADED,
             video_path=str(video),
             frame_path=str(frame) if fbytes is not None else None,
             video_bytes=vbytes,
@@ -1257,10 +1233,13 @@ class Renderer:
         r = self._result(c)
         r.video_path = str(video)
         r.frame_path = str(frame) if fbytes is not None else None
-        c.status = "reused" if reused else "done"
-        self._result(c)
         self._emit(
-            c.status, c, str(video), video=str(video), last_frame=r.frame_path, provenance=stamped
+            c.status,
+            c,
+            str(video),
+            video=str(video),
+            last_frame=r.frame_path,
+            provenance=got.stamped,
         )
         self._write_manifest()
 
@@ -1284,51 +1263,19 @@ class Renderer:
 
     # ------------------------------------------------------------------ output
 
+    def _facts(self, c: _Clip) -> ClipFacts:
+        return ClipFacts(
+            clip=c.name,
+            status=c.status,
+            reason=c.reason,
+            prompt=c.compiled.prompt,
+            take=self._take(c.name),
+            request=c.request.to_payload() if c.request else None,
+            source=str(c.compiled.span),
+            record=c.record,
+        )
+
     def _write_manifest(self) -> None:
-        entries: list[dict[str, Any]] = []
-        for c in self.clips.values():
-            rec = self.db.get_by_id(c.record_id) if c.record_id is not None else None
-            entry: dict[str, Any] = {
-                "clip": c.name,
-                "status": c.status,
-                "reason": c.reason or None,
-                "prompt": c.compiled.prompt,
-                "take": self._take(c.name),
-                "request": c.request.to_payload() if c.request else None,
-                "source": str(c.compiled.span),
-            }
-            if rec is not None:
-                files: dict[str, Any] = {}
-                if rec.video_path and rec.state == "done":
-                    files["video"] = {
-                        "path": rec.video_path,
-                        "bytes": rec.video_bytes,
-                        "provenance": has_provenance(rec.video_path),
-                    }
-                    if rec.frame_path:
-                        files["last_frame"] = {"path": rec.frame_path, "bytes": rec.frame_bytes}
-                entry.update(
-                    task_id=rec.task_id,
-                    idempotency_key=rec.idempotency_key,
-                    credits_used=rec.credits_used,
-                    credits_refunded=rec.credits_refunded,
-                    seed=rec.seed,
-                    error=(
-                        {"code": rec.error_code, "message": rec.error_message}
-                        if rec.error_code
-                        else None
-                    ),
-                    timings={
-                        "intent_at": iso(rec.created_at),
-                        "submitted_at": iso(rec.submitted_at),
-                        "completed_at": iso(rec.completed_at),
-                        "downloaded_at": iso(rec.downloaded_at),
-                        "render_s": rec.render_s,
-                    },
-                    urls={"video": rec.video_url, "last_frame": rec.last_frame_url},
-                    files=files,
-                )
-            entries.append(entry)
         write_manifest(
             self.manifest_path,
             storyboard={
@@ -1337,7 +1284,7 @@ class Renderer:
                 "source_hash": self.sb.source_hash,
             },
             server=self.server,
-            clips=entries,
+            clips=[manifest_entry(self._facts(c)) for c in self.clips.values()],
         )
 
     @property

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from seedance_dsl.preview import build_preview
-from seedance_dsl.render.api import load_storyboard, render_storyboard
-from seedance_dsl.render.plan import server_namespace
+from seedance_dsl.render.commands import load_storyboard, render_storyboard
+from seedance_dsl.render.identity import server_namespace
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("SEEDANCE_TEST_CHROMIUM", "/usr/bin/chromium")

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from seedance_dsl.render.api import load_storyboard, render_storyboard
+from seedance_dsl.render.commands import load_storyboard, render_storyboard
 from seedance_dsl.render.events import RenderEvent, RenderSummary
-from seedance_dsl.render.plan import server_namespace
+from seedance_dsl.render.identity import server_namespace
 
 
 @pytest.fixture

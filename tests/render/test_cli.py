@@ -10,8 +10,8 @@ from pathlib import Path
 
 from render_helpers import CHAIN, cli_env, independent, seedance_cmd
 
+from seedance_dsl.render.identity import server_namespace
 from seedance_dsl.render.lock import RenderLock
-from seedance_dsl.render.plan import server_namespace
 from seedance_dsl.render.state import StateDB
 
 

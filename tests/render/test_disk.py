@@ -25,7 +25,7 @@ from render_helpers import independent
 
 from seedance_dsl.errors import SeedanceDSLError
 from seedance_dsl.render import preflight as preflight_mod
-from seedance_dsl.render.api import render_file
+from seedance_dsl.render.commands import render_file
 from seedance_dsl.render.events import RenderEvent
 from seedance_dsl.render.lock import RenderLock
 from seedance_dsl.render.preflight import PreflightError, estimate_clip_bytes

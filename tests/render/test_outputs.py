@@ -293,7 +293,7 @@ def test_a_task_that_never_finishes_is_reported_stuck_never_resubmitted(
     sandbox_factory, shot, render_on
 ) -> None:
     from seedance_dsl.render.events import EXIT_FAILED, EXIT_OK
-    from seedance_dsl.render.plan import server_namespace
+    from seedance_dsl.render.identity import server_namespace
     from seedance_dsl.render.state import StateDB
 
     # a render that takes 3 s on this sandbox; the ceiling of the first run is 0.6 s
@@ -333,7 +333,7 @@ def test_task_timeout_setting_is_checked(sandbox, shot, render_on, monkeypatch) 
 
 
 def test_status_shows_every_take(sandbox, shot, render_on) -> None:
-    from seedance_dsl.render.api import status_file
+    from seedance_dsl.render.commands import status_file
 
     path = shot(independent(2))
     assert render_on(sandbox, path)[0].exit_code == 0
@@ -381,8 +381,8 @@ def test_sandbox_rerenders_a_chained_clip_whose_files_are_gone(shot, tmp_path) -
     both render again (free), the child from the parent's new, live output."""
     from render_helpers import chain
 
-    from seedance_dsl.render.api import plan_file, render_file
     from seedance_dsl.sandbox.settings import SandboxSettings
+    from seedance_dsl.workflow import plan_file, render_file
 
     path = shot(chain(2))
     out = tmp_path / "renders" / "film" / "sandbox"

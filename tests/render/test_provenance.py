@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from seedance_dsl.cli import cli
 from seedance_dsl.provenance import read_provenance, remux_with_tags
-from seedance_dsl.render.plan import server_namespace
+from seedance_dsl.render.identity import server_namespace
 from seedance_dsl.render.state import StateDB
 
 FILM = """storyboard "Provenance"

@@ -17,7 +17,7 @@ import av
 import pytest
 from render_helpers import cli_env, seedance_cmd, ten_clips
 
-from seedance_dsl.render.plan import server_namespace
+from seedance_dsl.render.identity import server_namespace
 from seedance_dsl.render.state import StateDB
 
 pytestmark = pytest.mark.slow

@@ -9,9 +9,10 @@ from pathlib import Path
 import av
 from render_helpers import CHAIN, independent
 
-from seedance_dsl.render.api import load_storyboard
+from seedance_dsl.render.commands import load_storyboard
 from seedance_dsl.render.events import EXIT_BUDGET, EXIT_FAILED, EXIT_OK
-from seedance_dsl.render.plan import make_plan, server_namespace
+from seedance_dsl.render.identity import server_namespace
+from seedance_dsl.render.plan import make_plan
 from seedance_dsl.render.state import StateDB
 
 
@@ -158,7 +159,7 @@ def test_server_400_points_at_shot_line(sandbox, shot, render_on) -> None:
     server = server_namespace(sandbox.base_url)
     sb = load_storyboard(path)
     # pretend arrival rendered earlier on this server, with an output the server refuses
-    from seedance_dsl.render.plan import request_hash
+    from seedance_dsl.render.identity import request_hash
 
     req = sb.clip("arrival").resolve({})
     rec = db.record_intent(
@@ -274,8 +275,8 @@ def test_take_of_a_dependent_clip_reuses_its_inputs(sandbox, shot, render_on) ->
 
 def test_status_refresh_polls_tasks_in_flight_once(sandbox, shot) -> None:
     from seedance_dsl.client import SeedanceClient
-    from seedance_dsl.render.api import status_file
-    from seedance_dsl.render.plan import request_hash
+    from seedance_dsl.render.commands import status_file
+    from seedance_dsl.render.identity import request_hash
 
     path = shot(independent(1))
     sb = load_storyboard(path)

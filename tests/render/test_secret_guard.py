@@ -12,7 +12,7 @@ import pytest
 from render_helpers import cli_env, seedance_cmd
 
 from seedance_dsl.client.secret import ApiKey, SecretInData, ensure_no_secret, secret_path
-from seedance_dsl.render.api import plan_file, render_file
+from seedance_dsl.render.commands import plan_file, render_file
 from seedance_dsl.render.state import StateDB
 
 KEY = "sk_live_leaky_0123456789abcdef"

@@ -20,7 +20,7 @@ import pytest
 from render_helpers import cli_env, independent, seedance_cmd
 
 from seedance_dsl.errors import SeedanceDSLError
-from seedance_dsl.render.api import plan_file, render_file, status_file
+from seedance_dsl.render.commands import plan_file, render_file, status_file
 from seedance_dsl.render.state import StateBusy, StateDamaged, StateDB
 
 

@@ -119,22 +119,62 @@ def test_parse_rate_limit() -> None:
             parse_rate_limit(bad)
 
 
-def test_budget_prepaid_slot_is_used_once() -> None:
+def test_budget_reserved_slot_is_used_once() -> None:
+    """A slot reserved by the scheduler and passed to the call explicitly: the call's
+    first request uses it, a retry takes a slot of its own, and both are counted once."""
+    import httpx
+
+    from seedance_dsl.client import AsyncSeedanceClient
+
+    answers = iter([500, 200])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        status = next(answers)
+        if status == 500:
+            return httpx.Response(500, json={"error": {"code": "internal_error", "message": "x"}})
+        return httpx.Response(
+            200,
+            json={
+                "id": "t1",
+                "status": "processing",
+                "created_at": "2026-01-01T00:00:00Z",
+                "updated_at": "2026-01-01T00:00:00Z",
+            },
+        )
+
+    async def go() -> tuple[int, int]:
+        b = SharedBudget(3, 60.0)
+        client = AsyncSeedanceClient(
+            "sk-test-unit",
+            base_url="http://127.0.0.1:9",
+            limiter=b,
+            transport=httpx.MockTransport(handler),
+        )
+        from seedance_dsl.client.policy import RetryPolicy
+
+        slot = await b.reserve()
+        fast = RetryPolicy(backoff_base_s=0.0, jitter=0.0)
+        await client.get_task("t1", slot=slot, retry=fast)
+        await client.aclose()
+        return b.taken, b.available()
+
+    assert asyncio.run(go()) == (2, 1)  # 3 - the reserved slot - the retry's slot
+
+
+def test_reserved_slot_that_no_request_used_counts_from_the_end_of_the_call() -> None:
     async def go() -> int:
         b = SharedBudget(3, 60.0)
-        slot = await b.take()
+        from seedance_dsl.client import AsyncSeedanceClient
 
-        async def action() -> None:
-            SharedBudget.use_prepaid(slot)
-            await b.acquire_slot()  # the client's first request: the prepaid slot
-            s2 = await b.acquire_slot()  # a retry: a slot of its own
-            s2.done()
-            SharedBudget.release_unused()
-
-        await action()
+        client = AsyncSeedanceClient("sk-test-unit", base_url="http://127.0.0.1:9", limiter=b)
+        slot = await b.reserve()
+        with pytest.raises(ValueError):
+            await client.get_task("", slot=slot)  # refused before anything is sent
+        await client.aclose()
+        assert slot.at != float("inf")  # done: it counts from now, not forever
         return b.available()
 
-    assert asyncio.run(go()) == 1  # 3 - the taken slot - the retry's slot
+    assert asyncio.run(go()) == 2
 
 
 def test_summary_exit_codes() -> None:

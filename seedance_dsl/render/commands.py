@@ -5,9 +5,12 @@
     from seedance_dsl.render import plan_file, render_file, status_file
 
     plan = plan_file("film.shot")                    # no network
-    summary = render_file("film.shot", sandbox=True) # or against SEEDANCE_BASE_URL
+    summary = render_file("film.shot")               # against SEEDANCE_BASE_URL
     print(summary.exit_code, [c.video_path for c in summary.clips])
 
+The renderer receives a base URL; it never starts a server.  ``render --sandbox`` (and
+``seedance_dsl.render_file(path, sandbox=True)``) is wired one layer up, in
+:mod:`seedance_dsl.workflow`, which may import both ``render`` and ``sandbox``.
 See ``docs/rendering.md``.
 """
 
@@ -26,17 +29,15 @@ from ..api.spec import CONTRACT
 from ..errors import SeedanceDSLError, UsageError
 from .budget import SharedBudget, parse_rate_limit
 from .events import EXIT_STORYBOARD, EXIT_USAGE, EventSink, RenderSummary
-from .lock import RenderLock
-from .plan import (
+from .identity import (
     SANDBOX_SERVER,
-    Plan,
-    PlanEntry,
     default_out_dir,
-    make_plan,
     sandbox_files_gone,
     server_namespace,
     storyboard_id,
 )
+from .lock import RenderLock
+from .plan import Plan, PlanEntry, make_plan
 from .polling import PollPolicy
 from .preflight import check_secrets, preflight
 from .pricing import PriceTable
@@ -46,15 +47,15 @@ from .state import RenderRecord, StateDB
 if TYPE_CHECKING:
     from ..client.policy import ClientEvent
     from ..compiler.model import CompiledClip, CompiledStoryboard
-    from ..sandbox.settings import SandboxSettings
     from ..syntax.diagnostics import Diagnostic
 
 __all__ = [
     "RATE_LIMIT_ENV",
     "CompileFailed",
     "RenderSetupError",
+    "SandboxEndpoint",
+    "SandboxStarter",
     "StoryboardFileError",
-    "demo_sandbox_settings",
     "load_storyboard",
     "plan_file",
     "render_file",
@@ -229,17 +230,6 @@ def plan_file(
 # -------------------------------------------------------------------------- render
 
 
-def demo_sandbox_settings() -> SandboxSettings:
-    """The in-process sandbox of ``render --sandbox``: a 20 s render takes 2 s, the rate
-    window 6 s; animatics at 12 fps, 360 px on the short side (cheap but watchable)."""
-    from ..sandbox.settings import AnimaticSettings, SandboxSettings
-
-    return SandboxSettings(
-        time_scale=0.1,
-        animatic=AnimaticSettings(fps=12, max_short_side=360),
-    )
-
-
 def _rate_limit(rate_limit: str | tuple[int, float] | None) -> tuple[int, float]:
     value: str | tuple[int, float] | None = rate_limit or os.environ.get(RATE_LIMIT_ENV)
     if value is None:
@@ -252,11 +242,26 @@ def _rate_limit(rate_limit: str | tuple[int, float] | None) -> tuple[int, float]
         raise RenderSetupError(str(exc), help=f"set {RATE_LIMIT_ENV} like 30/60") from None
 
 
+@dataclass(frozen=True, slots=True)
+class SandboxEndpoint:
+    """A running local server that renders for free (``--sandbox``): where it listens,
+    its key and its (scaled) rate window.  The renderer only receives it: starting the
+    server is the job of the layer above (:mod:`seedance_dsl.workflow`, the CLI)."""
+
+    base_url: str
+    api_key: str
+    rate_limit: tuple[int, float]
+
+
+#: starts a sandbox for one render and stops it when the ``with`` block ends
+SandboxStarter = Callable[[], contextlib.AbstractContextManager[SandboxEndpoint]]
+
+
 def render_file(
     path: str | Path,
     *,
     sandbox: bool = False,
-    sandbox_settings: SandboxSettings | None = None,
+    start_sandbox: SandboxStarter | None = None,
     clips: Sequence[str] | None = None,
     out_dir: str | Path | None = None,
     max_credits: int | None = None,
@@ -272,8 +277,11 @@ def render_file(
 ) -> RenderSummary:
     """Render a storyboard file: compile, lock, then :func:`render_storyboard`.
 
-    ``on_client_event`` sees every request, retry and poll of the client
-    (``seedance -v render`` prints them); it never carries the API key.
+    ``sandbox=True`` renders in the ``sandbox`` namespace against the server that
+    ``start_sandbox`` starts (inside the lock); :func:`seedance_dsl.render_file`
+    (:mod:`seedance_dsl.workflow`) passes the in-process sandbox.  This module never
+    imports the sandbox itself.  ``on_client_event`` sees every request, retry and poll
+    of the client (``seedance -v render`` prints them); it never carries the API key.
 
     Failures of single clips, an interruption and an exhausted budget are not
     exceptions: they are in the returned summary (``summary.exit_code``, each clip's
@@ -281,73 +289,76 @@ def render_file(
 
     Raises:
         UsageError: ``path`` is not a file; ``take``, ``concurrency`` or ``max_credits``
-            is out of range; ``out_dir`` cannot be created.
+            is out of range; ``out_dir`` cannot be created; ``sandbox=True`` without
+            ``start_sandbox``.
         CompileFailed: the storyboard has errors (``exc.diagnostics`` lists them).
         RenderSetupError: no API key, a bad ``base_url`` or ``rate_limit``.
         StoryboardBusy: another render of the same storyboard holds the lock
             (``seedance_dsl.render.lock``).
         StateError: the state directory cannot be created or its database is damaged
             (``seedance_dsl.render.state``).
-        SandboxStartError: ``sandbox=True`` and the sandbox cannot start.
     """
     sb = load_storyboard(path)
+    _check_render_args(take=take, concurrency=concurrency, max_credits=max_credits)
+    if sandbox and start_sandbox is None:
+        raise UsageError(
+            "sandbox=True needs a sandbox to render against",
+            help="call seedance_dsl.render_file(path, sandbox=True), which starts one",
+        )
+    server = SANDBOX_SERVER if sandbox else server_namespace(base_url)
+    out = _make_out_dir(Path(out_dir) if out_dir else default_out_dir(sb.path, server))
+    common: dict[str, Any] = dict(
+        out_dir=out,
+        clips=clips,
+        max_credits=max_credits,
+        concurrency=concurrency,
+        take=take,
+        prices=prices,
+        on_event=on_event,
+        handle_signals=handle_signals,
+        on_client_event=on_client_event,
+    )
+    with RenderLock(sb.path):
+        if start_sandbox is not None and sandbox:
+            with start_sandbox() as box:
+                return render_storyboard(
+                    sb,
+                    server=SANDBOX_SERVER,
+                    api_key=box.api_key,
+                    base_url=box.base_url,
+                    rate_limit=box.rate_limit,
+                    **common,
+                )
+        return render_storyboard(
+            sb,
+            server=server,
+            api_key=api_key,
+            base_url=base_url,
+            rate_limit=_rate_limit(rate_limit),
+            **common,
+        )
+
+
+def _check_render_args(*, take: int, concurrency: int | None, max_credits: int | None) -> None:
     if take < 0:
         raise UsageError(f"take={take}: must be 0 or more (0 is the first take)")
     if concurrency is not None and concurrency < 1:
         raise UsageError(f"concurrency={concurrency}: must be at least 1")
     if max_credits is not None and max_credits < 0:
         raise UsageError(f"max_credits={max_credits}: cannot be negative")
-    server = SANDBOX_SERVER if sandbox else server_namespace(base_url)
-    # each server its own files: a sandbox preview never lands on a paid video
-    out = Path(out_dir) if out_dir else default_out_dir(sb.path, server)
-    try:  # before anything is sent: a render must have somewhere to put what it pays for
+
+
+def _make_out_dir(out: Path) -> Path:
+    """Each server its own files (a sandbox preview never lands on a paid video); made
+    before anything is sent: a render must have somewhere to put what it pays for."""
+    try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(
             f"cannot create the output directory {out}: {exc.strerror or exc}",
             help="choose a writable directory with --out",
         ) from None
-    with RenderLock(sb.path):
-        if sandbox:
-            from ..sandbox import start_sandbox
-
-            settings = sandbox_settings or demo_sandbox_settings()
-            with start_sandbox(settings) as box:
-                return render_storyboard(
-                    sb,
-                    out_dir=out,
-                    server=SANDBOX_SERVER,
-                    api_key=box.api_key,
-                    base_url=box.base_url,
-                    rate_limit=(
-                        settings.rate_limit_requests,
-                        settings.scaled(settings.rate_limit_window_s),
-                    ),
-                    clips=clips,
-                    max_credits=max_credits,
-                    concurrency=concurrency,
-                    take=take,
-                    prices=prices,
-                    on_event=on_event,
-                    handle_signals=handle_signals,
-                    on_client_event=on_client_event,
-                )
-        return render_storyboard(
-            sb,
-            out_dir=out,
-            server=server,
-            api_key=api_key,
-            base_url=base_url,
-            rate_limit=_rate_limit(rate_limit),
-            clips=clips,
-            max_credits=max_credits,
-            concurrency=concurrency,
-            take=take,
-            prices=prices,
-            on_event=on_event,
-            handle_signals=handle_signals,
-            on_client_event=on_client_event,
-        )
+    return out
 
 
 def render_storyboard(
@@ -604,55 +615,62 @@ def status_file(
     try:
         plan = make_plan(sb, server=server, db=db)
         by_clip = {e.clip: e for e in plan.entries}
-        rows_list: list[ClipStatusRow] = []
-        for c, take, latest, entry in _takes(sb, server, db, by_clip):
-            if latest is None:
-                rows_list.append(
-                    ClipStatusRow(c.name, "never rendered", "", None, None, None, None, None)
-                )
-                continue
-            current = entry.record if entry is not None else None
-            rec = current or latest
-            state: str = rec.state
-            detail = ""
-            if current is None and entry is not None and entry.action == "submit":
-                detail = "changed since the last render (" + entry.reason + ")"
-                state = f"{state} (outdated)"
-            elif rec.state == "failed":
-                detail = f"{rec.error_code}: {rec.error_message} ({rec.credits_refunded} refunded)"
-            elif rec.state == "intent":
-                detail = "submit sent, answer not recorded; the next render re-sends it safely"
-            elif rec.state == "submitted":
-                detail = "rendering; the next render (or status --refresh) polls it"
-            elif (
-                server == SANDBOX_SERVER
-                and rec.state in ("done", "completed")
-                and (sandbox_files_gone(rec))
-            ):
-                detail = (
-                    "the files of this sandbox render are gone; the next render --sandbox "
-                    "renders it again (free)"
-                )
-            elif rec.state == "done":
-                detail = rec.video_path or ""
-                if rec.video_path and not Path(rec.video_path).is_file():
-                    detail += " (file missing: the next render downloads it again)"
-            rows_list.append(
-                ClipStatusRow(
-                    c.name,
-                    state,
-                    detail,
-                    rec.task_id,
-                    rec.credits_used,
-                    rec.credits_refunded,
-                    rec.video_path if rec.state == "done" else None,
-                    rec.updated_at,
-                    take,
-                )
-            )
+        rows_list = [
+            _status_row(c, take, latest, entry, server)
+            for c, take, latest, entry in _takes(sb, server, db, by_clip)
+        ]
         return StatusReport(sb.path, server, tuple(rows_list), refreshed)
     finally:
         db.close()
+
+
+def _status_row(
+    c: CompiledClip,
+    take: int,
+    latest: RenderRecord | None,
+    entry: PlanEntry | None,
+    server: str,
+) -> ClipStatusRow:
+    """One (clip, take) of ``status``: its newest record and what a render would do."""
+    if latest is None:
+        return ClipStatusRow(c.name, "never rendered", "", None, None, None, None, None)
+    current = entry.record if entry is not None else None
+    rec = current or latest
+    state: str = rec.state
+    detail = ""
+    if current is None and entry is not None and entry.action == "submit":
+        detail = "changed since the last render (" + entry.reason + ")"
+        state = f"{state} (outdated)"
+    elif rec.state == "failed":
+        detail = f"{rec.error_code}: {rec.error_message} ({rec.credits_refunded} refunded)"
+    elif rec.state == "intent":
+        detail = "submit sent, answer not recorded; the next render re-sends it safely"
+    elif rec.state == "submitted":
+        detail = "rendering; the next render (or status --refresh) polls it"
+    elif (
+        server == SANDBOX_SERVER
+        and rec.state in ("done", "completed")
+        and (sandbox_files_gone(rec))
+    ):
+        detail = (
+            "the files of this sandbox render are gone; the next render --sandbox "
+            "renders it again (free)"
+        )
+    elif rec.state == "done":
+        detail = rec.video_path or ""
+        if rec.video_path and not Path(rec.video_path).is_file():
+            detail += " (file missing: the next render downloads it again)"
+    return ClipStatusRow(
+        c.name,
+        state,
+        detail,
+        rec.task_id,
+        rec.credits_used,
+        rec.credits_refunded,
+        rec.video_path if rec.state == "done" else None,
+        rec.updated_at,
+        take,
+    )
 
 
 def _takes(

@@ -1,0 +1,329 @@
+"""The scheduler's parts without a network: the lifecycle table, the concurrency
+controller, the credit ledger, the dispatcher's decision and the network watch, each
+driven by a fake clock; then the whole :class:`Renderer` in virtual time against an
+in-memory server (no socket, no sleep)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from render_helpers import chain, independent
+
+from seedance_dsl.api.models import SubmitResponse, Task
+from seedance_dsl.client import errors as cerr
+from seedance_dsl.compiler import compile_text
+from seedance_dsl.render.budget import SharedBudget
+from seedance_dsl.render.control import (
+    ConcurrencyController,
+    CreditLedger,
+    Refuse,
+    Start,
+    Wait,
+    next_action,
+)
+from seedance_dsl.render.lifecycle import (
+    TERMINAL_PHASES,
+    TRANSITIONS,
+    Event,
+    IllegalTransition,
+    Phase,
+    RecordState,
+    step,
+)
+from seedance_dsl.render.netwatch import NetworkWatch
+from seedance_dsl.render.runner import Renderer, RenderOptions
+from seedance_dsl.render.state import StateDB
+
+# ---------------------------------------------------------------------- lifecycle
+
+
+def test_every_event_moves_only_from_its_phases() -> None:
+    for event, t in TRANSITIONS.items():
+        for phase in Phase:
+            if phase in t.sources:
+                assert step(phase, event) is t
+            else:
+                with pytest.raises(IllegalTransition, match=str(event)):
+                    step(phase, event)
+
+
+def test_the_table_says_what_the_record_becomes() -> None:
+    assert step("ready", Event.DISPATCH).record is None  # the intent is written by the submit
+    assert step("submitting", Event.ACCEPTED).record is RecordState.SUBMITTED
+    assert step("submitting", Event.REFUSED).record is RecordState.REJECTED
+    assert step("submitting", Event.CREDITS_EXHAUSTED).record is RecordState.REJECTED
+    assert step("rendering", Event.COMPLETED).record is RecordState.COMPLETED
+    assert step("rendering", Event.TASK_FAILED).record is RecordState.FAILED
+    assert step("rendering", Event.LOST).record is RecordState.INTENT
+    assert step("downloading", Event.DOWNLOADED).record is RecordState.DONE
+    # a 503 or a lost answer: the record stays as it is (the key is re-sent)
+    assert step("submitting", Event.BUSY).record is None
+    assert step("submitting", Event.RETRY_LATER).target is Phase.READY
+
+
+def test_terminal_phases_are_left_by_nothing() -> None:
+    for phase in TERMINAL_PHASES:
+        assert not [e for e, t in TRANSITIONS.items() if phase in t.sources]
+    # every other phase can be interrupted
+    assert TRANSITIONS[Event.INTERRUPT].sources == frozenset(set(Phase) - TERMINAL_PHASES)
+    # and every phase is reachable
+    assert {t.target for t in TRANSITIONS.values()} | {Phase.WAITING} == set(Phase)
+
+
+# --------------------------------------------------------------------- controller
+
+
+def test_slow_start_then_a_503_then_additive_increase() -> None:
+    cc = ConcurrencyController(ceiling=10)
+    assert cc.limit == 4  # SLOW_START before any answer
+    assert cc.on_accepted(1) == 1  # remembered for the next run
+    assert cc.limit == 5
+    cc.on_accepted(2)
+    cc.on_accepted(3)
+    assert cc.limit == 7
+    assert cc.on_busy(others=3) is None  # 3 were accepted before: nothing new learned
+    assert cc.limit == 3 and not cc.slow_start
+    assert cc.on_busy(others=2) == 2  # the server takes 2: lower than we believed
+    assert cc.on_accepted(2) is None  # no growth after the first 503
+    assert cc.limit == 2
+    cc.on_rendered()  # 2 + 1/2
+    assert cc.cap == 2.5
+    cc.on_rendered()  # + 1/2.5
+    assert cc.limit == 2 and cc.cap == pytest.approx(2.9)
+    cc.on_rendered()
+    assert cc.limit == 3
+    for _ in range(100):
+        cc.on_rendered()
+    assert cc.limit == 10  # never above --concurrency
+
+
+def test_controller_starts_from_what_the_server_accepted_before() -> None:
+    assert ConcurrencyController(ceiling=32, learned=12).limit == 12
+    assert ConcurrencyController(ceiling=8, learned=12).limit == 8
+    assert ConcurrencyController(ceiling=32, learned=2).limit == 4
+    cc = ConcurrencyController(ceiling=1)
+    assert cc.limit == 1
+    assert cc.on_busy(others=0) is None and cc.limit == 1  # never below one
+
+
+def test_ledger_counts_charges_reservations_and_refunds() -> None:
+    ledger = CreditLedger(max_credits=100)
+    ledger.reserve("a", 40)
+    assert ledger.admits(60) and not ledger.admits(61)
+    assert (
+        ledger.committed_text()
+        == "40 committed so far: 0 charged + ~40 in submits not answered yet"
+    )
+    ledger.release("a")
+    ledger.charge(45)  # the server's credits_used
+    ledger.settle(50, 45)  # the task's final figure
+    assert ledger.spent == 50
+    ledger.refund(50)
+    assert ledger.spent == 0 and ledger.committed_text() == "0 committed so far"
+    assert CreditLedger(None).admits(10**9)
+
+
+# ----------------------------------------------------------------------- dispatch
+
+
+@dataclass
+class FakeClip:
+    name: str
+    status: str = "ready"
+    next_poll_at: float = 0.0
+    retry_at: float = 0.0
+    estimate: int = 10
+
+
+def test_polls_that_are_due_go_first_the_oldest_first() -> None:
+    clips = [
+        FakeClip("s"),
+        FakeClip("late", "rendering", next_poll_at=5.0),
+        FakeClip("old", "rendering", next_poll_at=2.0),
+        FakeClip("future", "rendering", next_poll_at=50.0),
+    ]
+    got = next_action(clips, 10.0, cap=8, ledger=CreditLedger())
+    assert isinstance(got, Start) and got.kind == "poll" and got.clip.name == "old"
+
+
+def test_submits_stay_within_the_cap_and_wait_for_the_next_poll() -> None:
+    clips = [FakeClip("r", "rendering", next_poll_at=30.0), FakeClip("a"), FakeClip("b")]
+    got = next_action(clips, 10.0, cap=2, ledger=CreditLedger())
+    assert isinstance(got, Start) and got.kind == "submit" and got.clip.name == "a"
+    clips[1].status = "submitting"
+    got = next_action(clips, 10.0, cap=2, ledger=CreditLedger())
+    assert got == Wait(20.0)  # the cap is full: sleep until the poll is due
+
+
+def test_a_clip_backing_off_is_skipped_and_wakes_the_loop() -> None:
+    clips = [FakeClip("a", retry_at=14.0), FakeClip("b", retry_at=12.0)]
+    assert next_action(clips, 10.0, cap=4, ledger=CreditLedger()) == Wait(2.0)
+    got = next_action(clips, 12.0, cap=4, ledger=CreditLedger())
+    assert isinstance(got, Start) and got.clip.name == "b"
+
+
+def test_over_budget_and_no_credits_are_refusals() -> None:
+    ledger = CreditLedger(max_credits=15)
+    ledger.charge(10)
+    clips = [FakeClip("a", estimate=6)]
+    assert next_action(clips, 0.0, cap=4, ledger=ledger) == Refuse(clips[0], Phase.OVER_BUDGET)
+    got = next_action(clips, 0.0, cap=4, ledger=ledger, credits_stopped=True)
+    assert got == Refuse(clips[0], Phase.NO_CREDITS)
+    # a run that stops still polls (nothing new is submitted)
+    clips.append(FakeClip("r", "rendering", next_poll_at=3.0))
+    assert next_action(clips, 0.0, cap=4, ledger=CreditLedger(), stopping=True) == Wait(3.0)
+
+
+# -------------------------------------------------------------------- network watch
+
+
+class FakeClock:
+    def __init__(self, t: float = 1000.0) -> None:
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+    def advance(self, dt: float) -> None:
+        self.t += dt
+
+
+def test_network_watch_counts_silence_from_the_send() -> None:
+    clock = FakeClock()
+    net = NetworkWatch(clock, grace_s=300.0, first_contact_grace_s=30.0)
+    assert net.grace() == 30.0 and net.silent_since() is None
+    token = net.begin()  # a call in progress counts as silence
+    clock.advance(40.0)
+    assert net.silent_since() == 1000.0
+    net.end(token)
+    assert net.fail("no answer: boom", since=1000.0)  # the first failure says so
+    assert not net.fail("no answer: boom", since=1010.0)  # once per outage
+    assert net.silent_since() == 1000.0
+    assert "did not answer for 30 s" in net.silence_message(40.0)
+    assert "SEEDANCE_FIRST_ANSWER_TIMEOUT" in net.silence_message(40.0)
+    net.ok()
+    assert net.silent_since() is None and net.grace() == 300.0
+    net.fail("HTTP 503 service_busy: x")
+    assert "refused every request" in net.silence_message(1.0)
+    assert "SEEDANCE_OUTAGE_TIMEOUT" in net.silence_message(1.0)
+
+
+# --------------------------------------------------- the whole renderer, virtual time
+
+
+class MemoryServer:
+    """A Seedance server in memory, on a fake clock: renders take ``render_s``, at most
+    ``max_active`` tasks process at once (503 beyond), every request is logged."""
+
+    def __init__(self, clock: FakeClock, *, render_s: float = 20.0, max_active: int = 2) -> None:
+        self.clock = clock
+        self.render_s = render_s
+        self.max_active = max_active
+        self.tasks: dict[str, float] = {}  # id -> created at
+        self.keys: dict[str, str] = {}
+        self.requests: list[float] = []
+        self.most_active = 0
+
+    def _active(self) -> int:
+        now = self.clock()
+        return sum(1 for t in self.tasks.values() if now < t + self.render_s)
+
+    async def submit(
+        self, request: Any, idempotency_key: str, *, retry: Any = None, slot: Any = None
+    ) -> SubmitResponse:
+        if slot is not None:
+            slot.done()
+        self.requests.append(self.clock())
+        if idempotency_key in self.keys:
+            tid = self.keys[idempotency_key]
+        else:
+            if self._active() >= self.max_active:
+                raise cerr.ServiceBusy("busy", status=503)
+            tid = self.keys[idempotency_key] = f"t{len(self.tasks)}"
+            self.tasks[tid] = self.clock()
+        self.most_active = max(self.most_active, self._active())
+        return SubmitResponse.model_validate({"id": tid, "status": "queued", "credits_used": 10})
+
+    async def get_task(self, task_id: str, *, slot: Any = None) -> Task:
+        if slot is not None:
+            slot.done()
+        self.requests.append(self.clock())
+        done = self.clock() >= self.tasks[task_id] + self.render_s
+        body: dict[str, Any] = {"id": task_id, "status": "completed" if done else "processing"}
+        if done:
+            body["output"] = {
+                "video_url": f"https://cdn.example.test/{task_id}.webm",
+                "last_frame_url": f"https://cdn.example.test/{task_id}.png",
+                "seed": 7,
+            }
+        return Task.model_validate(body)
+
+    async def download(self, url: str, path: Path) -> Path:
+        path.write_bytes(b"frames of " + url.encode())
+        return path
+
+
+def render_virtually(
+    tmp_path: Path, text: str, *, requests: int = 30, window_s: float = 60.0, **server: Any
+) -> tuple[Any, MemoryServer, FakeClock, StateDB]:
+    clock = FakeClock()
+    mem = MemoryServer(clock, **server)
+    sb = compile_text(text, str(tmp_path / "film.shot"))
+    db = StateDB(tmp_path / "state.db")
+
+    async def idle(wake: asyncio.Event, timeout: float | None) -> None:
+        for _ in range(3):  # let the actions that are ready run first
+            await asyncio.sleep(0)
+        if wake.is_set():
+            return
+        if timeout is None:  # only a download (a thread) can wake it: wait for it
+            await asyncio.wait_for(wake.wait(), 30.0)
+            return
+        clock.advance(timeout)
+
+    renderer = Renderer(
+        sb,
+        client=mem,
+        budget=SharedBudget(requests, window_s, clock=clock),
+        db=db,
+        server="https://memory.example.test",
+        out_dir=tmp_path / "out",
+        options=RenderOptions(concurrency=8),
+        clock=clock,
+        idle=idle,
+    )
+    summary = asyncio.run(renderer.run())
+    return summary, mem, clock, db
+
+
+def test_renderer_in_virtual_time_keeps_to_the_servers_concurrency(tmp_path: Path) -> None:
+    start = time.monotonic()
+    summary, mem, clock, db = render_virtually(tmp_path, independent(6), max_active=2)
+    assert [c.status for c in summary.clips] == ["done"] * 6
+    assert summary.exit_code == 0
+    assert mem.most_active <= 2  # the 503s brought the cap down to what the server takes
+    assert summary.busy >= 1
+    assert db.fact("https://memory.example.test", "accepted_in_flight") == 2
+    # three waves of 20 s (virtual); no real sleeping
+    assert 60.0 <= clock.t - 1000.0 < 200.0
+    assert time.monotonic() - start < 30.0
+    manifest = (tmp_path / "out" / "manifest.json").read_text()
+    assert '"status": "done"' in manifest and "t5" in manifest
+    db.close()
+
+
+def test_renderer_in_virtual_time_stays_inside_the_rate_window(tmp_path: Path) -> None:
+    summary, mem, clock, db = render_virtually(
+        tmp_path, chain(3), requests=3, window_s=60.0, max_active=8
+    )
+    assert [c.status for c in summary.clips] == ["done"] * 3
+    times = sorted(mem.requests)
+    for i, t in enumerate(times):  # never more than 3 requests in any 60 s
+        assert sum(1 for u in times[i:] if u < t + 60.0) <= 3
+    assert clock.t - 1000.0 > 120.0  # the budget, not the renders, set the pace
+    db.close()
