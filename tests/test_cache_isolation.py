@@ -1,5 +1,6 @@
 """The test session never uses the user's cache directory: tests/conftest.py moves it to
-a fresh directory, and fails the session when a test wrote into the real one anyway."""
+a fresh directory, and fails the session when a test goes back to the real one (which
+it is then redirected away from, so nothing is written there)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from seedance_dsl._cache import cache_dir
 
 def test_ok():
     assert cache_dir() != os.environ["SEEDANCE_TEST_REAL_CACHE_DIR"]
+    with open(os.path.join(cache_dir(), "fine.pickle"), "w") as f:
+        f.write("x")
 
 def test_writes_the_real_cache(monkeypatch):
     monkeypatch.delenv("SEEDANCE_CACHE_DIR")  # back to the user's own
@@ -67,8 +70,9 @@ def _inner_session(tmp_path: Path, body: str) -> subprocess.CompletedProcess[str
 def test_a_test_that_writes_the_real_cache_fails_the_session(tmp_path: Path) -> None:
     proc = _inner_session(tmp_path, INNER)
     assert proc.returncode != 0, proc.stdout
-    assert "a test wrote into the user's cache" in proc.stdout
-    assert "stray.pickle" in proc.stdout
+    assert "tests used the user's cache" in proc.stdout
+    assert "test_writes_the_real_cache" in proc.stdout
+    assert not (tmp_path / "xdg").exists()  # redirected: nothing reached the real one
 
 
 def test_a_session_that_leaves_it_alone_passes(tmp_path: Path) -> None:
