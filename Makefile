@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest wheel-check bench clean chromium golden
+.PHONY: install demo test lint typecheck pytest wheel-check bench clean chromium golden facades
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ test: lint typecheck pytest wheel-check
 golden: $(STAMP)
 	$(BIN)/python tests/syntax/golden.py --update
 	$(BIN)/python tests/compiler/compiler_golden.py --update
+
+# Regenerate each package facade's TYPE_CHECKING imports and __all__ from its _EXPORTS
+# mapping (seedance_dsl/_lazy.py); tests/test_facades.py fails when they are stale.
+facades: $(STAMP)
+	$(BIN)/python tools/facades.py --write
 
 # Every benchmark in bench/, one after another (they are not tests: they print and record
 # figures for docs/benchmarks.md). A few minutes; run on an otherwise idle machine.
