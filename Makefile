@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest wheel-check bench clean chromium
+.PHONY: install demo test lint typecheck pytest wheel-check bench clean chromium golden facades
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -49,6 +50,18 @@ wheel-check: $(STAMP)
 	bash tests/wheel_check.sh $(BIN)/python
 
 test: lint typecheck pytest wheel-check
+
+# Rewrite the golden files of tests/syntax and tests/compiler from the code as it is now,
+# and list what changed (review the diff, then commit). Refused where CI is set: the
+# golden tests themselves only ever compare (tests/golden_update.py).
+golden: $(STAMP)
+	$(BIN)/python tests/syntax/golden.py --update
+	$(BIN)/python tests/compiler/compiler_golden.py --update
+
+# Regenerate each package facade's TYPE_CHECKING imports and __all__ from its _EXPORTS
+# mapping (seedance_dsl/_lazy.py); tests/test_facades.py fails when they are stale.
+facades: $(STAMP)
+	$(BIN)/python tools/facades.py --write
 
 # Every benchmark in bench/, one after another (they are not tests: they print and record
 # figures for docs/benchmarks.md). A few minutes; run on an otherwise idle machine.

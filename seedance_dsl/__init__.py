@@ -28,9 +28,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._lazy import lazy_dir, lazy_exports
-from .errors import SeedanceDSLError, UsageError
-
-__version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
     "parse_file": "seedance_dsl.syntax.parser",
@@ -56,9 +53,14 @@ _EXPORTS: dict[str, str] = {
     "StoryboardFileError": "seedance_dsl.render.commands",
     "StateError": "seedance_dsl.render.state",
     "StoryboardBusy": "seedance_dsl.render.lock",
+    "SeedanceDSLError": "seedance_dsl.errors",
+    "UsageError": "seedance_dsl.errors",
+    "__version__": "seedance_dsl._version",
 }
 
+# BEGIN generated from _EXPORTS by `make facades` (tools/facades.py): do not edit
 if TYPE_CHECKING:
+    from ._version import __version__ as __version__
     from .check import check_file as check_file
     from .check import check_text as check_text
     from .client import AsyncSeedanceClient as AsyncSeedanceClient
@@ -68,6 +70,8 @@ if TYPE_CHECKING:
     from .compiler import MissingClipOutput as MissingClipOutput
     from .compiler import compile_file as compile_file
     from .compiler import compile_text as compile_text
+    from .errors import SeedanceDSLError as SeedanceDSLError
+    from .errors import UsageError as UsageError
     from .render import plan_file as plan_file
     from .render import status_file as status_file
     from .render.commands import CompileFailed as CompileFailed
@@ -82,8 +86,6 @@ if TYPE_CHECKING:
     from .syntax.parser import parse_file as parse_file
     from .syntax.parser import parse_text as parse_text
     from .workflow import render_file as render_file
-
-__getattr__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "AsyncSeedanceClient",
@@ -113,5 +115,10 @@ __all__ = [
     "start_sandbox",
     "status_file",
 ]
+# END generated
 
-__dir__ = lazy_dir(globals(), __all__)
+
+__getattr__ = lazy_exports(__name__, _EXPORTS)
+
+
+__dir__ = lazy_dir(globals(), _EXPORTS)

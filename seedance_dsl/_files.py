@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from ._cache import safe_to_load  # moved to _cache; re-exported for old callers
+
 if TYPE_CHECKING:
     from pathlib import Path
+
+__all__ = ["create_temp_beside", "safe_to_load"]
 
 
 def create_temp_beside(dest: Path, suffix: str) -> tuple[int, Path]:
@@ -25,15 +29,3 @@ def create_temp_beside(dest: Path, suffix: str) -> tuple[int, Path]:
         except FileExistsError:
             continue
     raise FileExistsError(f"cannot create a temporary file beside {dest}")
-
-
-def safe_to_load(st: os.stat_result) -> bool:
-    """Whether a cache entry (or its directory) with this ``stat`` may be loaded.
-
-    Cache entries are code (pickled tables, compiled templates): loading one that
-    someone else could have written would run their code.  So it must belong to this
-    user and be writable by nobody else.  (Always true where there are no uids.)"""
-    getuid = getattr(os, "getuid", None)
-    if getuid is None:
-        return True
-    return st.st_uid == getuid() and not st.st_mode & 0o022

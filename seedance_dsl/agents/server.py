@@ -25,7 +25,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field
 
-from .. import __version__
+from .._version import __version__
 from .tools import SpendPolicy, ToolFailure, Workspace
 
 __all__ = ["RESOURCE_URIS", "build_server", "run_stdio"]

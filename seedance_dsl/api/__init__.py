@@ -12,19 +12,6 @@ from typing import TYPE_CHECKING
 
 from .._lazy import lazy_dir, lazy_exports
 
-if TYPE_CHECKING:
-    from .models import (
-        ErrorBody,
-        ErrorEnvelope,
-        SubmitResponse,
-        Task,
-        TaskError,
-        TaskOutput,
-        VideoRequest,
-    )
-    from .spec import CONTRACT, SEEDANCE2, ApiContract, ErrorCode
-    from .urls import url_problem
-
 _EXPORTS = {
     "ErrorBody": "models",
     "ErrorEnvelope": "models",
@@ -40,9 +27,20 @@ _EXPORTS = {
     "url_problem": "urls",
 }
 
-
-__getattr__ = lazy_exports(__name__, _EXPORTS)
-
+# BEGIN generated from _EXPORTS by `make facades` (tools/facades.py): do not edit
+if TYPE_CHECKING:
+    from .models import ErrorBody as ErrorBody
+    from .models import ErrorEnvelope as ErrorEnvelope
+    from .models import SubmitResponse as SubmitResponse
+    from .models import Task as Task
+    from .models import TaskError as TaskError
+    from .models import TaskOutput as TaskOutput
+    from .models import VideoRequest as VideoRequest
+    from .spec import CONTRACT as CONTRACT
+    from .spec import SEEDANCE2 as SEEDANCE2
+    from .spec import ApiContract as ApiContract
+    from .spec import ErrorCode as ErrorCode
+    from .urls import url_problem as url_problem
 
 __all__ = [
     "CONTRACT",
@@ -58,5 +56,10 @@ __all__ = [
     "VideoRequest",
     "url_problem",
 ]
+# END generated
 
-__dir__ = lazy_dir(globals(), __all__)
+
+__getattr__ = lazy_exports(__name__, _EXPORTS)
+
+
+__dir__ = lazy_dir(globals(), _EXPORTS)

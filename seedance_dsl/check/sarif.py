@@ -113,7 +113,7 @@ def to_sarif(
     """A SARIF 2.1.0 log of one run.  ``origins[i]`` names the file of ``diagnostics[i]``
     when it has no span (a file that cannot be read); ``base`` is the directory the
     relative URIs start from (default: the working directory)."""
-    from .. import __version__
+    from .._version import __version__
 
     root = Path(base) if base is not None else Path.cwd()
     rules: list[dict[str, Any]] = []

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from .._version import __version__
 from ..errors import SeedanceDSLError
 
 #: command name -> "module:attribute" (modules relative to this package)
@@ -77,7 +78,7 @@ class LazyGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog="Run `seedance COMMAND --help` for a command's options and exit codes.",
 )
-@click.version_option(package_name="seedance-dsl", prog_name="seedance")
+@click.version_option(__version__, prog_name="seedance")
 @click.option(
     "-q",
     "--quiet",

@@ -19,36 +19,6 @@ from typing import TYPE_CHECKING
 
 from .._lazy import lazy_dir, lazy_exports
 
-if TYPE_CHECKING:
-    from .client import AsyncSeedanceClient, SeedanceClient
-    from .config import (
-        ClientConfig,
-        InsecureConfigWarning,
-        Timeouts,
-        default_config_path,
-        resolve_config,
-    )
-    from .errors import (
-        ConfigError,
-        DeadlineExceeded,
-        DownloadError,
-        IdempotencyConflict,
-        InsufficientCredits,
-        InternalError,
-        InvalidRequest,
-        NotFound,
-        RateLimited,
-        RequestTimeout,
-        SeedanceError,
-        ServiceBusy,
-        TransportError,
-        Unauthorized,
-        UnexpectedResponse,
-    )
-    from .policy import ClientEvent, PollSchedule, RetryPolicy
-    from .ratelimit import RateLimiter, shared_limiter
-    from .secret import ApiKey
-
 # Names load lazily: the renderer's `plan` and `status` use the limiter and the error
 # classes without paying for httpx and the pydantic models (~250 ms).
 _EXPORTS = {
@@ -82,7 +52,36 @@ _EXPORTS = {
     "ApiKey": "secret",
 }
 
-__getattr__ = lazy_exports(__name__, _EXPORTS)
+# BEGIN generated from _EXPORTS by `make facades` (tools/facades.py): do not edit
+if TYPE_CHECKING:
+    from .client import AsyncSeedanceClient as AsyncSeedanceClient
+    from .client import SeedanceClient as SeedanceClient
+    from .config import ClientConfig as ClientConfig
+    from .config import InsecureConfigWarning as InsecureConfigWarning
+    from .config import Timeouts as Timeouts
+    from .config import default_config_path as default_config_path
+    from .config import resolve_config as resolve_config
+    from .errors import ConfigError as ConfigError
+    from .errors import DeadlineExceeded as DeadlineExceeded
+    from .errors import DownloadError as DownloadError
+    from .errors import IdempotencyConflict as IdempotencyConflict
+    from .errors import InsufficientCredits as InsufficientCredits
+    from .errors import InternalError as InternalError
+    from .errors import InvalidRequest as InvalidRequest
+    from .errors import NotFound as NotFound
+    from .errors import RateLimited as RateLimited
+    from .errors import RequestTimeout as RequestTimeout
+    from .errors import SeedanceError as SeedanceError
+    from .errors import ServiceBusy as ServiceBusy
+    from .errors import TransportError as TransportError
+    from .errors import Unauthorized as Unauthorized
+    from .errors import UnexpectedResponse as UnexpectedResponse
+    from .policy import ClientEvent as ClientEvent
+    from .policy import PollSchedule as PollSchedule
+    from .policy import RetryPolicy as RetryPolicy
+    from .ratelimit import RateLimiter as RateLimiter
+    from .ratelimit import shared_limiter as shared_limiter
+    from .secret import ApiKey as ApiKey
 
 __all__ = [
     "ApiKey",
@@ -114,5 +113,9 @@ __all__ = [
     "resolve_config",
     "shared_limiter",
 ]
+# END generated
 
-__dir__ = lazy_dir(globals(), __all__)
+__getattr__ = lazy_exports(__name__, _EXPORTS)
+
+
+__dir__ = lazy_dir(globals(), _EXPORTS)

@@ -25,7 +25,7 @@ from typing import Any, Self
 import httpcore
 import httpx
 
-from .. import __version__
+from .._version import __version__
 from ..api.models import SubmitResponse, Task, VideoRequest
 from .config import ClientConfig, Timeouts, resolve_config
 from .policy import (

@@ -19,21 +19,6 @@ from typing import TYPE_CHECKING
 
 from .._lazy import lazy_dir, lazy_exports
 
-if TYPE_CHECKING:
-    from .build import rules_check, with_rules_check
-    from .model import (
-        ClipOutputs,
-        CompiledClip,
-        CompiledStoryboard,
-        InputSlot,
-        MissingClipOutput,
-        Reference,
-        canonical_json,
-        idempotency_key,
-        placeholder,
-    )
-    from .pipeline import compile_checked, compile_file, compile_result, compile_text
-
 _EXPORTS = {
     "rules_check": "build",
     "with_rules_check": "build",
@@ -52,9 +37,23 @@ _EXPORTS = {
     "compile_text": "pipeline",
 }
 
-
-__getattr__ = lazy_exports(__name__, _EXPORTS)
-
+# BEGIN generated from _EXPORTS by `make facades` (tools/facades.py): do not edit
+if TYPE_CHECKING:
+    from .build import rules_check as rules_check
+    from .build import with_rules_check as with_rules_check
+    from .model import ClipOutputs as ClipOutputs
+    from .model import CompiledClip as CompiledClip
+    from .model import CompiledStoryboard as CompiledStoryboard
+    from .model import InputSlot as InputSlot
+    from .model import MissingClipOutput as MissingClipOutput
+    from .model import Reference as Reference
+    from .model import canonical_json as canonical_json
+    from .model import idempotency_key as idempotency_key
+    from .model import placeholder as placeholder
+    from .pipeline import compile_checked as compile_checked
+    from .pipeline import compile_file as compile_file
+    from .pipeline import compile_result as compile_result
+    from .pipeline import compile_text as compile_text
 
 __all__ = [
     "ClipOutputs",
@@ -73,5 +72,10 @@ __all__ = [
     "rules_check",
     "with_rules_check",
 ]
+# END generated
 
-__dir__ = lazy_dir(globals(), __all__)
+
+__getattr__ = lazy_exports(__name__, _EXPORTS)
+
+
+__dir__ = lazy_dir(globals(), _EXPORTS)

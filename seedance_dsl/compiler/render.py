@@ -132,24 +132,26 @@ def _bytecode_cache(jinja2: Any) -> Any:
     ~30 ms per process; a cache hit skips jinja2's lexer, parser and code generator.
     Entries are keyed by the template's path and checked against its source, so an
     edited template is never read stale."""
-    from .._files import safe_to_load
-    from ..syntax.grammar import cache_dir
+    from .._cache import cache_subdir, safe_to_load
 
-    base = cache_dir()
-    if base is None:
-        return None
-    directory = Path(base) / "templates"  # `cache_dir` may give a str or a Path
-    try:
-        directory.mkdir(mode=0o700, exist_ok=True)
-        if not safe_to_load(directory.stat()):  # compiled templates are code
-            return None
-    except OSError:
+    directory = cache_subdir("templates")  # compiled templates are code: a private dir
+    if directory is None:
         return None
     from ..client.secret import contains_secret
 
     class GuardedCache(jinja2.FileSystemBytecodeCache):  # type: ignore[misc]
         """Never writes an entry that contains the API key (a template that holds it):
-        the template is compiled every time instead."""
+        the template is compiled every time instead.  Never loads an entry another user
+        could have written (it is code): the template is compiled afresh instead."""
+
+        def load_bytecode(self, bucket: Any) -> None:
+            try:
+                f = open(self._get_cache_filename(bucket), "rb")  # noqa: SIM115
+            except OSError:
+                return
+            with f:
+                if safe_to_load(os.fstat(f.fileno())):
+                    bucket.load_bytecode(f)
 
         def dump_bytecode(self, bucket: Any) -> None:
             if bucket.code is not None and contains_secret(bucket.bytecode_to_string()):

@@ -30,11 +30,6 @@ from typing import TYPE_CHECKING
 
 from .._lazy import lazy_dir, lazy_exports
 
-if TYPE_CHECKING:
-    from .commands import plan_file, render_file, render_storyboard, status_file
-    from .events import RenderEvent, RenderSummary
-    from .plan import Plan
-
 _EXPORTS = {
     "plan_file": "commands",
     "render_file": "commands",
@@ -45,9 +40,15 @@ _EXPORTS = {
     "Plan": "plan",
 }
 
-
-__getattr__ = lazy_exports(__name__, _EXPORTS)
-
+# BEGIN generated from _EXPORTS by `make facades` (tools/facades.py): do not edit
+if TYPE_CHECKING:
+    from .commands import plan_file as plan_file
+    from .commands import render_file as render_file
+    from .commands import render_storyboard as render_storyboard
+    from .commands import status_file as status_file
+    from .events import RenderEvent as RenderEvent
+    from .events import RenderSummary as RenderSummary
+    from .plan import Plan as Plan
 
 __all__ = [
     "Plan",
@@ -58,5 +59,10 @@ __all__ = [
     "render_storyboard",
     "status_file",
 ]
+# END generated
 
-__dir__ = lazy_dir(globals(), __all__)
+
+__getattr__ = lazy_exports(__name__, _EXPORTS)
+
+
+__dir__ = lazy_dir(globals(), _EXPORTS)

@@ -12,11 +12,6 @@ from typing import TYPE_CHECKING
 
 from .._lazy import lazy_dir, lazy_exports
 
-if TYPE_CHECKING:
-    from .app import SandboxApp, create_app
-    from .server import Sandbox, SandboxStartError, start_sandbox
-    from .settings import DEFAULT_KEY, AnimaticSettings, PriceTable, SandboxSettings
-
 _EXPORTS = {
     "AnimaticSettings": "settings",
     "DEFAULT_KEY": "settings",
@@ -29,9 +24,17 @@ _EXPORTS = {
     "start_sandbox": "server",
 }
 
-
-__getattr__ = lazy_exports(__name__, _EXPORTS)
-
+# BEGIN generated from _EXPORTS by `make facades` (tools/facades.py): do not edit
+if TYPE_CHECKING:
+    from .app import SandboxApp as SandboxApp
+    from .app import create_app as create_app
+    from .server import Sandbox as Sandbox
+    from .server import SandboxStartError as SandboxStartError
+    from .server import start_sandbox as start_sandbox
+    from .settings import DEFAULT_KEY as DEFAULT_KEY
+    from .settings import AnimaticSettings as AnimaticSettings
+    from .settings import PriceTable as PriceTable
+    from .settings import SandboxSettings as SandboxSettings
 
 __all__ = [
     "DEFAULT_KEY",
@@ -44,5 +47,10 @@ __all__ = [
     "create_app",
     "start_sandbox",
 ]
+# END generated
 
-__dir__ = lazy_dir(globals(), __all__)
+
+__getattr__ = lazy_exports(__name__, _EXPORTS)
+
+
+__dir__ = lazy_dir(globals(), _EXPORTS)

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import os
 
-from .._files import safe_to_load
+# the cache helpers live in seedance_dsl._cache; re-exported here for old callers
+from .._cache import cache_dir, safe_to_load
 
 _HERE = os.path.dirname(os.path.realpath(__file__))
 _PACKAGE_GRAMMAR = os.path.join(os.path.dirname(_HERE), "grammar", "shot.lark")
 _REPO_GRAMMAR = os.path.join(os.path.dirname(os.path.dirname(_HERE)), "grammar", "shot.lark")
+
+__all__ = ["cache_dir", "grammar_path", "grammar_text", "safe_to_load"]
 
 
 def grammar_path() -> str:
@@ -36,26 +39,3 @@ def grammar_path() -> str:
 def grammar_text() -> str:
     with open(grammar_path(), encoding="utf-8") as f:
         return f.read()
-
-
-def cache_dir() -> str | None:
-    """The directory for Lark's cached analysis, or None when caching is off/impossible."""
-    env = os.environ.get("SEEDANCE_CACHE_DIR")
-    if env is not None:
-        if env.lower() in ("", "0", "off", "no", "false"):
-            return None
-        base = env
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        root = xdg or os.path.join(os.path.expanduser("~"), ".cache")
-        base = os.path.join(root, "seedance-dsl")
-    try:
-        os.makedirs(base, mode=0o700, exist_ok=True)
-        private = safe_to_load(os.stat(base))
-    except OSError:
-        return None
-    # the cache holds code (pickled tables, compiled templates): never use a directory
-    # another user could write to (e.g. SEEDANCE_CACHE_DIR=/tmp) — slower, never unsafe
-    if not private or not os.access(base, os.W_OK | os.X_OK):
-        return None
-    return base

@@ -7,9 +7,10 @@ body and whether it is valid), ``prompt.txt`` (every clip's prompt) and
 ``cli-template.j2`` in the case is passed as ``--template``.  Optional outputs, compared
 only where the file exists: ``text.txt`` and ``curl.txt`` (the CLI's views).
 
-Regenerate after an intended change, then review the diff::
+Regenerate after an intended change, then review the diff (refused where ``CI`` is set;
+tests/golden_update.py)::
 
-    SEEDANCE_UPDATE_GOLDEN=1 .venv/bin/pytest tests/compiler/test_golden.py
+    make golden        # or: .venv/bin/python tests/compiler/compiler_golden.py --update
 """
 
 from __future__ import annotations
@@ -46,10 +47,10 @@ def format_diagnostic(d: Diagnostic) -> str:
     return "\n".join(lines)
 
 
-def run_case(name: str) -> dict[str, str]:
+def run_case(name: str, cases: Path = CASES) -> dict[str, str]:
     """Compile a case (from inside its directory, so paths in spans are short)."""
     here = os.getcwd()
-    os.chdir(CASES / name)
+    os.chdir(cases / name)
     try:
         template = "cli-template.j2" if Path("cli-template.j2").exists() else None
         compiled = compile_file("case.shot", template=template)
@@ -65,3 +66,35 @@ def run_case(name: str) -> dict[str, str]:
         "text.txt": format_text(compiled),
         "curl.txt": format_curl(compiled),
     }
+
+
+def expected_outputs(name: str, cases: Path = CASES) -> tuple[str, ...]:
+    """The outputs a case is compared on: the three always, the optional ones it has."""
+    return (*OUTPUTS, *(o for o in OPTIONAL if (cases / name / o).exists()))
+
+
+def update(cases: Path = CASES) -> list[str]:
+    """Rewrite every case's expected outputs; one report line per file that changed."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from golden_update import write_changed
+
+    names = sorted(p.parent.name for p in cases.glob("*/case.shot"))
+    outputs = []
+    for name in names:
+        got = run_case(name, cases)
+        outputs += [(cases / name / out, got[out]) for out in expected_outputs(name, cases)]
+    return write_changed(outputs, cases)
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from golden_update import run_updater
+
+    if sys.argv[1:] != ["--update"]:
+        print(__doc__)
+        raise SystemExit(2)
+    raise SystemExit(run_updater("compiler golden", update))

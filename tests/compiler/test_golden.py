@@ -11,21 +11,21 @@ from __future__ import annotations
 import os
 
 import pytest
-from compiler_golden import CASES, OPTIONAL, OUTPUTS, case_names, run_case
+from compiler_golden import CASES, case_names, expected_outputs, run_case
 
-UPDATE = os.environ.get("SEEDANCE_UPDATE_GOLDEN") == "1"
+# The tests only compare; `make golden` (compiler_golden.py --update) rewrites the files.
+# The old switch is refused loudly, so it can never turn a failing test into a writer.
+_OLD_SWITCH = "SEEDANCE_UPDATE_GOLDEN"
 
 
 @pytest.mark.parametrize("name", case_names())
 def test_golden_case(name: str) -> None:
+    if os.environ.get(_OLD_SWITCH):
+        pytest.fail(f"{_OLD_SWITCH} is gone: update golden files with `make golden`")
     got = run_case(name)
-    optional = [o for o in OPTIONAL if (CASES / name / o).exists()]
-    for out in (*OUTPUTS, *optional):
+    for out in expected_outputs(name):
         path = CASES / name / out
-        if UPDATE:
-            path.write_text(got[out], encoding="utf-8")
-            continue
-        assert path.exists(), f"{path} missing: run with SEEDANCE_UPDATE_GOLDEN=1"
+        assert path.exists(), f"{path} missing: run `make golden`, review, commit"
         assert got[out] == path.read_text(encoding="utf-8"), f"{name}/{out} differs"
 
 

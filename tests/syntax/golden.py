@@ -3,9 +3,10 @@
 ``NAME.diag.txt`` holds the concise form, ``NAME.human.txt`` the human form (no colour),
 both produced by ``seedance_dsl.check.resolve_file`` (the language front end, without
 the compiler's rules) run from inside ``cases/`` (so paths are
-relative).  Regenerate after a deliberate change, then REVIEW the diff:
+relative).  Regenerate after a deliberate change, then REVIEW the diff (refused where
+``CI`` is set; tests/golden_update.py):
 
-    .venv/bin/python tests/syntax/golden.py --update
+    make golden        # or: .venv/bin/python tests/syntax/golden.py --update
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from pathlib import Path
 CASES = Path(__file__).resolve().parent / "cases"
 
 
-def case_files() -> list[Path]:
-    return sorted(CASES.glob("*.shot"))
+def case_files(cases: Path = CASES) -> list[Path]:
+    return sorted(cases.glob("*.shot"))
 
 
 def render_case(case: Path) -> tuple[str, str]:
@@ -26,7 +27,7 @@ def render_case(case: Path) -> tuple[str, str]:
     from seedance_dsl.syntax.report import render_concise, render_human
 
     old = os.getcwd()
-    os.chdir(CASES)
+    os.chdir(case.parent)
     try:
         result = resolve_file(case.name)
     finally:
@@ -42,17 +43,27 @@ def expected_paths(case: Path) -> tuple[Path, Path]:
     return case.with_name(stem + ".diag.txt"), case.with_name(stem + ".human.txt")
 
 
-def main(argv: list[str]) -> int:
-    if "--update" not in argv:
-        print(__doc__)
-        return 2
-    for case in case_files():
+def update(cases: Path = CASES) -> list[str]:
+    """Rewrite every case's expected files; one report line per file that changed."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from golden_update import write_changed
+
+    outputs: list[tuple[Path, str]] = []
+    for case in case_files(cases):
         concise, human = render_case(case)
         c_path, h_path = expected_paths(case)
-        c_path.write_text(concise, encoding="utf-8")
-        h_path.write_text(human, encoding="utf-8")
-        print(f"wrote {c_path.name} ({concise.count(chr(10))} diagnostics)")
-    return 0
+        outputs += [(c_path, concise), (h_path, human)]
+    return write_changed(outputs, cases)
+
+
+def main(argv: list[str]) -> int:
+    if argv != ["--update"]:
+        print(__doc__)
+        return 2
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from golden_update import run_updater
+
+    return run_updater("syntax golden", update)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from .golden import case_files, expected_paths, render_case
 def test_golden_case(case: Path) -> None:
     concise, human = render_case(case)
     c_path, h_path = expected_paths(case)
-    assert c_path.exists(), f"missing {c_path.name}: run tests/syntax/golden.py --update"
+    assert c_path.exists(), f"missing {c_path.name}: run `make golden`, review, commit"
     assert concise == c_path.read_text(encoding="utf-8")
     assert human == h_path.read_text(encoding="utf-8")
 
