@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -57,22 +56,9 @@ def _timecode(s: float) -> str:
 
 
 def _load_manifest(render_dir: Path) -> dict[str, Any] | None:
-    path = render_dir / "manifest.json"
-    if not path.is_file():
-        return None
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(
-            f"cannot read the render manifest {path}: {exc}",
-            help="render again (`seedance render FILE`) to rewrite it, or delete it",
-        ) from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("clips", []), list):
-        raise UsageError(
-            f"{path} is not a manifest written by `seedance render`",
-            help="render again (`seedance render FILE`) to rewrite it, or delete it",
-        )
-    return doc
+    from .manifest import read_manifest
+
+    return read_manifest(render_dir / "manifest.json")
 
 
 def _copy_media(

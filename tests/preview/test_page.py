@@ -142,7 +142,7 @@ def test_a_broken_manifest_is_a_usage_error(tmp_path: Path) -> None:
     rdir = tmp_path / "renders"
     rdir.mkdir()
     (rdir / "manifest.json").write_text("{not json")
-    with pytest.raises(UsageError, match="cannot read the render manifest") as exc:
+    with pytest.raises(UsageError, match=r"manifest .* is not valid JSON") as exc:
         build_preview(_teaser(tmp_path), out_dir=tmp_path / "page", render_dir=rdir)
     assert exc.value.exit_code == 2 and exc.value.help
 
@@ -227,3 +227,50 @@ def test_a_manifest_cannot_name_where_media_is_written(tmp_path: Path) -> None:
     build_preview(path, out_dir=out, render_dir=rdir)
     assert not list(tmp_path.glob("escaped*")) and not list(out.glob("escaped*"))
     assert [p.name for p in (out / "media").iterdir()] == ["reveal.take0.video.mp4"]
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"[" * 4000, "nested too deeply"),  # json.loads would hit RecursionError
+        (b'{"clips": []}' + b" " * 5000, "larger than 4,096 bytes"),
+        (b"\xff\xfe{}", "not UTF-8"),
+        (b'{"clips": {"a": 1}}', "not a manifest written by"),
+        (b"[1, 2]", "not a manifest written by"),
+    ],
+    ids=["deep", "huge", "not-utf8", "clips-not-a-list", "not-an-object"],
+)
+def test_a_hostile_manifest_is_a_clear_usage_error(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    content: bytes,
+    says: str,
+) -> None:
+    """The manifest is read through the limits table (manifest_bytes), never past its
+    cap, and any garbage in it is an error that says what and how to fix, exit 2."""
+    monkeypatch.setenv("SEEDANCE_MAX_MANIFEST_BYTES", "4096")
+    rdir = tmp_path / "renders"
+    rdir.mkdir()
+    (rdir / "manifest.json").write_bytes(content)
+    path = _teaser(tmp_path)
+    with pytest.raises(UsageError, match=says) as exc:
+        build_preview(path, out_dir=tmp_path / "page", render_dir=rdir)
+    assert exc.value.exit_code == 2 and exc.value.help
+    if says.startswith("larger"):
+        assert "SEEDANCE_MAX_MANIFEST_BYTES" in exc.value.help
+    with pytest.raises(SystemExit) as code:
+        main(["preview", str(path), "--out", str(tmp_path / "page"), "--renders", str(rdir)])
+    assert code.value.code == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+
+
+def test_a_manifest_that_is_a_fifo_does_not_block(tmp_path: Path) -> None:
+    import os
+
+    rdir = tmp_path / "renders"
+    rdir.mkdir()
+    os.mkfifo(rdir / "manifest.json")
+    with pytest.raises(UsageError, match="not a regular file"):
+        build_preview(_teaser(tmp_path), out_dir=tmp_path / "page", render_dir=rdir)
