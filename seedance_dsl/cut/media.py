@@ -90,6 +90,10 @@ def probe(path: str) -> StreamInfo:
         ) from exc
 
 
+def _why(exc: BaseException) -> str:
+    return (exc.strerror if isinstance(exc, OSError) and exc.strerror else None) or str(exc)
+
+
 @contextlib.contextmanager
 def _atomic_output(dest: Path) -> Iterator[str]:
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -127,8 +131,11 @@ def join_copy(
                 _copy_into(out, paths, on_clip)
             finally:
                 out.close()
-    except av.error.FFmpegError as exc:
-        raise CutError(f"the cut {dest} could not be written: {exc}") from exc
+    except (av.error.FFmpegError, OSError) as exc:
+        raise CutError(
+            f"the cut {dest} could not be written: {_why(exc)}",
+            help="choose a writable --out (a folder that exists or can be made, with space)",
+        ) from exc
 
 
 def _copy_into(
@@ -233,8 +240,11 @@ def join_reencode(
                         out.mux(pkt)
             finally:
                 out.close()
-    except av.error.FFmpegError as exc:
-        raise CutError(f"the cut {dest} could not be written: {exc}") from exc
+    except (av.error.FFmpegError, OSError) as exc:
+        raise CutError(
+            f"the cut {dest} could not be written: {_why(exc)}",
+            help="choose a writable --out (a folder that exists or can be made, with space)",
+        ) from exc
 
 
 def _encode_video(out: Any, vs: Any, info: StreamInfo, rate: Fraction, frame_no: int) -> int:
