@@ -167,6 +167,11 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--fade-s", type=float, default=1.0)
     args = ap.parse_args()
+    # byte-compile first, as an installed package is (PYTHONDONTWRITEBYTECODE would
+    # otherwise make every timed process compile the modules it imports)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(ROOT / "seedance_dsl")], check=False
+    )
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         r = d / "r"

@@ -25,7 +25,6 @@ compiler's :class:`~seedance_dsl.compiler.CompiledClip`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -50,7 +49,7 @@ class LineSource:
 
 @dataclass(frozen=True, slots=True)
 class _Fragment:
-    pattern: re.Pattern[str]
+    words: str  # normalised: lower case, single spaces, no end punctuation
     span: Span
     shot: Span | None  # the shot block the words belong to, if any
     lines: tuple[Span, ...] = ()  # a multi-line string's own lines, after its statement
@@ -66,8 +65,23 @@ def _fragment(
     words = _norm(text).strip(" .;,:!?\"'")
     if len(words) < _MIN_CHARS or span.line <= 0:
         return None
-    pattern = re.compile(r"(?<!\w)" + re.escape(words) + r"(?!\w)")
-    return _Fragment(pattern, span, shot, lines)
+    return _Fragment(words, span, shot, lines)
+
+
+def _word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _find(text: str, words: str) -> int:
+    """Where ``words`` occurs in ``text`` as whole words, or -1 (``str.find``, not a
+    regular expression: a storyboard of 100 clips has thousands of fragments)."""
+    at = text.find(words)
+    while at >= 0:
+        end = at + len(words)
+        if (at == 0 or not _word(text[at - 1])) and (end == len(text) or not _word(text[end])):
+            return at
+        at = text.find(words, at + 1)
+    return -1
 
 
 def _string(
@@ -168,9 +182,9 @@ def prompt_sources(
         text = _norm(line)
         found: list[tuple[int, int, _Fragment]] = []
         for f in frags:
-            m = f.pattern.search(text)
-            if m is not None:
-                found.append((m.start(), m.end(), f))
+            at = _find(text, f.words)
+            if at >= 0:
+                found.append((at, at + len(f.words), f))
         # words inside longer words are theirs ("the character in reference image 1"
         # inside that reference's sentence is the sentence, not a shot's subject)
         hits = [

@@ -136,8 +136,7 @@ _TEMPLATE = """<!doctype html>
 <ol class="meta">{% for s in c.shots %}<li>{% if s.start %}{{ s.start }}–{{ s.end }}: {% endif %}{{ s.text }}{% if s.href %} <a href="{{ s.href }}">line {{ s.href.rsplit("-L", 1)[1] }}</a>{% endif %}</li>{% endfor %}</ol>
 {%- endif %}
 <h3>Prompt{% if c.prompt_where %} <span class="meta">({{ c.prompt_where }})</span>{% endif %}</h3>
-<ol class="prompt">
-{%- for l in c.prompt_lines %}<li class="{{ l.kind }}"><span class="text">{{ l.text }}</span><span class="src"{% if l.kind == "template" %} title="written by the prompt template: links to the clip's line"{% endif %}>{% for k in l.links %}{% if k.href %}<a href="{{ k.href }}" title="{{ k.where }}">{{ k.short }}</a>{% else %}{{ k.where }}{% endif %}{{ " " if not loop.last }}{% endfor %}</span></li>{% endfor %}
+<ol class="prompt">{{ c.prompt_lines|prompt_items }}
 </ol>
 {%- if c.references %}
 <h3>References</h3>
@@ -191,8 +190,7 @@ _TEMPLATE = """<!doctype html>
 <p class="meta">The <code>.shot</code> lines the prompts and references above link to.</p>
 {%- for f in sources %}
 <h3 class="source-file">{{ f.file }}</h3>
-<ol class="source" aria-label="{{ f.file }}">
-{%- for line in f.lines %}<li id="src{{ f.id }}-L{{ loop.index }}"><code>{{ line }}</code></li>{% endfor %}
+<ol class="source" aria-label="{{ f.file }}">{{ f|source_items }}
 </ol>
 {%- endfor %}
 </section>
@@ -204,9 +202,49 @@ _TEMPLATE = """<!doctype html>
 """
 
 
+_TEMPLATE_LINE = ' title="written by the prompt template: links to the clip\'s line"'
+
+
+def _prompt_items(lines: list[dict[str, Any]]) -> Any:
+    """The ``<li>`` of each prompt line with its links (built here rather than in the
+    template: a page of 100 clips has thousands of them, and a loop in jinja2 costs
+    more to compile and to run)."""
+    from markupsafe import Markup, escape
+
+    out = []
+    for ln in lines:
+        links = " ".join(
+            f'<a href="{escape(k["href"])}" title="{escape(k["where"])}">{escape(k["short"])}</a>'
+            if k["href"]
+            else str(escape(k["where"]))
+            for k in ln["links"]
+        )
+        title = _TEMPLATE_LINE if ln["kind"] == "template" else ""
+        out.append(
+            f'<li class="{escape(ln["kind"])}"><span class="text">{escape(ln["text"])}</span>'
+            f'<span class="src"{title}>{links}</span></li>'
+        )
+    return Markup("".join(out))
+
+
+def _source_items(f: dict[str, Any]) -> Any:
+    """The numbered lines of a ``.shot`` file, each with its anchor (``#src0-L12``)."""
+    from markupsafe import Markup, escape
+
+    n = int(f["id"])
+    return Markup(
+        "".join(
+            f'<li id="src{n}-L{i}"><code>{escape(line)}</code></li>'
+            for i, line in enumerate(f["lines"], 1)
+        )
+    )
+
+
 def render_page(context: dict[str, Any]) -> str:
     """The page's HTML from :func:`.build.build_preview`'s context."""
     import jinja2
 
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env.filters["prompt_items"] = _prompt_items
+    env.filters["source_items"] = _source_items
     return env.from_string(_TEMPLATE).render(css=_CSS, **context)
