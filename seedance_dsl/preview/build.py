@@ -92,6 +92,54 @@ def _copy_media(
     return None
 
 
+def _add_takes(
+    rendered: dict[str, list[dict[str, Any]]], path: str | Path, server: str, rdir: Path
+) -> None:
+    """Add to ``rendered`` (clip -> manifest entries of the last run) every other finished
+    take the state database knows for this server, newest record per take, as entries of
+    the manifest's shape; sorted by take.  Read only; a database that is missing, busy
+    or damaged adds nothing (the manifest still shows the last run)."""
+    from ..errors import SeedanceDSLError
+    from ..render.state import StateDB
+
+    try:
+        if not StateDB.exists_for(path):
+            return
+        with StateDB.for_storyboard(path, readonly=True) as db:
+            records = db.history(server, Path(path).name)
+    except (SeedanceDSLError, OSError):
+        return
+    root = rdir.resolve()
+    newest: dict[tuple[str, int], Any] = {}
+    for rec in records:  # oldest first: a later record of a take replaces an earlier one
+        if rec.state in ("done", "completed") and rec.video_path:
+            video = Path(rec.video_path)
+            where = video if video.is_absolute() else Path.cwd() / video
+            if where.resolve().is_relative_to(root):  # a render of this folder only
+                newest[(rec.clip, rec.take)] = rec
+    for (clip, take), rec in newest.items():
+        entries = rendered.setdefault(clip, [])
+        if any(_take(e) == take for e in entries):
+            continue  # the manifest's entry of that take (the same render)
+        files: dict[str, Any] = {"video": {"path": rec.video_path}}
+        if rec.frame_path:
+            files["last_frame"] = {"path": rec.frame_path}
+        entries.append(
+            {
+                "clip": clip,
+                "status": "done",
+                "take": take,
+                "task_id": rec.task_id,
+                "seed": rec.seed,
+                "credits_used": rec.credits_used,
+                "timings": {"render_s": rec.render_s},
+                "files": files,
+            }
+        )
+    for entries in rendered.values():
+        entries.sort(key=_take)
+
+
 def _take(entry: Mapping[str, Any]) -> int:
     """The take number of a manifest entry: a non-negative int, else 0 (it is part of a
     file name in media/, so nothing else from the manifest gets there)."""
@@ -235,6 +283,12 @@ def build_preview(
         for entry in manifest.get("clips", []):
             if isinstance(entry, dict) and isinstance(entry.get("clip"), str):
                 rendered.setdefault(entry["clip"], []).append(entry)
+    server = manifest.get("server") if manifest else None
+    if not isinstance(server, str):
+        from ..render.plan import server_namespace
+
+        server = SANDBOX_SERVER if sandbox else server_namespace()
+    _add_takes(rendered, path, server, rdir)
 
     by_clip: dict[str, list[dict[str, Any]]] = {}
     general: list[dict[str, Any]] = []

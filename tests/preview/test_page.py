@@ -412,3 +412,33 @@ def test_an_extended_clips_video_is_a_video_with_its_poster(tmp_path: Path) -> N
         'src="media/regrade.take0.video.mp4" poster="media/regrade.take0.last_frame.png"'
     ) in sway
     assert "source · media_urls[0] (video 1): the video of clip regrade" in sway
+
+
+def test_every_take_of_a_clip_side_by_side(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The manifest holds the last run only; the other finished takes come from the state
+    database (read only), so take 0 and take 1 of a clip are on its card side by side."""
+    shot = tmp_path / "film.shot"
+    shot.write_text(
+        'storyboard "Film"\n\nclip a {\n  duration 4s\n  shot { action "a train" }\n}\n\n'
+        'clip b {\n  duration 4s\n  shot { action "a bridge" }\n}\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    for args in ([], ["--clip", "a", "--take", "1"]):
+        with pytest.raises(SystemExit) as code:
+            main(["render", "film.shot", "--sandbox", "-q", *args])
+        assert code.value.code == 0
+    manifest = json.loads(Path("renders/film/sandbox/manifest.json").read_text())
+    assert {(c["clip"], c["take"]) for c in manifest["clips"]} == {("a", 1)}
+    capsys.readouterr()
+    result = build_preview("film.shot", sandbox=True)
+    page = result.page.read_text(encoding="utf-8")
+    a = page.split('id="clip-a"', 1)[1].split("</article>", 1)[0]
+    assert "take 0: done" in a and "take 1: done" in a
+    assert a.index("take 0: done") < a.index("take 1: done")
+    assert 'src="media/a.take0.video.mp4"' in a and 'src="media/a.take1.video.mp4"' in a
+    b = page.split('id="clip-b"', 1)[1].split("</article>", 1)[0]
+    assert "take 0: done" in b and 'src="media/b.take0.video.mp4"' in b
+    assert result.rendered == 2
