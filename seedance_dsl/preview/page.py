@@ -150,7 +150,7 @@ _TEMPLATE = """<!doctype html>
 {%- elif t.type == "output" %}
 <div class="ref-thumb placeholder pending" role="img" aria-label="{{ r.label }}: the {{ t.what }} of clip {{ t.clip }}, not rendered yet"><span>the {{ t.what }} of clip <a href="#clip-{{ t.clip }}">{{ t.clip }}</a><br>not rendered yet</span></div>
 {%- else %}
-<div class="ref-thumb placeholder remote" role="img" aria-label="{{ r.label }}: a remote {{ r.kind }}, not loaded"><span>{{ r.kind }}<br>(remote: not loaded)</span></div>
+<div class="ref-thumb placeholder {{ t.type }}" role="img" aria-label="{{ r.label }}: {{ "a remote" if r.remote else "an" }} {{ r.kind }}, not loaded"><span>{{ r.kind }}<br>({{ "remote: " if r.remote }}not loaded)</span></div>
 {%- endif %}
 <figcaption><strong class="ref-label">{{ r.label }}</strong><br>{{ r.name }} <span class="meta">— {{ r.phrase }}</span>
 <br><span class="url">{% if r.remote %}<a href="{{ r.url }}" rel="noreferrer noopener">{{ r.url }}</a>{% elif t.type == "output" %}<a href="#clip-{{ t.clip }}">{{ t.what }} of clip {{ t.clip }}</a>{% else %}{{ r.url }}{% endif %}</span>
