@@ -17,10 +17,17 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# Ends by printing where the preview page and the final cut are (the paths the
+# commands themselves report).
 demo: $(STAMP)
 	$(BIN)/seedance render examples/teaser.shot --sandbox
-	$(BIN)/seedance preview examples/teaser.shot --sandbox
-	$(BIN)/seedance cut examples/teaser.shot --sandbox --timeline renders/teaser/sandbox/teaser.otio
+	@page=$$($(BIN)/seedance preview examples/teaser.shot --sandbox) && \
+	final=$$($(BIN)/seedance cut examples/teaser.shot --sandbox \
+	  --timeline renders/teaser/sandbox/teaser.otio --format json \
+	  | $(BIN)/python -c 'import json, sys; print(json.load(sys.stdin)["out"])') && \
+	echo "timeline:     renders/teaser/sandbox/teaser.otio" && \
+	echo "preview page: $$page" && \
+	echo "final cut:    $$final"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -248,6 +248,14 @@ LIMITS: dict[str, Limit] = _table(
         "connections the sandbox serves at once (lowered to stay below the file-"
         "descriptor limit, RLIMIT_NOFILE; more get 503 service_busy)",
     ),
+    # --- preview and cut: what they read of a render folder (seedance_dsl.preview, .cut)
+    Limit(
+        "manifest_bytes",
+        64 * MiB,
+        "bytes",
+        "SEEDANCE_MAX_MANIFEST_BYTES",
+        "the size of a render's manifest.json that `preview`, `cut` and `trace` read",
+    ),
 )
 
 

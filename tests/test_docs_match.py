@@ -148,6 +148,8 @@ SCENARIOS: list[tuple[str, list[str], int]] = [
     ("init", ["init", "ok.shot"], 2),
     ("cut", ["cut", "ok.shot"], 1),
     ("cut", ["cut", "missing.shot"], 2),
+    ("cut", ["cut", "error.shot", "--format", "json"], 1),
+    ("cut", ["cut", "missing.shot", "--format", "json"], 2),
     ("trace", ["trace", "ok.shot"], 1),
     ("trace", ["trace", "missing.mp4"], 2),
     ("config", ["config"], 0),

@@ -65,6 +65,14 @@ from .exit_codes import exit_help
     is_flag=True,
     help="A clip not rendered yet becomes a slate of its length (re-encodes) instead of an error.",
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, or one JSON object (also when the cut fails).",
+)
 def cut(
     file: str,
     take: int,
@@ -74,15 +82,80 @@ def cut(
     timeline: Path | None,
     reencode: bool,
     gaps: bool,
+    fmt: str,
 ) -> None:
     """Join the rendered clips of FILE into one MP4, in storyboard order: by stream
     copy when every clip's codec, size, pixel format and frame rate match (frames
     untouched), by re-encoding (H.264/AAC) otherwise."""
-    from ..render.commands import load_storyboard
+    from ..errors import SeedanceDSLError
+
+    if fmt != "json":
+        _cut(file, take, out, sandbox, renders, timeline, reencode, gaps, fmt)
+        return
+    try:
+        report = _cut(file, take, out, sandbox, renders, timeline, reencode, gaps, fmt)
+    except SeedanceDSLError as exc:
+        click.echo(json.dumps(_error_json(file, exc), indent=2, ensure_ascii=False))
+        raise SystemExit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        from .exit_codes import EXIT_INTERRUPTED
+
+        error = {"kind": "interrupted", "message": "interrupted", "help": "run it again"}
+        doc = {"tool": "seedance cut", "ok": False, "exit_code": EXIT_INTERRUPTED, "error": error}
+        click.echo(json.dumps(doc, indent=2))
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+def _error_json(file: str, exc: Any) -> dict[str, Any]:
+    """The JSON of a cut that failed: the file envelope of check/compile/render for a
+    storyboard that cannot be read, else ``error`` = the error's kind, message, help
+    (plus ``clip`` for a clip not rendered, ``diagnostics`` for a storyboard with
+    errors)."""
+    from ..cut.assemble import ClipNotRendered
+    from ..render.commands import StoryboardFileError
+
+    doc: dict[str, Any] = {"tool": "seedance cut", "ok": False, "exit_code": exc.exit_code}
+    if isinstance(exc, StoryboardFileError):
+        from ._common import file_error_json
+
+        return doc | file_error_json("cut", exc.file, exc.diagnostic)
+    error = exc.to_json()
+    if isinstance(exc, ClipNotRendered):
+        error["clip"] = exc.clip
+    doc["error"] = error
+    return doc
+
+
+def _load(file: str) -> Any:
+    """The compiled storyboard; one with errors is :class:`CompileFailed` saying that
+    no video was written (exit 1), an unreadable file a usage error (exit 2)."""
+    from ..render.commands import CompileFailed, load_storyboard
+
+    try:
+        return load_storyboard(file)
+    except CompileFailed as exc:
+        errors = sum(1 for d in exc.diagnostics if d.is_error)
+        exc.message = f"{file} has {errors} error(s); nothing was cut (no video written)"
+        exc.cli_help = f"run `seedance check {file}` for details, fix them, then cut again"
+        raise
+
+
+def _cut(
+    file: str,
+    take: int,
+    out: Path | None,
+    sandbox: bool,
+    renders: Path | None,
+    timeline: Path | None,
+    reencode: bool,
+    gaps: bool,
+    fmt: str,
+) -> dict[str, Any]:
     from ..render.identity import default_out_dir, server_namespace
 
     t0 = time.perf_counter()
-    sb = load_storyboard(file)  # exit 2 for an unreadable file, 1 for a storyboard with errors
+    sb = _load(file)  # exit 2 for an unreadable file, 1 for a storyboard with errors
     server = server_namespace(sandbox=sandbox)
     rdir = renders if renders is not None else default_out_dir(file, server)
     manifest = _read_manifest(rdir / "manifest.json")
@@ -150,13 +223,36 @@ def cut(
     total -= sum(i.fade_s or 0 for i in infos[1:])  # a crossfade overlaps two clips
     from ._common import verbosity
 
-    if verbosity() >= 0:
-        click.echo(
-            f"cut {len(inputs)} clip(s), {total:.2f} s, by {how} in "
-            f"{time.perf_counter() - t0:.2f} s: {dest}"
-        )
+    elapsed = time.perf_counter() - t0
+    if fmt != "json" and verbosity() >= 0:
+        click.echo(f"cut {len(inputs)} clip(s), {total:.2f} s, by {how} in {elapsed:.2f} s: {dest}")
         if timeline is not None:
             click.echo(f"timeline: {timeline}")
+    return {
+        "tool": "seedance cut",
+        "ok": True,
+        "exit_code": 0,
+        "storyboard": sb.path,
+        "out": str(dest),
+        "timeline": str(timeline) if timeline is not None else None,
+        "method": "copy" if blocker is None else "reencode",
+        "reencode_reason": blocker,
+        "duration_s": round(total, 6),
+        "elapsed_s": round(elapsed, 3),
+        "take": take,
+        "clips": [
+            {
+                "clip": i.clip,
+                "path": i.path or None,
+                "task_id": i.task_id,
+                "source": i.source,
+                "gap_s": i.gap_s,
+                "trim": list(i.trim) if i.trim is not None else None,
+                "fade_s": i.fade_s,
+            }
+            for i in inputs
+        ],
+    }
 
 
 def _cut_block(sb: Any, cut_edits: Any) -> Any:
@@ -178,17 +274,9 @@ def _seconds(value: object) -> float:
 
 
 def _read_manifest(path: Path) -> dict[str, Any] | None:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise UsageError(
-            f"cannot read the render manifest {path}: {exc}",
-            help="render the storyboard again to rewrite it (nothing paid is lost: "
-            "finished renders are reused)",
-        ) from exc
-    return doc if isinstance(doc, dict) else None
+    from ..preview.manifest import read_manifest
+
+    return read_manifest(path)
 
 
 def _db_lookup(file: str, server: str, sb: Any) -> Any:

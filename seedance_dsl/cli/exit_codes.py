@@ -73,7 +73,7 @@ EXIT_CODES: Mapping[str, Mapping[int, str]] = {
     "cut": {
         0: "the cut (and timeline) was written",
         1: "the storyboard has errors, a clip is not rendered yet, or a video cannot be read or written",
-        2: "usage (a missing file, a bad option, an --out that is a clip's video or a file that is not a cut)",
+        2: "usage (a missing file, a bad option, a manifest.json that is not one or too large, an --out that is a clip's video or a file that is not a cut)",
     },
     "trace": {
         0: "traced",

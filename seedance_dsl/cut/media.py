@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import av
 import av.container
@@ -27,7 +26,14 @@ from .._files import create_temp_beside
 from ..provenance import read_tags
 from .assemble import SLATE, CutError, StreamInfo
 
-__all__ = ["join_copy", "join_reencode", "probe", "read_tags", "slate_info"]
+__all__ = ["crossfade", "join_copy", "join_reencode", "probe", "read_tags", "slate_info"]
+
+if TYPE_CHECKING:  # numpy is imported by the crossfade only (not on the stream-copy path)
+    import numpy as np
+    import numpy.typing as npt
+
+    #: audio as the cut mixes it: float32 samples, one row per channel (left, right)
+    Samples: TypeAlias = npt.NDArray[np.float32]
 
 
 def slate_info(clip: str, seconds: float, like: StreamInfo) -> StreamInfo:
@@ -90,6 +96,10 @@ def probe(path: str) -> StreamInfo:
         ) from exc
 
 
+def _why(exc: BaseException) -> str:
+    return (exc.strerror if isinstance(exc, OSError) and exc.strerror else None) or str(exc)
+
+
 @contextlib.contextmanager
 def _atomic_output(dest: Path) -> Iterator[str]:
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -127,8 +137,11 @@ def join_copy(
                 _copy_into(out, paths, on_clip)
             finally:
                 out.close()
-    except av.error.FFmpegError as exc:
-        raise CutError(f"the cut {dest} could not be written: {exc}") from exc
+    except (av.error.FFmpegError, OSError) as exc:
+        raise CutError(
+            f"the cut {dest} could not be written: {_why(exc)}",
+            help="choose a writable --out (a folder that exists or can be made, with space)",
+        ) from exc
 
 
 def _copy_into(
@@ -233,8 +246,11 @@ def join_reencode(
                         out.mux(pkt)
             finally:
                 out.close()
-    except av.error.FFmpegError as exc:
-        raise CutError(f"the cut {dest} could not be written: {exc}") from exc
+    except (av.error.FFmpegError, OSError) as exc:
+        raise CutError(
+            f"the cut {dest} could not be written: {_why(exc)}",
+            help="choose a writable --out (a folder that exists or can be made, with space)",
+        ) from exc
 
 
 def _encode_video(out: Any, vs: Any, info: StreamInfo, rate: Fraction, frame_no: int) -> int:
@@ -375,7 +391,7 @@ def _join_faded(
 
     frame_no = apts = 0
     pending: list[Any] = []  # the tail of the clip before, held back to blend
-    atail: tuple[array[float], array[float]] | None = None
+    atail: Samples | None = None  # the end of the clip before's audio, to mix
     for n, info in enumerate(infos):
         nxt = infos[n + 1] if n + 1 < len(infos) else None
         hold = round(Fraction(nxt.fade_s) * rate) if nxt is not None and nxt.fade_s else 0
@@ -397,24 +413,20 @@ def _join_faded(
         pending = list(buf)
         if as_ is not None:
             length = round(Fraction(count) / rate * sr)
-            left, right = _audio_samples(info, resampler, sr, length)
+            audio = _audio_samples(info, resampler, sr, length)
             if atail is not None:
-                k = min(len(atail[0]), length)
-                for ch, tail in ((left, atail[0]), (right, atail[1])):
-                    for i in range(k):
-                        w = (i + 1) / (k + 1)
-                        ch[i] = tail[i] * (1 - w) + ch[i] * w
+                crossfade(atail, audio)
             keep = round(Fraction(hold) / rate * sr)
             cut_at = max(0, length - keep)
-            apts = _write_audio(out, as_, left[:cut_at], right[:cut_at], sr, apts)
-            atail = (left[cut_at:], right[cut_at:])
+            apts = _write_audio(out, as_, audio[:, :cut_at], sr, apts)
+            atail = audio[:, cut_at:]
         if on_clip is not None:
             on_clip(n)
     for img in pending:  # the last clip holds nothing back, so this is empty
         _emit(out, vs, img, frame_no)
         frame_no += 1
-    if as_ is not None and atail is not None and len(atail[0]):
-        _write_audio(out, as_, atail[0], atail[1], sr, apts)
+    if as_ is not None and atail is not None and atail.shape[1]:
+        _write_audio(out, as_, atail, sr, apts)
 
 
 def _slate_frames(vs: Any, info: StreamInfo, rate: Fraction) -> Iterator[Any]:
@@ -431,41 +443,55 @@ def _blend(a: Any, b: Any, w: float) -> Any:
     return av.VideoFrame.from_image(mixed)  # type: ignore[no-untyped-call]
 
 
-def _audio_samples(
-    info: StreamInfo, resampler: Any, sr: int, length: int
-) -> tuple[array[float], array[float]]:
+def crossfade(tail: Samples, head: Samples) -> None:
+    """Mix ``tail`` (the end of the clip before) into the start of ``head``, in place:
+    over the k = min(len) samples the weight of ``head`` rises linearly from 1/(k+1) to
+    k/(k+1) (the same weights as the frames' blend).  One array operation per channel
+    row, not a Python loop per sample."""
+    import numpy as np
+
+    k = min(tail.shape[1], head.shape[1])
+    if k <= 0:
+        return
+    w = np.arange(1, k + 1, dtype=np.float64) / (k + 1)
+    mixed = tail[:, :k] * (1 - w) + head[:, :k] * w
+    head[:, :k] = mixed.astype(np.float32)
+
+
+def _audio_samples(info: StreamInfo, resampler: Any, sr: int, length: int) -> Samples:
     """``length`` samples of ``info``'s audio (from its trim's start; silence when it has
-    none or runs short), as two float channels."""
-    left, right = array("f"), array("f")
+    none or runs short), as a (2, length) float32 array."""
+    import numpy as np
+
     skip = round(info.trim[0] * sr) if info.trim is not None else 0
+    chunks: list[Samples] = []
+    have = 0
     if info.audio_codec and info.video_codec != SLATE:
         with av.open(info.path) as f:
             for frame in f.decode(f.streams.audio[0]):
                 for r in resampler.resample(frame):
-                    k = r.samples
-                    left.frombytes(bytes(r.planes[0])[: k * 4])
-                    right.frombytes(bytes(r.planes[1])[: k * 4])
-                if len(left) >= skip + length:
+                    block = np.asarray(r.to_ndarray(), dtype=np.float32)[:2, : r.samples]
+                    chunks.append(block)
+                    have += block.shape[1]
+                if have >= skip + length:
                     break
-    left, right = left[skip : skip + length], right[skip : skip + length]
-    pad = length - len(left)
-    if pad > 0:
-        left.extend(array("f", bytes(4 * pad)))
-        right.extend(array("f", bytes(4 * pad)))
-    return left, right
+    out = np.zeros((2, length), dtype=np.float32)
+    if chunks:
+        got = np.concatenate(chunks, axis=1)[:, skip : skip + length]
+        out[:, : got.shape[1]] = got
+    return out
 
 
-def _write_audio(
-    out: Any, as_: Any, left: array[float], right: array[float], sr: int, pts: int
-) -> int:
-    """Encode the samples from ``pts`` on; the next pts."""
+def _write_audio(out: Any, as_: Any, samples: Samples, sr: int, pts: int) -> int:
+    """Encode the (2, n) samples from ``pts`` on; the next pts."""
+    import numpy as np
+
     step = 1024
-    for start in range(0, len(left), step):
-        n = min(step, len(left) - start)
-        fr = av.AudioFrame(format="fltp", layout="stereo", samples=n)
-        for plane, ch in zip(fr.planes, (left, right), strict=True):
-            data = ch[start : start + n].tobytes()
-            plane.update(data + bytes(plane.buffer_size - len(data)))
+    total = samples.shape[1]
+    for start in range(0, total, step):
+        n = min(step, total - start)
+        block = np.ascontiguousarray(samples[:, start : start + n], dtype=np.float32)
+        fr = av.AudioFrame.from_ndarray(block, format="fltp", layout="stereo")
         fr.sample_rate = sr
         fr.pts = pts
         fr.time_base = Fraction(1, sr)

@@ -10,7 +10,6 @@ of the directory it lies in.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -55,11 +54,13 @@ def trace(path: Path) -> dict[str, Any]:
 
 def _from_manifest(path: Path) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     manifest = path.parent / "manifest.json"
+    from ..preview.manifest import ManifestError, read_manifest
+
     try:
-        doc = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        return None, {}
-    if not isinstance(doc, dict):
+        doc = read_manifest(manifest)
+    except ManifestError:
+        return None, {}  # a manifest that is not one lists nothing
+    if doc is None:
         return None, {}
     me = path.resolve()
     for e in doc.get("clips", []) or []:

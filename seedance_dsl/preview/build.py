@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -57,22 +56,9 @@ def _timecode(s: float) -> str:
 
 
 def _load_manifest(render_dir: Path) -> dict[str, Any] | None:
-    path = render_dir / "manifest.json"
-    if not path.is_file():
-        return None
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(
-            f"cannot read the render manifest {path}: {exc}",
-            help="render again (`seedance render FILE`) to rewrite it, or delete it",
-        ) from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("clips", []), list):
-        raise UsageError(
-            f"{path} is not a manifest written by `seedance render`",
-            help="render again (`seedance render FILE`) to rewrite it, or delete it",
-        )
-    return doc
+    from .manifest import read_manifest
+
+    return read_manifest(render_dir / "manifest.json")
 
 
 def _copy_media(
@@ -106,6 +92,54 @@ def _copy_media(
     return None
 
 
+def _add_takes(
+    rendered: dict[str, list[dict[str, Any]]], path: str | Path, server: str, rdir: Path
+) -> None:
+    """Add to ``rendered`` (clip -> manifest entries of the last run) every other finished
+    take the state database knows for this server, newest record per take, as entries of
+    the manifest's shape; sorted by take.  Read only; a database that is missing, busy
+    or damaged adds nothing (the manifest still shows the last run)."""
+    from ..errors import SeedanceDSLError
+    from ..render.state import StateDB
+
+    try:
+        if not StateDB.exists_for(path):
+            return
+        with StateDB.for_storyboard(path, readonly=True) as db:
+            records = db.history(server, Path(path).name)
+    except (SeedanceDSLError, OSError):
+        return
+    root = rdir.resolve()
+    newest: dict[tuple[str, int], Any] = {}
+    for rec in records:  # oldest first: a later record of a take replaces an earlier one
+        if rec.state in ("done", "completed") and rec.video_path:
+            video = Path(rec.video_path)
+            where = video if video.is_absolute() else Path.cwd() / video
+            if where.resolve().is_relative_to(root):  # a render of this folder only
+                newest[(rec.clip, rec.take)] = rec
+    for (clip, take), rec in newest.items():
+        entries = rendered.setdefault(clip, [])
+        if any(_take(e) == take for e in entries):
+            continue  # the manifest's entry of that take (the same render)
+        files: dict[str, Any] = {"video": {"path": rec.video_path}}
+        if rec.frame_path:
+            files["last_frame"] = {"path": rec.frame_path}
+        entries.append(
+            {
+                "clip": clip,
+                "status": "done",
+                "take": take,
+                "task_id": rec.task_id,
+                "seed": rec.seed,
+                "credits_used": rec.credits_used,
+                "timings": {"render_s": rec.render_s},
+                "files": files,
+            }
+        )
+    for entries in rendered.values():
+        entries.sort(key=_take)
+
+
 def _take(entry: Mapping[str, Any]) -> int:
     """The take number of a manifest entry: a non-negative int, else 0 (it is part of a
     file name in media/, so nothing else from the manifest gets there)."""
@@ -113,15 +147,81 @@ def _take(entry: Mapping[str, Any]) -> int:
     return take if isinstance(take, int) and not isinstance(take, bool) and take >= 0 else 0
 
 
-def _prompt_lines(clip: Any) -> list[dict[str, Any]]:
-    spans: list[tuple[str, str | None]] = [
-        (r.sentence, _where(r.span)) for r in clip.references if r.sentence
-    ]
+class _Sources:
+    """The ``.shot`` files the page links to, listed at its end with one anchor per line
+    (``#src0-L12``), so a prompt line's link works offline."""
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        self._texts = texts
+        self._ids: dict[str, int] = {}
+
+    @property
+    def texts(self) -> Mapping[str, str]:
+        return self._texts
+
+    def href(self, span: Span | None) -> str | None:
+        if span is None or span.line <= 0 or span.file not in self._texts:
+            return None
+        n = self._ids.setdefault(span.file, len(self._ids))
+        return f"#src{n}-L{span.line}"
+
+    def listing(self) -> list[dict[str, Any]]:
+        return [
+            {"id": n, "file": file, "lines": self._texts[file].split("\n")}
+            for file, n in sorted(self._ids.items(), key=lambda kv: kv[1])
+        ]
+
+
+def _link(span: Span, sources: _Sources) -> dict[str, Any]:
+    """A link to a ``.shot`` line: its anchor on the page, the full ``file:line`` (the
+    link's title) and ``name.shot:line`` (its text, short enough for a phone)."""
+    return {
+        "where": _where(span),
+        "short": f"{Path(span.file).name}:{span.line}",
+        "href": sources.href(span),
+    }
+
+
+def _prompt_lines(clip: Any, resolved: Any, sources: _Sources) -> list[dict[str, Any]]:
+    """Each line of the prompt with the ``.shot`` lines it comes from (:mod:`.lines`)."""
+    from .lines import prompt_sources
+
     lines = []
-    for text in clip.prompt.split("\n"):
-        where = next((w for s, w in spans if s and s in text), None)
-        lines.append({"text": text, "where": where})
+    for text, src in zip(
+        clip.prompt.split("\n"),
+        prompt_sources(clip.prompt, resolved, clip, sources.texts),
+        strict=True,
+    ):
+        links = [_link(sp, sources) for sp in src.spans]
+        lines.append({"text": text, "kind": src.kind, "where": links[0]["where"], "links": links})
     return lines
+
+
+def _ref_label(r: Any) -> str:
+    """``start frame · image_url``, ``character · media_urls[0] (image 1)``."""
+    role = f"{r.role} frame" if r.role in ("start", "end") else r.role
+    pos = f" ({r.kind} {r.position})" if r.position else ""
+    return f"{role} · {r.field}{pos}"
+
+
+def _thumb(r: Any, outputs: Mapping[str, Mapping[str, str | None]]) -> dict[str, Any]:
+    """How a reference is shown: an earlier clip's output from ``media/`` once rendered
+    (its last frame as an image, its video with the last frame as poster), else a
+    placeholder naming that clip; a remote asset as a placeholder with its link (the page
+    loads nothing from the network)."""
+    out = r.output
+    if out is not None:
+        have = outputs.get(out.clip, {})
+        what = "last frame" if out.output == "last_frame" else "video"
+        return {
+            "type": "output",
+            "clip": out.clip,
+            "what": what,
+            "frame": have.get("last_frame"),
+            "video": have.get("video") if out.output == "video" else None,
+            "ready": bool(have.get(out.output)),
+        }
+    return {"type": "remote" if r.url.startswith(("http://", "https://")) else "other"}
 
 
 def _clip_of(diag_span: Span | None, clips: Sequence[Any]) -> str | None:
@@ -148,13 +248,19 @@ def build_preview(
 
     ``live_reload`` (``--watch``) adds a script, served by :mod:`.watch` from the page's
     own origin, that reloads the page when it is written again."""
-    from ..compiler import compile_file
+    from ..check import resolve_file
+    from ..compiler import compile_result
     from ..compiler.output import to_json
     from ..render.identity import SANDBOX_SERVER, default_out_dir
     from ..render.pricing import PriceTable
     from .page import render_page
 
-    compiled = compile_file(str(path), template=template)
+    checked = resolve_file(str(path))  # the checker's model: spans of every word
+    compiled = compile_result(checked, str(path), template=template)
+    model = checked.storyboard
+    resolved = {c.name: c for c in model.clips} if model is not None else {}
+    sources = _Sources(compiled.sources)
+    outputs: dict[str, dict[str, str | None]] = {}  # clip -> {"video", "last_frame"}: media/ paths
     doc = to_json(compiled)
     table = PriceTable.from_env_or(prices)
     rdir = (
@@ -177,6 +283,12 @@ def build_preview(
         for entry in manifest.get("clips", []):
             if isinstance(entry, dict) and isinstance(entry.get("clip"), str):
                 rendered.setdefault(entry["clip"], []).append(entry)
+    server = manifest.get("server") if manifest else None
+    if not isinstance(server, str):
+        from ..render.identity import server_namespace
+
+        server = SANDBOX_SERVER if sandbox else server_namespace()
+    _add_takes(rendered, path, server, rdir)
 
     by_clip: dict[str, list[dict[str, Any]]] = {}
     general: list[dict[str, Any]] = []
@@ -205,7 +317,9 @@ def build_preview(
                 phrase = f"uses (media_urls[{slot.index}]) the {what} of"
             edges.append(Edge(slot.clip, clip.name, what, phrase))
         shots = []
-        for sh in clip.context.get("shots", ()) or ():
+        rc = resolved.get(clip.name)
+        shot_spans = [sh.span for sh in rc.shots] if rc is not None else []
+        for k, sh in enumerate(clip.context.get("shots", ()) or ()):
             start, end = _seconds(sh.get("start")), _seconds(sh.get("end"))
             if duration and start is not None and end is not None:
                 left, width = 100 * start / duration, 100 * (end - start) / duration
@@ -219,6 +333,7 @@ def build_preview(
                     "left": left,
                     "width": width,
                     "text": sh.get("action") or " ".join(sh.get("texts") or []) or "",
+                    "href": sources.href(shot_spans[k]) if k < len(shot_spans) else None,
                 }
             )
         refs = [
@@ -232,10 +347,13 @@ def build_preview(
                 "url": r.url,
                 "remote": r.url.startswith(("http://", "https://")),
                 "where": _where(r.span),
+                "href": sources.href(r.span),
+                "label": _ref_label(r),
+                "thumb": _thumb(r, outputs),
             }
             for r in clip.references
         ]
-        takes = []
+        takes: list[dict[str, Any]] = []
         for entry in rendered.get(clip.name, []):
             video = _copy_media(entry, "video", rdir, media, clip.name)
             frame = _copy_media(entry, "last_frame", rdir, media, clip.name)
@@ -257,6 +375,10 @@ def build_preview(
                     "frame": frame,
                 }
             )
+        for t in sorted(takes, key=lambda t: int(t["take"])):  # take 0 first
+            if t["video"] or t["frame"]:
+                outputs[clip.name] = {"video": t["video"], "last_frame": t["frame"]}
+                break
         cards.append(
             {
                 "name": clip.name,
@@ -272,7 +394,8 @@ def build_preview(
                 "estimate": estimate,
                 "shots": shots,
                 "prompt_where": _where(clip.source_map.get("prompt")),
-                "prompt_lines": _prompt_lines(clip),
+                "prompt_lines": _prompt_lines(clip, resolved.get(clip.name), sources),
+                "href": sources.href(clip.span),
                 "references": refs,
                 "depends_on": list(clip.depends_on),
                 "diagnostics": by_clip.get(clip.name, []),
@@ -300,6 +423,7 @@ def build_preview(
         "prices": table.source,
         "errors": errors,
         "live_reload": live_reload,
+        "sources": sources.listing(),  # after every card: the files they link to
     }
     page = out / "index.html"
     from ..render.manifest import atomic_write_text

@@ -207,3 +207,25 @@ def test_the_timeline_keeps_the_trims_and_makes_fades_dissolves(film: Path) -> N
     assert tl.tracks[0].duration().to_frames() == 18 + 12 - 6
     n, _, _, _ = video_facts(film.parent / "t.mp4")
     assert n == 24
+
+
+def test_the_audio_crossfade_is_linear_and_vectorised() -> None:
+    """`crossfade` mixes the tail of one clip into the head of the next with the frames'
+    weights (1/(k+1) .. k/(k+1)), in place, on (2, n) float32 arrays; the rest of the
+    head is untouched."""
+    import numpy as np
+
+    from seedance_dsl.cut.media import crossfade
+
+    tail = np.ones((2, 4), dtype=np.float32)
+    head = np.zeros((2, 6), dtype=np.float32)
+    head[1] = 2.0
+    crossfade(tail, head)
+    w = np.arange(1, 5) / 5
+    assert np.allclose(head[0, :4], 1 - w) and np.allclose(head[0, 4:], 0)
+    assert np.allclose(head[1, :4], (1 - w) + 2 * w) and np.allclose(head[1, 4:], 2)
+    assert head.dtype == np.float32
+    big_tail = np.ones((2, 480_000), dtype=np.float32)  # 10 s at 48 kHz
+    big = np.zeros((2, 480_000), dtype=np.float32)
+    crossfade(big_tail, big)
+    assert big[0, 0] == np.float32(1 - 1 / 480_001) and big[0, -1] < 1e-5
