@@ -274,7 +274,7 @@ def _seconds(value: object) -> float:
 
 
 def _read_manifest(path: Path) -> dict[str, Any] | None:
-    from ..preview.manifest import read_manifest
+    from ..render.manifest_file import read_manifest
 
     return read_manifest(path)
 

@@ -54,7 +54,7 @@ def trace(path: Path) -> dict[str, Any]:
 
 def _from_manifest(path: Path) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     manifest = path.parent / "manifest.json"
-    from ..preview.manifest import ManifestError, read_manifest
+    from ..render.manifest_file import ManifestError, read_manifest
 
     try:
         doc = read_manifest(manifest)

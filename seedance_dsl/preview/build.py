@@ -56,7 +56,7 @@ def _timecode(s: float) -> str:
 
 
 def _load_manifest(render_dir: Path) -> dict[str, Any] | None:
-    from .manifest import read_manifest
+    from ..render.manifest_file import read_manifest
 
     return read_manifest(render_dir / "manifest.json")
 
