@@ -205,15 +205,15 @@ def _inspect_video(name: str, path: str, full: str, limit_name: str) -> LocalAss
             help=exceeded_help(limit_name),
         )
     size, digest = hashed
+    if _is_image(full):  # before PyAV, which reads a PNG as a one-frame "video"
+        return AssetProblem(
+            name,
+            "wrong_kind",
+            f"asset {name}: {path} is an image, but the asset is declared `video`",
+            help=f"declare it `asset {name} image ...`, or name a video file",
+        )
     probed = _probe_video(full)
     if isinstance(probed, str):
-        if _is_image(full):
-            return AssetProblem(
-                name,
-                "wrong_kind",
-                f"asset {name}: {path} is an image, but the asset is declared `video`",
-                help=f"declare it `asset {name} image ...`, or name a video file",
-            )
         return AssetProblem(
             name,
             "undecodable",

@@ -122,6 +122,10 @@ def redact_url(url: str | None) -> str:
     what messages, logs and errors show of an asset URL."""
     if not url:
         return ""
+    if "@" in url.split("?", 1)[0].split("#", 1)[0]:
+        # userinfo (a secret may hold "/", which splits it into the path): host only
+        tail = url.rsplit("@", 1)[1]
+        url = url.split(":", 1)[0] + "://" + tail
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""

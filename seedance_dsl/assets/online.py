@@ -158,8 +158,12 @@ def _timeout(name: str, shown: str, bound: float) -> AssetProblem:
         name,
         "timeout",
         f"asset {name}: {shown} did not answer within {bound:g} s",
-        help=exceeded_help("asset_probe_timeout"),
+        help="check that the host is up and fast; " + exceeded_help("asset_probe_timeout"),
     )
+
+
+def _a(kind: str) -> str:
+    return "an image" if kind == "image" else "a video"
 
 
 def _judge(target: ProbeTarget, shown: str, resp: httpx.Response) -> ProbeResult:
@@ -193,9 +197,9 @@ def _judge(target: ProbeTarget, shown: str, resp: httpx.Response) -> ProbeResult
             AssetProblem(
                 name,
                 "wrong_type",
-                f"asset {name}: {shown} does not say it is an {kind} "
+                f"asset {name}: {shown} does not say it is {_a(kind)} "
                 f"(Content-Type {ctype or 'missing'})",
-                help=f"serve it with an {kind}/* Content-Type; the service may refuse it",
+                help=f"serve it with a {kind}/* Content-Type; the service may refuse it",
                 severity="warning",
             )
         )
@@ -203,9 +207,8 @@ def _judge(target: ProbeTarget, shown: str, resp: httpx.Response) -> ProbeResult
         return AssetProblem(
             name,
             "wrong_type",
-            f"asset {name}: {shown} is {ctype}, not an {kind}",
-            help="check the URL (a login or error page?), or declare the asset with the "
-            "kind it is",
+            f"asset {name}: {shown} is {ctype}, not {_a(kind)}",
+            help="check the URL (a login or error page?), or declare the asset with the kind it is",
         )
     ranges = status == 206
     size = _size(resp, ranges)

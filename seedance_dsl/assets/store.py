@@ -157,15 +157,16 @@ def store_config(table: Mapping[str, Any], *, where: str = "the store table") ->
     for key, url in (("endpoint_url", endpoint), ("public_base_url", public)):
         if url is not None:
             parts = urlsplit(url)
+            if "@" in parts.netloc or "@" in url.split("?", 1)[0]:
+                raise StoreError(
+                    f"{where}: {key} must not hold credentials (user:password@)",
+                    help="credentials come from boto3's normal configuration",
+                )
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise StoreError(
-                    f"{where}: {key} must be an http(s) URL, not {redact_url(url)!r}",
+                    f"{where}: {key} must be an http(s) URL with a host (not shown: it may "
+                    "hold a credential)",
                     help="e.g. https://<account>.r2.cloudflarestorage.com",
-                )
-            if parts.username or parts.password:
-                raise StoreError(
-                    f"{where}: {key} must not hold credentials ({redact_url(url)!r})",
-                    help="credentials come from boto3's normal configuration",
                 )
     if public is not None and urlsplit(public).scheme != "https":
         raise StoreError(
@@ -266,6 +267,7 @@ class S3Store:
             return self._client
 
     def _make_client(self) -> Any:
+        _quiet_boto_debug()
         import boto3
         from botocore.config import Config
         from botocore.exceptions import BotoCoreError, ProfileNotFound
@@ -507,6 +509,21 @@ class S3Store:
         if progress is not None:
             progress(UploadProgress(asset.name, asset.size, asset.size, True))
         return len(data)
+
+
+_BOTO_LOGGERS = ("botocore", "boto3", "s3transfer", "urllib3")
+
+
+def _quiet_boto_debug() -> None:
+    """botocore's DEBUG records hold the signed request (session token, access key id):
+    a program that turns on DEBUG logging must not write them to its log.  Loggers left
+    at their default level are set to INFO; a level chosen on purpose is kept."""
+    import logging
+
+    for name in _BOTO_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.INFO)
 
 
 # ---------------------------------------------------------------------------- record
