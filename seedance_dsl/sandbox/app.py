@@ -32,8 +32,10 @@ from starlette.types import Message, Receive, Scope, Send
 from ..api.models import VideoRequest
 from ..api.spec import CONTRACT
 from ..api.urls import url_problem
+from ..limits import limit
 from .animatic import AnimaticJob, render_animatic
 from .connections import limit_help as _limit_help
+from .media import MediaError, is_loopback_url, load_media, media_inputs
 from .settings import SandboxSettings
 from .state import FILES_PREFIX, INSPECT_PATH, SandboxState, TaskRecord
 
@@ -129,6 +131,8 @@ class SandboxApp:
             max_workers=settings.animatic.workers, thread_name_prefix="sandbox-render"
         )
         self._closed = threading.Event()
+        #: the port this app is served on (learnt from the first request with media)
+        self._port: int | None = None
         routes = [
             Route(CONTRACT.submit_path, self.submit, methods=["POST"]),
             Route(CONTRACT.task_path, self.get_task, methods=["GET"]),
@@ -399,7 +403,7 @@ class SandboxApp:
             )
             committed = True
             if not task.will_fail:
-                self._schedule_render(task)
+                self._schedule_render(task, normalized)
             if self.state.roll("drop", self.settings.drop_after_commit_fraction):
                 request.scope[_DROP] = True
             assert record.body is not None
@@ -476,6 +480,7 @@ class SandboxApp:
             checks.append((f"media_urls[{i}]", url, False))
         server = request.scope.get("server")
         own_port = server[1] if server else request.url.port
+        self._port = own_port
         for field, url, image_only in checks:
             if url_problem(url) is None:
                 continue  # a public https URL: accepted as is (never fetched)
@@ -487,6 +492,8 @@ class SandboxApp:
                 and parts.path.startswith(FILES_PREFIX + "/")
                 and _FILE_NAME_RE.fullmatch(name) is not None
             )
+            if not own and port != own_port and not parts.path.startswith(FILES_PREFIX + "/"):
+                continue  # another loopback server (a local store): fetched when drawing
             if not own:
                 return (
                     f"{field} {url!r} is not allowed: {url_problem(url)} (the sandbox "
@@ -504,7 +511,7 @@ class SandboxApp:
 
     # -- rendering ------------------------------------------------------------------
 
-    def _schedule_render(self, task: TaskRecord) -> None:
+    def _schedule_render(self, task: TaskRecord, normalized: dict[str, Any]) -> None:
         job = AnimaticJob(
             task_id=task.id,
             prompt=task.prompt,
@@ -513,12 +520,41 @@ class SandboxApp:
             resolution=task.resolution,
             video_path=self.output_dir / task.video_name,
             frame_path=self.output_dir / task.frame_name,
+            media=media_inputs(normalized),
         )
         self._pool.submit(self._render, job)
 
+    def _local_file(self, url: str) -> Path | None:
+        """The file of this sandbox a media URL names (its own outputs), or None."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            return None
+        if port != self._port or not is_loopback_url(url):
+            return None
+        name = parts.path.removeprefix(FILES_PREFIX + "/")
+        if (
+            parts.path.startswith(FILES_PREFIX + "/")
+            and _FILE_NAME_RE.fullmatch(name)
+            and self.state.output_exists(name)
+        ):
+            return self.output_dir / name
+        return None
+
     def _render(self, job: AnimaticJob) -> None:
         try:
-            render_animatic(job, self.settings.animatic)
+            media = None
+            if job.media:
+                media = load_media(
+                    job.media,
+                    self._local_file,
+                    max_bytes=int(limit("sandbox_fetch_bytes")),
+                    timeout=limit("sandbox_fetch_timeout"),
+                )
+            render_animatic(job, self.settings.animatic, media)
+        except MediaError as exc:  # a media URL of the request cannot be drawn
+            self.state.render_finished(job.task_id, f"a media URL cannot be used: {exc}")
         except Exception as exc:  # reported on the task, never lost
             log.exception("animatic of %s failed", job.task_id)
             self.state.render_finished(job.task_id, f"{type(exc).__name__}: {exc}")
