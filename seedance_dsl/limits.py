@@ -309,6 +309,14 @@ LIMITS: dict[str, Limit] = _table(
         "descriptor limit, RLIMIT_NOFILE; more get 503 service_busy)",
     ),
     Limit(
+        "sandbox_asset_bytes",
+        256 * MiB,
+        "bytes",
+        "SEEDANCE_SANDBOX_MAX_ASSET_BYTES",
+        "the size of one local asset uploaded to the sandbox (PUT /_sandbox/assets/NAME), "
+        "which then serves it to its own animatics",
+    ),
+    Limit(
         "sandbox_fetch_bytes",
         32 * MiB,
         "bytes",

@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import quote, urlsplit
 
 from ..errors import SeedanceDSLError
@@ -42,7 +42,9 @@ from .model import LocalAsset, redact_url
 
 __all__ = [
     "MAX_PRESIGN_EXPIRY_S",
+    "AssetStore",
     "S3Store",
+    "SandboxStore",
     "StoreConfig",
     "StoreError",
     "Upload",
@@ -260,6 +262,10 @@ class S3Store:
     # -- the client -----------------------------------------------------------------
 
     @property
+    def store_id(self) -> str:
+        return self.config.store_id
+
+    @property
     def client(self) -> Any:
         with self._lock:
             if self._client is None:
@@ -423,7 +429,7 @@ class S3Store:
             if progress is not None:
                 progress(UploadProgress(asset.name, 0, asset.size, True, reused=True))
         else:
-            data = self._read(asset)
+            data = _read_checked(asset)
             sent = self._put(asset, key, data, progress)
         url, expires = self.url_for(key)
         return Upload(asset.name, asset.path, asset.sha256, asset.size, key, url, expires, sent)
@@ -438,45 +444,10 @@ class S3Store:
         """Upload every asset (the same bytes once), ``concurrency`` at a time
         (default: the ``asset_upload_concurrency`` limit); the result is in the order of
         ``assets``.  The first failure is raised once every started upload has ended."""
-        if not assets:
-            return []
-        workers = max(1, concurrency or int(limit("asset_upload_concurrency")))
-        first: dict[str, LocalAsset] = {}
-        for a in assets:
-            first.setdefault(a.sha256, a)
         self.client  # noqa: B018 - build the client once, before the threads share it
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="asset-upload") as pool:
-            futures = {sha: pool.submit(self.upload, a, progress) for sha, a in first.items()}
-        done: dict[str, Upload] = {}
-        for sha, fut in futures.items():
-            exc = fut.exception()
-            if exc is not None:
-                raise exc
-            done[sha] = fut.result()
-        out: list[Upload] = []
-        for a in assets:
-            up = done[a.sha256]
-            if a is not first[a.sha256]:
-                up = Upload(a.name, a.path, up.sha256, up.size, up.key, up.url, up.expires_at, 0)
-            out.append(up)
-        return out
+        return _upload_all(self.upload, assets, progress, concurrency)
 
     # -- internals ------------------------------------------------------------------
-
-    def _read(self, asset: LocalAsset) -> bytes:
-        import hashlib
-
-        data, diags = read_bytes(
-            asset.path, limit_name=_SIZE_LIMIT[asset.kind], what="an asset file"
-        )
-        if data is None:
-            raise StoreError(f"asset {asset.name}: {diags[0].message}", help=diags[0].help)
-        if hashlib.sha256(data).hexdigest() != asset.sha256:
-            raise StoreError(
-                f"asset {asset.name}: {asset.path} changed since it was checked",
-                help="run the command again (it checks the file anew)",
-            )
-        return data
 
     def _put(
         self, asset: LocalAsset, key: str, data: bytes, progress: ProgressCallback | None
@@ -509,6 +480,174 @@ class S3Store:
         if progress is not None:
             progress(UploadProgress(asset.name, asset.size, asset.size, True))
         return len(data)
+
+
+class AssetStore(Protocol):
+    """What the upload step needs of a store: :class:`S3Store` for the real service,
+    :class:`SandboxStore` for ``render --sandbox``."""
+
+    @property
+    def store_id(self) -> str: ...
+
+    def check(self) -> None: ...
+
+    def upload_many(
+        self,
+        assets: Sequence[LocalAsset],
+        *,
+        progress: ProgressCallback | None = None,
+        concurrency: int | None = None,
+    ) -> list[Upload]: ...
+
+
+#: the sandbox's route for uploaded assets (sandbox/state.py ASSETS_PREFIX; the two
+#: sides agree through this documented path, not through shared code)
+SANDBOX_ASSETS_PATH = "/_sandbox/assets"
+
+
+class SandboxStore:
+    """The sandbox as the store: ``PUT /_sandbox/assets/<sha256><suffix>`` (with the
+    sandbox key), served back by the sandbox, which draws them in its animatics.  Same
+    rules as :class:`S3Store`: HEAD first, the same bytes once, bounded parallelism."""
+
+    def __init__(self, base_url: str, api_key: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._key = api_key
+
+    @property
+    def store_id(self) -> str:
+        return f"sandbox:{redact_url(self.base_url)}"
+
+    def _client(self) -> Any:
+        import httpx
+
+        timeout = limit("asset_store_timeout")
+        return httpx.Client(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(timeout),
+            headers={"Authorization": f"Bearer {self._key}"},
+            trust_env=False,
+        )
+
+    def _fail(self, doing: str, exc: Exception) -> StoreError:
+        return StoreError(
+            f"the sandbox at {redact_url(self.base_url)} cannot be reached while {doing} "
+            f"({type(exc).__name__})",
+            help="start it (`seedance sandbox serve`) or check the base URL",
+        )
+
+    def check(self) -> None:
+        import httpx
+
+        probe = f"{SANDBOX_ASSETS_PATH}/{'0' * 64}.png"
+        try:
+            with self._client() as c:
+                r = c.head(probe)
+        except httpx.HTTPError as exc:
+            raise self._fail("checking it", exc) from None
+        if r.status_code not in (200, 404):
+            raise StoreError(
+                f"the server at {redact_url(self.base_url)} does not take assets "
+                f"(HTTP {r.status_code} to HEAD {SANDBOX_ASSETS_PATH}/...)",
+                help="only the seedance sandbox takes uploads; configure a store for a "
+                "real service",
+            )
+
+    def url_for(self, key: str) -> str:
+        return f"{self.base_url}{SANDBOX_ASSETS_PATH}/{key}"
+
+    def upload(self, asset: LocalAsset, progress: ProgressCallback | None = None) -> Upload:
+        import httpx
+
+        key = f"{asset.sha256}{asset.suffix}"
+        path = f"{SANDBOX_ASSETS_PATH}/{key}"
+        sent = 0
+        try:
+            with self._client() as c:
+                head = c.head(path)
+                there = head.status_code == 200 and head.headers.get("content-length") == str(
+                    asset.size
+                )
+                if not there:
+                    data = _read_checked(asset)
+                    r = c.put(path, content=data, headers={"Content-Type": asset.mime})
+                    if r.status_code != 201:
+                        raise StoreError(
+                            f"the sandbox refused asset {asset.name} (HTTP {r.status_code}: "
+                            f"{_sandbox_message(r)})",
+                            help="see the sandbox's message",
+                        )
+                    sent = len(data)
+        except httpx.HTTPError as exc:
+            raise self._fail(f"uploading {asset.name}", exc) from None
+        if progress is not None:
+            progress(UploadProgress(asset.name, sent, asset.size, True, reused=sent == 0))
+        return Upload(
+            asset.name, asset.path, asset.sha256, asset.size, key, self.url_for(key), None, sent
+        )
+
+    def upload_many(
+        self,
+        assets: Sequence[LocalAsset],
+        *,
+        progress: ProgressCallback | None = None,
+        concurrency: int | None = None,
+    ) -> list[Upload]:
+        return _upload_all(self.upload, assets, progress, concurrency)
+
+
+def _sandbox_message(r: Any) -> str:
+    try:
+        return str(r.json()["error"]["message"])[:300]
+    except (ValueError, KeyError, TypeError):
+        return "no message"
+
+
+def _read_checked(asset: LocalAsset) -> bytes:
+    """The bytes of ``asset`` (confined, capped), refused if they changed since the
+    check (their hash is the object's name)."""
+    import hashlib
+
+    data, diags = read_bytes(asset.path, limit_name=_SIZE_LIMIT[asset.kind], what="an asset file")
+    if data is None:
+        raise StoreError(f"asset {asset.name}: {diags[0].message}", help=diags[0].help)
+    if hashlib.sha256(data).hexdigest() != asset.sha256:
+        raise StoreError(
+            f"asset {asset.name}: {asset.path} changed since it was checked",
+            help="run the command again (it checks the file anew)",
+        )
+    return data
+
+
+def _upload_all(
+    upload: Callable[[LocalAsset, ProgressCallback | None], Upload],
+    assets: Sequence[LocalAsset],
+    progress: ProgressCallback | None,
+    concurrency: int | None,
+) -> list[Upload]:
+    """``upload`` every asset (the same bytes once), ``concurrency`` at a time; results
+    in the order of ``assets``; the first failure raised once all started ones ended."""
+    if not assets:
+        return []
+    workers = max(1, concurrency or int(limit("asset_upload_concurrency")))
+    first: dict[str, LocalAsset] = {}
+    for a in assets:
+        first.setdefault(a.sha256, a)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="asset-upload") as pool:
+        futures = {sha: pool.submit(upload, a, progress) for sha, a in first.items()}
+    done: dict[str, Upload] = {}
+    for sha, fut in futures.items():
+        exc = fut.exception()
+        if exc is not None:
+            raise exc
+        done[sha] = fut.result()
+    out: list[Upload] = []
+    for a in assets:
+        up = done[a.sha256]
+        if a is not first[a.sha256]:
+            up = Upload(a.name, a.path, up.sha256, up.size, up.key, up.url, up.expires_at, 0)
+        out.append(up)
+    return out
 
 
 _BOTO_LOGGERS = ("botocore", "boto3", "s3transfer", "urllib3")
@@ -563,7 +702,7 @@ def ensure_upload_table(conn: sqlite3.Connection) -> None:
 
 def record_uploads(
     conn: sqlite3.Connection,
-    store: StoreConfig,
+    store: StoreConfig | AssetStore,
     uploads: Iterable[Upload],
     *,
     now: float | None = None,
@@ -586,7 +725,7 @@ def record_uploads(
 
 
 def recorded_uploads(
-    conn: sqlite3.Connection, store: StoreConfig | None = None
+    conn: sqlite3.Connection, store: StoreConfig | AssetStore | None = None
 ) -> list[UploadRecord]:
     """The rows of ``asset_uploads`` (of ``store`` only, when given), oldest first."""
     ensure_upload_table(conn)

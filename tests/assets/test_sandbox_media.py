@@ -186,3 +186,44 @@ def test_a_media_url_over_the_fetch_limit(
             sb, {"mode": "image-to-video", "image_url": srv.url("/big.bmp")}, "big"
         )
     assert task["status"] == "failed" and "> 1000" in task["error"]["message"]
+
+
+def test_local_files_uploaded_to_the_sandbox_are_served_and_drawn(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    from seedance_dsl.assets.store import SandboxStore, StoreError
+
+    START.save(tmp_path / "start.png")
+    asset = inspect_local("start", "start.png", "image", base_dir=tmp_path, roots=[str(tmp_path)])
+    assert isinstance(asset, LocalAsset)
+    store = SandboxStore(sandbox.base_url, sandbox.api_key)
+    store.check()
+    (up,) = store.upload_many([asset])
+    assert up.bytes_sent == asset.size and up.url.endswith(f"/_sandbox/assets/{asset.sha256}.png")
+    assert store.upload_many([asset])[0].bytes_sent == 0  # HEAD first: nothing sent again
+    r = httpx.get(up.url, headers={"Range": "bytes=0-3"}, timeout=10)
+    assert r.status_code == 206 and r.content == b"\x89PNG"
+    assert r.headers["content-type"] == "image/png"
+    task = submit_and_wait(sandbox, {"mode": "image-to-video", "image_url": up.url}, "local-1")
+    assert task["status"] == "completed", task
+    assert diff(frames(fetch(task["output"]["video_url"]))[0], START) < 15
+
+    # the sandbox checks what it is given
+    base = sandbox.base_url.rstrip("/")
+    bad = httpx.put(
+        f"{base}/_sandbox/assets/{'a' * 64}.png",
+        content=b"x",
+        headers={"Authorization": f"Bearer {sandbox.api_key}"},
+    )
+    assert bad.status_code == 400 and "sha256" in bad.json()["error"]["message"]
+    anon = httpx.put(f"{base}/_sandbox/assets/{asset.sha256}.png", content=b"x")
+    assert anon.status_code == 401
+    headers = {"Authorization": f"Bearer {sandbox.api_key}", "Idempotency-Key": "local-3"}
+    body = {"prompt": PROMPT, "image_url": f"{base}/_sandbox/assets/{'b' * 64}.png"}
+    r = httpx.post(base + CONTRACT.submit_path, json=body, headers=headers, timeout=10)
+    assert r.status_code == 400 and "not an asset uploaded" in r.text
+
+    from assets_testlib import free_port
+
+    with pytest.raises(StoreError, match="cannot be reached"):
+        SandboxStore(f"http://127.0.0.1:{free_port()}", "k").check()
