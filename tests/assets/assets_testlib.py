@@ -35,8 +35,11 @@ def free_port() -> int:
 @contextmanager
 def moto_server() -> Iterator[str]:
     """moto's S3 API on loopback; yields its endpoint URL."""
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
@@ -123,6 +126,9 @@ class ScriptedServer:
 
         class Server(ThreadingHTTPServer):
             request_queue_size = 128  # many probes connect at once
+
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # a probe hangs up after the headers: not an error
 
         self._server = Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
