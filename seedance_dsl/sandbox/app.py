@@ -490,7 +490,9 @@ class SandboxApp:
         import os
 
         digest = hashlib.sha256()
-        part = self.asset_dir / f".{name}.{threading.get_ident()}.part"
+        import secrets
+
+        part = self.asset_dir / f".{name}.{secrets.token_hex(8)}.part"  # concurrent PUTs
         size = 0
         try:
             async with asyncio.timeout(self.settings.body_timeout_s):
