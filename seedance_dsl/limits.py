@@ -202,6 +202,66 @@ LIMITS: dict[str, Limit] = _table(
         "free space kept to spare, beyond the downloads' estimate, on --out and the state "
         "directory before the first submit",
     ),
+    # --- assets: local reference files, the upload store, the preflight of remote URLs
+    #     (seedance_dsl.assets)
+    Limit(
+        "asset_image_bytes",
+        30 * MiB,
+        "bytes",
+        "SEEDANCE_MAX_ASSET_IMAGE_BYTES",
+        "the size of one image asset (a local file, or what a remote URL declares)",
+    ),
+    Limit(
+        "asset_image_pixels",
+        36_000_000,
+        "count",
+        "SEEDANCE_MAX_ASSET_IMAGE_PIXELS",
+        "the pixels (width x height) of one image asset, read from its header before any "
+        "decode (a decompression bomb is refused)",
+    ),
+    Limit(
+        "asset_video_bytes",
+        200 * MiB,
+        "bytes",
+        "SEEDANCE_MAX_ASSET_VIDEO_BYTES",
+        "the size of one video asset (a local file, or what a remote URL declares)",
+    ),
+    Limit(
+        "asset_video_seconds",
+        60,
+        "seconds",
+        "SEEDANCE_MAX_ASSET_VIDEO_SECONDS",
+        "the duration of one local video asset",
+    ),
+    Limit(
+        "asset_probe_timeout",
+        10,
+        "seconds",
+        "SEEDANCE_ASSET_PROBE_TIMEOUT",
+        "one preflight probe of a remote asset URL, from connect to its answer's headers",
+    ),
+    Limit(
+        "asset_probe_concurrency",
+        8,
+        "count",
+        "SEEDANCE_MAX_ASSET_PROBES",
+        "preflight probes of remote asset URLs in flight at once",
+    ),
+    Limit(
+        "asset_upload_concurrency",
+        4,
+        "count",
+        "SEEDANCE_MAX_ASSET_UPLOADS",
+        "uploads of local assets to the store in flight at once",
+    ),
+    Limit(
+        "asset_store_timeout",
+        60,
+        "seconds",
+        "SEEDANCE_ASSET_STORE_TIMEOUT",
+        "one request to the asset store (connect, or a read of its answer); an unreachable "
+        "store is reported before anything is submitted",
+    ),
     # --- the sandbox server: what a client may send (seedance_dsl.sandbox)
     Limit(
         "sandbox_body_bytes",
@@ -247,6 +307,29 @@ LIMITS: dict[str, Limit] = _table(
         "SEEDANCE_SANDBOX_MAX_CONNECTIONS",
         "connections the sandbox serves at once (lowered to stay below the file-"
         "descriptor limit, RLIMIT_NOFILE; more get 503 service_busy)",
+    ),
+    Limit(
+        "sandbox_asset_bytes",
+        256 * MiB,
+        "bytes",
+        "SEEDANCE_SANDBOX_MAX_ASSET_BYTES",
+        "the size of one local asset uploaded to the sandbox (PUT /_sandbox/assets/NAME), "
+        "which then serves it to its own animatics",
+    ),
+    Limit(
+        "sandbox_fetch_bytes",
+        32 * MiB,
+        "bytes",
+        "SEEDANCE_SANDBOX_MAX_FETCH_BYTES",
+        "the size of one loopback media URL (start/end frame, reference) the sandbox fetches "
+        "to draw an animatic",
+    ),
+    Limit(
+        "sandbox_fetch_timeout",
+        10,
+        "seconds",
+        "SEEDANCE_SANDBOX_FETCH_TIMEOUT",
+        "one fetch of a loopback media URL by the sandbox, from connect to its last byte",
     ),
     # --- preview and cut: what they read of a render folder (seedance_dsl.preview, .cut)
     Limit(

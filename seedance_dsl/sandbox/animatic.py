@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .media import LoadedMedia, MediaInputs
 from .settings import RESOLUTION_SHORT_SIDE, AnimaticSettings
 
 if TYPE_CHECKING:
@@ -246,6 +247,8 @@ class AnimaticJob:
     resolution: str
     video_path: Path
     frame_path: Path
+    #: the request's start/end frame and reference URLs (drawn when they can be fetched)
+    media: MediaInputs = field(default_factory=MediaInputs)
 
 
 _PALETTE = (
@@ -404,8 +407,103 @@ def _draw_moving(
     return frame
 
 
-def render_animatic(job: AnimaticJob, settings: AnimaticSettings) -> None:
-    """Draw ``job``'s MP4 and last-frame PNG (written atomically, via temporary names)."""
+def hold_seconds(duration: float) -> float:
+    """How long a clip shows its start (end) frame alone before (after) its cards; as
+    long again is a cross-fade."""
+    return min(1.0, duration / 5)
+
+
+def _fit(img: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """``img`` scaled to cover ``size`` and centre-cropped (an image of another aspect
+    ratio fills the frame, as the service's first frame would)."""
+    from PIL import Image, ImageOps
+
+    return ImageOps.fit(img.convert("RGB"), size, Image.Resampling.BICUBIC)
+
+
+def _tag(img: Image.Image, text: str) -> Image.Image:
+    """A small label in the top-left corner of a start or end frame."""
+    from PIL import ImageDraw
+
+    out = img.copy()
+    draw = ImageDraw.Draw(out)
+    unit = min(out.size)
+    font = _font(max(6, unit // 24))
+    pad = max(1, unit // 80)
+    w = font.getlength(text)
+    h = max(6, unit // 24)
+    draw.rectangle((0, 0, w + 2 * pad, h + 2 * pad), fill=(0, 0, 0))
+    draw.text((pad, pad), text, fill=(255, 255, 255), font=font)
+    return out
+
+
+def _thumbnails(
+    card: Image.Image, refs: tuple[tuple[str, Image.Image | None, str], ...]
+) -> Image.Image:
+    """``card`` with a labelled thumbnail of each reference, right to left along the
+    bottom (above the progress bar); a reference the sandbox does not fetch (a public
+    URL) is a grey box with its host name."""
+    from PIL import ImageDraw
+
+    if not refs:
+        return card
+    out = card.copy()
+    draw = ImageDraw.Draw(out)
+    w, h = out.size
+    unit = min(w, h)
+    margin = max(2, unit // 20)
+    th = max(8, unit // 5)
+    tw = max(8, th * 16 // 9)
+    font = _font(max(6, unit // 28))
+    x = w - margin - tw
+    y = h - margin * 3 - th - max(2, unit // 40)
+    for label, pic, host in refs:
+        if x < margin:
+            break
+        if pic is not None:
+            out.paste(_fit(pic, (tw, th)), (x, y))
+        else:
+            draw.rectangle((x, y, x + tw, y + th), fill=(90, 90, 90))
+            draw.text((x + 2, y + th // 2), _drawable(host)[:24], fill=(220, 220, 220), font=font)
+        draw.rectangle((x, y, x + tw - 1, y + th - 1), outline=(255, 255, 255))
+        draw.rectangle(
+            (x, y, x + font.getlength(label) + 4, y + max(6, unit // 28) + 3), fill=(0, 0, 0)
+        )
+        draw.text((x + 2, y + 1), label, fill=(255, 214, 120), font=font)
+        x -= tw + margin // 2
+    return out
+
+
+def _with_media(
+    frame: Image.Image,
+    t: float,
+    duration: float,
+    start: Image.Image | None,
+    end: Image.Image | None,
+) -> Image.Image:
+    """The frame at ``t`` with the start frame over its opening and the end frame over
+    its close: alone for :func:`hold_seconds`, then cross-faded with the cards."""
+    from PIL import Image
+
+    hold = hold_seconds(duration)
+    if end is not None and t >= duration - hold - 1e-9:
+        return end
+    if start is not None and t < hold:
+        return start
+    if start is not None and t < 2 * hold:
+        return Image.blend(start, frame, (t - hold) / hold)
+    if end is not None and t > duration - 2 * hold:
+        return Image.blend(frame, end, (t - (duration - 2 * hold)) / hold)
+    return frame
+
+
+def render_animatic(
+    job: AnimaticJob, settings: AnimaticSettings, media: LoadedMedia | None = None
+) -> None:
+    """Draw ``job``'s MP4 and last-frame PNG (written atomically, via temporary names).
+
+    ``media`` (the request's pictures, :func:`~.media.load_media`) makes the clip open on
+    its start frame, close on its end frame and show its references as thumbnails."""
     import av
 
     size = frame_size(job.aspect_ratio, job.resolution, settings)
@@ -414,6 +512,10 @@ def render_animatic(job: AnimaticJob, settings: AnimaticSettings) -> None:
     cards: dict[int, Image.Image] = {}  # drawn when first shown (a shot may get no frame)
     fps = settings.fps
     n_frames = job.duration * fps
+
+    media = media or LoadedMedia()
+    start = _tag(_fit(media.start, size), "START FRAME") if media.start is not None else None
+    end = _tag(_fit(media.end, size), "END FRAME") if media.end is not None else None
 
     tmp_video = job.video_path.with_name(job.video_path.name + ".part")
     tmp_frame = job.frame_path.with_name(job.frame_path.name + ".part")
@@ -432,8 +534,10 @@ def render_animatic(job: AnimaticJob, settings: AnimaticSettings) -> None:
             while shot_i + 1 < len(shots) and t >= shots[shot_i + 1].start:
                 shot_i += 1
             if shot_i not in cards:
-                cards[shot_i] = _card(shots[shot_i], shot_i, len(shots), size, label)
+                card = _card(shots[shot_i], shot_i, len(shots), size, label)
+                cards[shot_i] = _thumbnails(card, media.refs)
             last = _draw_moving(cards[shot_i], shots[shot_i], t, float(job.duration), shot_i)
+            last = _with_media(last, t, float(job.duration), start, end)
             frame = av.VideoFrame.from_image(last)  # type: ignore[no-untyped-call]
             frame.pts = i
             frame.time_base = Fraction(1, fps)

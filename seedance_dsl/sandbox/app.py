@@ -32,10 +32,12 @@ from starlette.types import Message, Receive, Scope, Send
 from ..api.models import VideoRequest
 from ..api.spec import CONTRACT
 from ..api.urls import url_problem
+from ..limits import limit
 from .animatic import AnimaticJob, render_animatic
 from .connections import limit_help as _limit_help
+from .media import MediaError, is_loopback_url, load_media, media_inputs
 from .settings import SandboxSettings
-from .state import FILES_PREFIX, INSPECT_PATH, SandboxState, TaskRecord
+from .state import ASSETS_PREFIX, FILES_PREFIX, INSPECT_PATH, SandboxState, TaskRecord
 
 __all__ = ["SandboxApp", "create_app"]
 
@@ -48,6 +50,22 @@ INSPECT_ROUTE = f"GET {INSPECT_PATH}"
 
 _DROP = "seedance_sandbox.drop"
 _FILE_NAME_RE = re.compile(r"[A-Za-z0-9_]{1,80}\.(mp4|png)")
+#: an uploaded asset: its sha256 and the suffix of its type
+_ASSET_NAME_RE = re.compile(
+    r"(?P<sha>[0-9a-f]{64})(?P<ext>\.(?:png|jpg|webp|gif|bmp|tiff|mp4|mov|webm|mkv))"
+)
+_ASSET_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+    ".bmp": "image/bmp",
+    ".tiff": "image/tiff",
+    ".mp4": "video/mp4",
+    ".mov": "video/quicktime",
+    ".webm": "video/webm",
+    ".mkv": "video/x-matroska",
+}
 _IDEM_KEY_RE = re.compile(r"[\x21-\x7e]{1,255}")
 _RANGE_RE = re.compile(r"bytes=(\d*)-(\d*)")
 _FIELDS = tuple(VideoRequest.model_fields)
@@ -129,10 +147,14 @@ class SandboxApp:
             max_workers=settings.animatic.workers, thread_name_prefix="sandbox-render"
         )
         self._closed = threading.Event()
+        #: the port this app is served on (learnt from the first request with media)
+        self._port: int | None = None
         routes = [
             Route(CONTRACT.submit_path, self.submit, methods=["POST"]),
             Route(CONTRACT.task_path, self.get_task, methods=["GET"]),
             Route(FILES_PREFIX + "/{name}", self.get_file, methods=["GET", "HEAD"]),
+            Route(ASSETS_PREFIX + "/{name}", self.get_asset, methods=["GET", "HEAD"]),
+            Route(ASSETS_PREFIX + "/{name}", self.put_asset, methods=["PUT"]),
         ]
         if settings.inspection:
             routes.append(Route(INSPECT_PATH, self.inspect, methods=["GET"]))
@@ -399,7 +421,7 @@ class SandboxApp:
             )
             committed = True
             if not task.will_fail:
-                self._schedule_render(task)
+                self._schedule_render(task, normalized)
             if self.state.roll("drop", self.settings.drop_after_commit_fraction):
                 request.scope[_DROP] = True
             assert record.body is not None
@@ -430,6 +452,75 @@ class SandboxApp:
         if not _FILE_NAME_RE.fullmatch(name) or not self.state.output_exists(name):
             return _error("not_found", f"no sandbox output named {name!r}")
         return await _serve_range(request, path)
+
+    @property
+    def asset_dir(self) -> Path:
+        return self.output_dir / "assets"
+
+    async def get_asset(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        self.state.count_request(f"{request.method} {ASSETS_PREFIX}/{{name}}", None)
+        path = self.asset_dir / name
+        if not _ASSET_NAME_RE.fullmatch(name) or not path.is_file():
+            return _error("not_found", f"no asset named {name!r} was uploaded to this sandbox")
+        return await _serve_range(request, path, _ASSET_TYPES[path.suffix])
+
+    async def put_asset(self, request: Request) -> Response:
+        """Store a local asset under its sha256 (checked), for the sandbox's animatics."""
+        name = request.path_params["name"]
+        self.state.count_request(f"PUT {ASSETS_PREFIX}/{{name}}", None)
+        if self.state.authenticate(request.headers.get("authorization")) is None:
+            return _error("unauthorized", "uploading an asset needs a key of this sandbox")
+        m = _ASSET_NAME_RE.fullmatch(name)
+        if m is None:
+            return _error(
+                "invalid_request",
+                f"an asset's name is its sha256 (64 lowercase hex digits) and a suffix "
+                f"({', '.join(_ASSET_TYPES)}), not {name[:80]!r}",
+            )
+        cap = int(limit("sandbox_asset_bytes"))
+        too_large = f"the asset is larger than {cap} bytes; " + _limit_help(
+            "sandbox_asset_bytes", cap
+        )
+        declared = request.headers.get("content-length", "")
+        if declared.strip().isdigit() and int(declared) > cap:
+            return _error("invalid_request", too_large, headers={"Connection": _CLOSE})
+        self.asset_dir.mkdir(parents=True, exist_ok=True)
+        import hashlib
+        import os
+
+        digest = hashlib.sha256()
+        import secrets
+
+        part = self.asset_dir / f".{name}.{secrets.token_hex(8)}.part"  # concurrent PUTs
+        size = 0
+        try:
+            async with asyncio.timeout(self.settings.body_timeout_s):
+                with part.open("wb") as f:
+                    async for chunk in request.stream():
+                        size += len(chunk)
+                        if size > cap:
+                            return _error(
+                                "invalid_request", too_large, headers={"Connection": _CLOSE}
+                            )
+                        digest.update(chunk)
+                        f.write(chunk)
+            if digest.hexdigest() != m.group("sha"):
+                return _error(
+                    "invalid_request",
+                    f"the body's sha256 is {digest.hexdigest()}, not the name's {m.group('sha')}",
+                )
+            os.replace(part, self.asset_dir / name)
+        except TimeoutError:
+            return _error(
+                "invalid_request",
+                "the asset did not arrive in time; "
+                + _limit_help("sandbox_body_timeout", self.settings.body_timeout_s),
+                headers={"Connection": _CLOSE},
+            )
+        finally:
+            part.unlink(missing_ok=True)
+        return JSONResponse({"name": name, "size": size}, status_code=201)
 
     async def inspect(self, request: Request) -> Response:
         self.state.count_request(INSPECT_ROUTE, None)
@@ -476,6 +567,7 @@ class SandboxApp:
             checks.append((f"media_urls[{i}]", url, False))
         server = request.scope.get("server")
         own_port = server[1] if server else request.url.port
+        self._port = own_port
         for field, url, image_only in checks:
             if url_problem(url) is None:
                 continue  # a public https URL: accepted as is (never fetched)
@@ -487,6 +579,13 @@ class SandboxApp:
                 and parts.path.startswith(FILES_PREFIX + "/")
                 and _FILE_NAME_RE.fullmatch(name) is not None
             )
+            if not own and port != own_port and not parts.path.startswith(FILES_PREFIX + "/"):
+                continue  # another loopback server (a local store): fetched when drawing
+            if port == own_port and parts.path.startswith(ASSETS_PREFIX + "/"):
+                asset = parts.path.removeprefix(ASSETS_PREFIX + "/")
+                if _ASSET_NAME_RE.fullmatch(asset) and (self.asset_dir / asset).is_file():
+                    continue  # a local asset uploaded to this sandbox
+                return f"{field} {url!r} is not an asset uploaded to this sandbox"
             if not own:
                 return (
                     f"{field} {url!r} is not allowed: {url_problem(url)} (the sandbox "
@@ -504,7 +603,7 @@ class SandboxApp:
 
     # -- rendering ------------------------------------------------------------------
 
-    def _schedule_render(self, task: TaskRecord) -> None:
+    def _schedule_render(self, task: TaskRecord, normalized: dict[str, Any]) -> None:
         job = AnimaticJob(
             task_id=task.id,
             prompt=task.prompt,
@@ -513,12 +612,45 @@ class SandboxApp:
             resolution=task.resolution,
             video_path=self.output_dir / task.video_name,
             frame_path=self.output_dir / task.frame_name,
+            media=media_inputs(normalized),
         )
         self._pool.submit(self._render, job)
 
+    def _local_file(self, url: str) -> Path | None:
+        """The file of this sandbox a media URL names (its own outputs), or None."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            return None
+        if port != self._port or not is_loopback_url(url):
+            return None
+        asset = parts.path.removeprefix(ASSETS_PREFIX + "/")
+        if parts.path.startswith(ASSETS_PREFIX + "/") and _ASSET_NAME_RE.fullmatch(asset):
+            path = self.asset_dir / asset
+            return path if path.is_file() else None
+        name = parts.path.removeprefix(FILES_PREFIX + "/")
+        if (
+            parts.path.startswith(FILES_PREFIX + "/")
+            and _FILE_NAME_RE.fullmatch(name)
+            and self.state.output_exists(name)
+        ):
+            return self.output_dir / name
+        return None
+
     def _render(self, job: AnimaticJob) -> None:
         try:
-            render_animatic(job, self.settings.animatic)
+            media = None
+            if job.media:
+                media = load_media(
+                    job.media,
+                    self._local_file,
+                    max_bytes=int(limit("sandbox_fetch_bytes")),
+                    timeout=limit("sandbox_fetch_timeout"),
+                )
+            render_animatic(job, self.settings.animatic, media)
+        except MediaError as exc:  # a media URL of the request cannot be drawn
+            self.state.render_finished(job.task_id, f"a media URL cannot be used: {exc}")
         except Exception as exc:  # reported on the task, never lost
             log.exception("animatic of %s failed", job.task_id)
             self.state.render_finished(job.task_id, f"{type(exc).__name__}: {exc}")
@@ -543,10 +675,11 @@ async def _drop_connection(send: Send) -> None:
         await asyncio.sleep(0)
 
 
-async def _serve_range(request: Request, path: Path) -> Response:
+async def _serve_range(request: Request, path: Path, media_type: str | None = None) -> Response:
     """A file with ``Accept-Ranges: bytes`` and single-range ``206`` answers."""
     size = path.stat().st_size
-    media_type = "video/mp4" if path.suffix == ".mp4" else "image/png"
+    if media_type is None:
+        media_type = "video/mp4" if path.suffix == ".mp4" else "image/png"
     etag = f'"{path.stem}-{size}"'
     headers = {
         "Accept-Ranges": "bytes",

@@ -439,6 +439,8 @@ class SandboxState:
 
 #: URL path under which the sandbox serves task outputs.
 FILES_PREFIX = "/_sandbox/files"
+#: where local assets uploaded to the sandbox are served (content-addressed names)
+ASSETS_PREFIX = "/_sandbox/assets"
 #: URL path of the inspection endpoint.
 INSPECT_PATH = "/_sandbox/inspect"
 
