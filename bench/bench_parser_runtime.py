@@ -11,7 +11,8 @@ The contenders, each parsing the same text:
   tree with spans and comments that ``parse_file`` returns — the trees are checked equal),
   without error recovery (which Lark's generated parser does not have);
 - ``standalone bare``: the generated module alone, building Lark's plain ``Tree`` (what
-  the review measured: no typed tree, no spans, no comments).
+  the review measured: no typed tree, no spans, no comments; the collector paused in
+  the throughput runs).
 
 1. Start-up: the whole process parsing examples/glass_train.shot, median of ``--runs``
    interleaved runs (plus ``python -c pass`` and ``seedance check`` of the same file).
@@ -43,6 +44,7 @@ import shot_standalone as S
 from seedance_dsl.syntax import nodes as n
 from seedance_dsl.syntax.build import TreeBuilder
 from seedance_dsl.syntax.lalr import Token
+from seedance_dsl.syntax.parser import no_gc
 
 
 def _ours(t):
@@ -64,7 +66,8 @@ class Builder(TreeBuilder):
 
 def parse_text(text, file="<text>"):
     b = Builder(file, text)
-    tree = S.Lark_StandAlone(transformer=b, lexer_callbacks={"COMMENT": b.comment}).parse(text)
+    with no_gc():  # as parse_text does
+        tree = S.Lark_StandAlone(transformer=b, lexer_callbacks={"COMMENT": b.comment}).parse(text)
     return tree, b.diagnostics
 
 
@@ -74,7 +77,8 @@ def parse_file(path):
 
 
 def parse_bare(text):
-    return S.Lark_StandAlone().parse(text)
+    with no_gc():
+        return S.Lark_StandAlone().parse(text)
 '''
 
 CHILD = """

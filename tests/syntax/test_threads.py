@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from seedance_dsl.syntax import build, parser, recovery
-from seedance_dsl.syntax.parser import TreeBuilder, parse_file, parse_text
+from seedance_dsl.syntax.parser import TreeBuilder, no_gc, parse_file, parse_text
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = Path(__file__).resolve().parent / "cases"
@@ -39,6 +39,7 @@ def _outcome(result: tuple[Any, list[Any]]) -> tuple[str, list[Any]]:
 def test_parses_on_threads_overlap_and_equal_serial_parsing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    collector = gc.isenabled()
     texts = [(p.read_text(encoding="utf-8"), p.name) for p in FILES]
     serial = [_outcome(parse_text(t, f, partial=True)) for t, f in texts]
     serial_files = [_outcome(parse_file(p)) for p in FILES]
@@ -64,7 +65,33 @@ def test_parses_on_threads_overlap_and_equal_serial_parsing(
     with ThreadPoolExecutor(4) as pool:
         again = list(pool.map(lambda p: _outcome(parse_file(p)), FILES * 8))
     assert again == serial_files * 8
-    assert gc.isenabled()  # the collector, paused by each parse, is on again
+    assert gc.isenabled() == collector  # paused by each parse, then as it was
+
+
+def test_the_collector_stays_paused_until_the_last_overlapping_parse_ends() -> None:
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+
+        def first() -> None:
+            with no_gc():
+                first_in.set()
+                assert second_in.wait(20)
+            first_out.set()
+
+        t = threading.Thread(target=first)
+        t.start()
+        assert first_in.wait(20)
+        with no_gc():  # begins while the first is open, ends after it
+            second_in.set()
+            assert first_out.wait(20)
+            t.join(20)
+            assert not gc.isenabled()  # the first one's end did not switch it on under us
+        assert gc.isenabled()  # the last one's end did
+    finally:
+        if not was:
+            gc.disable()
 
 
 def test_no_parse_state_lives_at_module_level() -> None:
