@@ -17,14 +17,15 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from . import messages
 from . import nodes as n
 from .build import Synthetic, TreeBuilder
 from .diagnostics import Diagnostic, Label
 from .lalr import LexState, Parser, Token, UnexpectedCharacters, UnexpectedToken
-from .messages import OPENING_TYPES
 
 __all__ = ["MAX_SYNTAX_ERRORS", "PState", "Recovering", "innermost_lbrace"]
+
+# `.messages` (the table of what errors say) is imported by the methods that report an
+# error, when the first one happens: a file without syntax errors never loads it.
 
 #: Stop after this many syntax errors in one file (the rest are usually echoes).
 MAX_SYNTAX_ERRORS = 50
@@ -69,6 +70,8 @@ class Recovering:
             except UnexpectedCharacters:
                 self.on_chars(ls, state)
         if self.errors >= MAX_SYNTAX_ERRORS:
+            from . import messages
+
             self.b.diagnostics.append(
                 Diagnostic(
                     "SHOT113",
@@ -96,11 +99,13 @@ class Recovering:
 
     # -- token errors
     def on_token(self, tok: Token, e: UnexpectedToken, state: PState, last: Token | None) -> None:
+        from . import messages
+
         if not self.recovering:  # (while recovering the message would be dropped: skip it)
             expected = {x for x in e.expected if not x.startswith("__")} if e.expected else set()
             self.report(self.describe(tok, expected, last, state))
         self.recovering = True
-        if self.resync(tok, state, last, close=tok.type in OPENING_TYPES):
+        if self.resync(tok, state, last, close=tok.type in messages.OPENING_TYPES):
             with contextlib.suppress(UnexpectedToken):  # resync made sure it fits
                 state.feed_token(tok)
         # else no enclosing statement can take it: the token is dropped
@@ -161,6 +166,8 @@ class Recovering:
     def describe(
         self, tok: Token, expected: set[str], last: Token | None, state: PState
     ) -> Diagnostic:
+        from . import messages
+
         b = self.b
         return messages.describe(
             messages.Situation(
@@ -182,6 +189,8 @@ class Recovering:
 
     # -- end of file
     def on_eof(self, e: UnexpectedToken, state: PState) -> None:
+        from . import messages
+
         opener = innermost_lbrace(state)
         if opener is not None:
             message, label, hint = messages.EOF_UNCLOSED
@@ -210,6 +219,8 @@ class Recovering:
 
     # -- lexer errors
     def on_chars(self, ls: LexState, state: PState) -> None:
+        from . import messages
+
         pos = ls.pos
         text = self.text
         ch = text[pos] if pos < len(text) else ""
@@ -252,6 +263,8 @@ class Recovering:
     def foreign_comment(self, ls: LexState) -> None:
         """A `# ...` or `/* ... */` comment: one error for the whole comment, which is
         then skipped like a comment (the statement around it still parses)."""
+        from . import messages
+
         text, pos = self.text, ls.pos
         if text[pos] == "#":
             nl = text.find("\n", pos)

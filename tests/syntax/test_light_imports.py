@@ -57,3 +57,18 @@ def test_parse_format_and_check_import_no_heavy_module(tmp_path: Path) -> None:
     assert [m for m in cold if m != "lark"] == []
     warm = _loaded(env)
     assert warm == [], f"loaded {warm}"
+
+
+def test_a_file_without_syntax_errors_never_loads_the_messages_table() -> None:
+    code = (
+        "import sys\n"
+        "from seedance_dsl.syntax.parser import parse_file, parse_text\n"
+        f"assert parse_file({str(EXAMPLE)!r})[0] is not None\n"
+        "print('messages' in sys.modules and 'seedance_dsl.syntax.messages' in sys.modules)\n"
+        "parse_text('clip a {')\n"
+        "print('seedance_dsl.syntax.messages' in sys.modules)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert proc.stdout.split() == ["False", "True"], proc.stdout + proc.stderr
