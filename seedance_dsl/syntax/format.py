@@ -21,7 +21,8 @@ from typing import Any
 
 from . import nodes as n
 from .diagnostics import Diagnostic, has_errors
-from .parser import RESERVED_WORDS, _dedent_long, no_gc, parse_text
+from .parser import no_gc, parse_text
+from .values import RESERVED_WORDS, dedent_long
 
 __all__ = ["format_storyboard", "format_text", "quote"]
 
@@ -86,7 +87,7 @@ def quote(value: str, indent: str = "") -> str:
         inner = indent + INDENT
         body = "\n".join(inner + line if line else "" for line in value.split("\n"))
         literal = '"""\n' + body + "\n" + inner + '"""'
-        if _dedent_long(literal[3:-3]) == value:
+        if dedent_long(literal[3:-3]) == value:
             return literal
     return quote_line(value)
 

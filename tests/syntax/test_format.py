@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from seedance_dsl.syntax import nodes as n
 from seedance_dsl.syntax.format import format_storyboard, format_text, quote
@@ -152,3 +153,145 @@ def test_cut_block_formats_canonically_and_round_trips() -> None:
     assert cut.entries[2] == n.CutEntry(
         n.Ident("ccc"), n.Trim(n.Duration(0), n.Duration(1250)), n.Duration(250)
     )
+
+
+# ---------------------------------------------------------------------------- comments
+# (the generated trees above have no comments: these cases and the property below put
+# comments everywhere one can go, and every one must come out, once, where it belongs)
+
+SECOND_COMMENT = """\
+clip a {
+  ref x // one
+    as character // two
+  duration 5s
+}
+clip b {
+  duration 5s
+  ref x // three
+    as character // four
+}
+"""
+SECOND_COMMENT_FORMATTED = """\
+clip a {
+  ref      x as character  // one
+  // two
+  duration 5s
+}
+
+clip b {
+  duration 5s
+  ref      x as character  // three
+  // four
+}
+"""
+
+CLOSING = """\
+defaults { tier standard
+  // closing defaults
+}
+package p { style "s"
+  // closing package
+  // and a second line
+}
+clip a { shot { action "x"
+    // closing shot
+  }
+  // closing clip
+}
+cut { a
+  // closing cut
+}
+"""
+CLOSING_FORMATTED = """\
+defaults {
+  tier standard
+  // closing defaults
+}
+
+package p {
+  style "s"
+  // closing package
+  // and a second line
+}
+
+clip a {
+  shot {
+    action "x"
+    // closing shot
+  }
+  // closing clip
+}
+
+cut {
+  a
+  // closing cut
+}
+"""
+
+
+def test_a_second_comment_on_a_statement_is_kept() -> None:
+    assert fmt(SECOND_COMMENT) == SECOND_COMMENT_FORMATTED
+    assert fmt(SECOND_COMMENT_FORMATTED) == SECOND_COMMENT_FORMATTED
+
+
+def test_closing_comments_of_every_kind_of_block_are_kept() -> None:
+    assert fmt(CLOSING) == CLOSING_FORMATTED
+    assert fmt(CLOSING_FORMATTED) == CLOSING_FORMATTED
+    # the same in blocks that hold nothing but the comment
+    empty = CLOSING.replace(' style "s"', "").replace(" tier standard", "")
+    out = fmt(empty)
+    for word in ("defaults", "package", "shot", "clip", "cut"):
+        assert out.count(f"// closing {word}") == 1, (word, out)
+    assert fmt(out) == out
+
+
+def _comment_spots(sb: n.Storyboard, text: str) -> list[tuple[int, str]]:
+    """Where a comment can go in ``text`` (the formatted ``sb``): after the end of any
+    node (a token's end: a trailing comment, also in the middle of a statement), and on
+    a line of its own before any block's `}` (a closing comment)."""
+    spots: set[tuple[int, str]] = set()
+
+    def walk(node: object) -> None:
+        span = getattr(node, "span", None)
+        if span is not None and span.end_pos > span.start_pos:
+            spots.add((span.end_pos, "trail"))
+            if isinstance(node, n.Defaults | n.PackageDecl | n.ClipDecl | n.Shot | n.CutDecl):
+                spots.add((span.end_pos - 1, "close"))
+        for name in getattr(node, "__dataclass_fields__", {}):
+            value = getattr(node, name)
+            for child in value if isinstance(value, tuple) else (value,):
+                if hasattr(child, "__dataclass_fields__") and not isinstance(child, n.Span):
+                    walk(child)
+
+    for item in sb.items:
+        walk(item)
+    if sb.title is not None:
+        walk(sb.title)
+    return sorted(spots)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(storyboards, st.data())
+def test_generated_trees_with_comments_keep_every_comment(
+    sb: n.Storyboard, data: st.DataObject
+) -> None:
+    text = format_storyboard(sb)
+    spanned, _ = parse_text(text)
+    assert spanned is not None
+    spots = _comment_spots(spanned, text)
+    if not spots:
+        return
+    chosen = data.draw(st.lists(st.sampled_from(spots), unique=True, max_size=8))
+    commented = text
+    for i, (pos, kind) in enumerate(sorted(chosen, reverse=True)):
+        comment = f"// c{i}\n" if kind == "trail" else f"\n// c{i}\n"
+        commented = commented[:pos] + " " + comment + commented[pos:]
+    before, diags = parse_text(commented)
+    assert before is not None and not diags, (commented, diags)
+    assert before == sb, commented  # comments change nothing else
+    out = fmt(commented)
+    after, _ = parse_text(out)
+    assert after == sb, (commented, out)
+    want = sorted(c.text.strip() for c in before.comments)
+    assert sorted(c.text.strip() for c in after.comments) == want, (commented, out)
+    assert fmt(out) == out, (commented, out)
