@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest wheel-check bench clean chromium
+.PHONY: install demo test lint typecheck pytest wheel-check bench clean chromium grammar-test vsix
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,7 +48,24 @@ pytest: $(STAMP) chromium
 wheel-check: $(STAMP)
 	bash tests/wheel_check.sh $(BIN)/python
 
-test: lint typecheck pytest wheel-check
+# The VS Code extension (editors/vscode, docs/editors.md): its npm tools are installed from
+# package-lock.json (npm ci) only when node_modules is missing or older than the lock file.
+VSCODE    := editors/vscode
+NPM_STAMP := $(VSCODE)/node_modules/.installed
+
+$(NPM_STAMP): $(VSCODE)/package.json $(VSCODE)/package-lock.json
+	cd $(VSCODE) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
+# The TextMate grammar's test cases (editors/vscode/tests/*.shot)
+grammar-test: $(NPM_STAMP)
+	cd $(VSCODE) && npx --no-install vscode-tmgrammar-test -g syntaxes/shot.tmLanguage.json 'tests/*.shot'
+
+# editors/vscode/seedance-shot.vsix: `code --install-extension editors/vscode/seedance-shot.vsix`
+vsix: $(NPM_STAMP)
+	cd $(VSCODE) && npx --no-install vsce package -o seedance-shot.vsix
+
+test: lint typecheck pytest grammar-test wheel-check
 
 # Every benchmark in bench/, one after another (they are not tests: they print and record
 # figures for docs/benchmarks.md). A few minutes; run on an otherwise idle machine.
