@@ -6,11 +6,11 @@ check for diagnostics and hovers, the compile for a clip's prompt).
 
 **Incremental re-check.**  A whole-file ``check`` of a 200-clip storyboard takes
 ~150 ms here, far over the 30 ms an edit may cost.  So an edit that stays inside one
-clip's braces is re-checked *per clip*: the other clips are blanked to stubs of the same
-shape (their header, role lines and closing brace kept at the same offsets, everything
-else turned into spaces, newlines kept), the reduced text is checked with the public
-``check_text``, and the edited clip's diagnostics replace its old ones; the diagnostics
-outside it are kept from the previous version, shifted by the edit.  Spans are exact
+clip's braces is re-checked *per clip*: the other clips are blanked (turned into spaces,
+newlines kept; a clip the edited one names stays as an empty stub ``clip NAME { }`` at the
+same offsets), the reduced text is checked with the public ``check_text``, and the edited
+clip's diagnostics replace its old ones; the diagnostics outside it are kept from the
+previous version, shifted by the edit.  Spans are exact
 because nothing moves.  What a per-clip check cannot see (another clip that depends on
 the edited one, an asset that became unused) is made exact by a full check that the
 server runs once the typing stops (``lsp_full_check_delay``).  ``exact`` says which one a
@@ -19,6 +19,7 @@ version has.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from collections.abc import Iterable
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from ..syntax import nodes as n
 from ..syntax.diagnostics import Diagnostic, Label
 from .positions import LineIndex
+from .symbols import Occurrence, occurrences
 
 if TYPE_CHECKING:
     from ..check import CheckResult
@@ -36,22 +38,15 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class ClipBox:
-    """Where one clip sits in the text: what the per-clip re-check keeps of it."""
+    """Where one clip sits in the text (what the per-clip re-check needs of it)."""
 
     name: str
     start: int  # offset of `clip`
     body: int  # offset just after its `{`
     end: int  # offset just after its `}`
-    keep: tuple[tuple[int, int], ...]  # role lines (absolute offsets), kept in stubs
 
     def shifted(self, delta: int) -> ClipBox:
-        return ClipBox(
-            self.name,
-            self.start + delta,
-            self.body + delta,
-            self.end + delta,
-            tuple((a + delta, b + delta) for a, b in self.keep),
-        )
+        return ClipBox(self.name, self.start + delta, self.body + delta, self.end + delta)
 
 
 def _boxes(tree: n.Storyboard | None, text: str) -> tuple[ClipBox, ...] | None:
@@ -63,10 +58,7 @@ def _boxes(tree: n.Storyboard | None, text: str) -> tuple[ClipBox, ...] | None:
         brace = text.find("{", c.name.span.end_pos, s.end_pos)
         if brace < 0 or s.end_pos < 1 or text[s.end_pos - 1 : s.end_pos] != "}":
             return None  # a clip the parser recovered: no per-clip check on this layout
-        keep = tuple(
-            (i.span.start_pos, i.span.end_pos) for i in c.items if isinstance(i, n.RoleDecl)
-        )
-        out.append(ClipBox(c.name.name, s.start_pos, brace + 1, s.end_pos, keep))
+        out.append(ClipBox(c.name.name, s.start_pos, brace + 1, s.end_pos))
     return tuple(out)
 
 
@@ -99,23 +91,27 @@ def _blank(text: str) -> str:
     return _NOT_NEWLINE.sub(lambda m: " " * len(m.group()), text)
 
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def _stub_text(text: str, boxes: Iterable[ClipBox], skip: ClipBox) -> str:
-    """``text`` with every clip but ``skip`` reduced to its header, role lines and ``}``."""
+    """``text`` with every clip but ``skip`` blanked (spaces, newlines kept), except the
+    clips whose names ``skip`` mentions: those become empty stubs ``clip NAME {   }`` at
+    the same offsets, so the edited clip still finds them (and their outputs)."""
+    wanted = set(_NAME.findall(text, skip.body, skip.end))
     parts: list[str] = []
     pos = 0
     for b in boxes:
         if b is skip:
             continue
-        parts.append(text[pos : b.body])
-        at = b.body
-        for ka, kb in b.keep:
-            if ka < at or kb > b.end - 1:
-                continue
-            parts.append(_blank(text[at:ka]))
-            parts.append(text[ka:kb])
-            at = kb
-        parts.append(_blank(text[at : b.end - 1]))
-        pos = b.end - 1
+        if b.name in wanted or b.name == skip.name:
+            parts.append(text[pos : b.body])
+            parts.append(_blank(text[b.body : b.end - 1]))
+            pos = b.end - 1
+        else:
+            parts.append(text[pos : b.start])
+            parts.append(_blank(text[b.start : b.end]))
+            pos = b.end
     parts.append(text[pos:])
     return "".join(parts)
 
@@ -223,6 +219,33 @@ class Analysis:
                 return None
         return self._compiled
 
+    def occurrence_at(self, offset: int) -> Occurrence | None:
+        """The name under ``offset`` (a declaration or a use; its end inclusive)."""
+
+        def make() -> tuple[list[Occurrence], list[int]]:
+            tree = self.tree
+            occs = sorted(occurrences(tree), key=lambda o: o.span.start_pos) if tree else []
+            return occs, [o.span.start_pos for o in occs]
+
+        occs, starts = self.cached("occurrences", make)
+        i = bisect.bisect_right(starts, offset) - 1
+        if i >= 0 and occs[i].span.start_pos <= offset <= occs[i].span.end_pos:
+            o: Occurrence = occs[i]
+            return o
+        return None
+
+    def clip_start_before(self, offset: int) -> int:
+        """The offset of the last clip that starts before ``offset`` (0 if none): a place
+        where no block is open, for scanning the cursor's context."""
+        boxes = self.boxes
+        best = 0
+        for b in boxes or ():
+            if b.start <= offset:
+                best = b.start
+            else:
+                break
+        return best
+
     def cached(self, key: str, make: Any) -> Any:
         """A per-version memo for features (``make()`` runs once per version)."""
         if key not in self._extra:
@@ -265,8 +288,6 @@ def _incremental(prev: Analysis, new: Analysis) -> None:
     box = next((x for x in boxes if x.body <= a and b_old <= x.end - 1), None)
     if box is None:
         return
-    if any(ka < b_old and a < kb for ka, kb in box.keep):
-        pass  # an edit of a role line: the per-clip check re-derives the clip's roles
     end_line_old = old.count("\n", 0, box.end)
     line_delta = text.count("\n", a, a + (b_old - a) + delta) - old.count("\n", a, b_old)
     # diagnostics outside the clip: kept, shifted; one that touches it or shares its
@@ -284,12 +305,13 @@ def _incremental(prev: Analysis, new: Analysis) -> None:
             return
         if s.line == start_line or s.line == end_line_old + 1 or s.end_line == start_line:
             return
-        if any(lb.span.file == new.path and box.start <= lb.span.start_pos < box.end
-               for lb in d.labels):
+        if any(
+            lb.span.file == new.path and box.start <= lb.span.start_pos < box.end for lb in d.labels
+        ):
             return  # it points into the edited clip
         kept.append(_shift(d, new.path, box.end, delta, line_delta))
     new_boxes = [x if x.end <= box.start else x.shifted(delta) for x in boxes if x is not box]
-    edited = ClipBox(box.name, box.start, box.body, box.end + delta, ())
+    edited = ClipBox(box.name, box.start, box.body, box.end + delta)
     ordered = sorted([*new_boxes, edited], key=lambda x: x.start)
     reduced = _stub_text(text, ordered, edited)
     from ..check import check_text
@@ -323,10 +345,7 @@ def _boxes_loose(tree: n.Storyboard, text: str) -> list[ClipBox]:
         brace = text.find("{", c.name.span.end_pos, s.end_pos)
         if brace < 0 or text[s.end_pos - 1 : s.end_pos] != "}":
             continue
-        keep = tuple(
-            (i.span.start_pos, i.span.end_pos) for i in c.items if isinstance(i, n.RoleDecl)
-        )
-        out.append(ClipBox(c.name.name, s.start_pos, brace + 1, s.end_pos, keep))
+        out.append(ClipBox(c.name.name, s.start_pos, brace + 1, s.end_pos))
     return out
 
 

@@ -118,10 +118,7 @@ def _package_items(a: Analysis, package: str) -> list[t.CompletionItem]:
         for item in tree.items if tree is not None else ():
             if isinstance(item, n.PackageDecl) and item.name.name not in out:
                 out[item.name.name] = tuple(
-                    i.name
-                    for c in item.items
-                    if isinstance(c, n.ConstraintItem)
-                    for i in c.items
+                    i.name for c in item.items if isinstance(c, n.ConstraintItem) for i in c.items
                 )
         return out
 
@@ -139,7 +136,7 @@ def _package_items(a: Analysis, package: str) -> list[t.CompletionItem]:
 
 def complete(a: Analysis, offset: int) -> list[t.CompletionItem]:
     """The completion items at ``offset``."""
-    ctx = cursor_context(a.text, offset)
+    ctx = cursor_context(a.text, offset, a.clip_start_before(offset))
     if ctx.in_string or ctx.in_comment:
         return []
     return _complete(a, ctx)
@@ -186,7 +183,6 @@ def _complete(a: Analysis, ctx: Context) -> list[t.CompletionItem]:
             if len(w) == 2 or (len(w) > 2 and w[-1] not in ("without", ",")):
                 return _kw(("without",)) if len(w) == 2 else []
             return _package_items(a, w[1])
-    if ctx.block == "shot":
-        if first in ("subject", "say") and len(w) == 1:
-            return _names(a, first)
+    if ctx.block == "shot" and first in ("subject", "say") and len(w) == 1:
+        return _names(a, first)
     return []

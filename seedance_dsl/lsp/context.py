@@ -43,9 +43,11 @@ class Context:
     clip: str | None = None
 
 
-def cursor_context(text: str, offset: int) -> Context:
-    """The :class:`Context` at character ``offset`` of ``text``."""
-    before = text[: max(0, min(offset, len(text)))]
+def cursor_context(text: str, offset: int, start: int = 0) -> Context:
+    """The :class:`Context` at character ``offset`` of ``text``; the scan starts at
+    ``start``, a place where no block is open (the start of a top-level declaration)."""
+    start = max(0, min(start, offset))
+    before = text[start : max(start, min(offset, len(text)))]
     stack: list[tuple[str, str | None]] = []  # (block, clip name)
     words: list[str] = []  # of the statement being written
     line_of_words = -1
@@ -53,9 +55,13 @@ def cursor_context(text: str, offset: int) -> Context:
     in_string = in_comment = False
     prefix = ""
     after_dot: str | None = None
+    line = 0
+    counted = 0  # newlines counted up to this offset
     for m in _TOKEN.finditer(before):
         tok = m.group()
         start, end = m.span()
+        line += before.count("\n", counted, start)
+        counted = start
         last_end = end
         at_end = end == len(before)
         if tok.startswith("//"):
@@ -71,7 +77,6 @@ def cursor_context(text: str, offset: int) -> Context:
                 in_string = True
             words.append('"')
             continue
-        line = before.count("\n", 0, start)
         if tok == "{":
             kw = next((w for w in reversed(words) if w in BLOCKS), "")
             name = None

@@ -16,7 +16,7 @@ from ..syntax.diagnostics import Diagnostic
 from .analysis import Analysis
 from .positions import LineIndex
 from .project import Decl, Project
-from .symbols import BY_KIND, at_offset
+from .symbols import BY_KIND
 
 Uri = Callable[[str], str]  # path -> URI
 
@@ -53,17 +53,23 @@ def explain_href(code: str) -> str | None:
         return None
     from pygls.uris import from_fs_path
 
-    return from_fs_path(path)
+    uri: str | None = from_fs_path(path)
+    return uri
 
 
 def to_lsp_diagnostics(
-    a: Analysis, diags: tuple[Diagnostic, ...], uri_of: Uri, lines_of: Callable[[str], LineIndex | None]
+    a: Analysis,
+    diags: tuple[Diagnostic, ...],
+    uri_of: Uri,
+    lines_of: Callable[[str], LineIndex | None],
 ) -> list[t.Diagnostic]:
     """The document's diagnostics: its own, and those of imported files against the
     importing line (``import "lib/x.shot"``)."""
     out: list[t.Diagnostic] = []
     hrefs: dict[str, str | None] = {}
-    imports = _import_lines(a)
+    imports: dict[str, t.Range] = {}
+    if any(d.span is not None and d.span.file != a.path for d in diags):
+        imports = _import_lines(a)
     for d in diags:
         if d.code not in hrefs:
             hrefs[d.code] = explain_href(d.code)
@@ -90,7 +96,8 @@ def to_lsp_diagnostics(
             if lb.span.file == a.path:
                 related.append(
                     t.DiagnosticRelatedInformation(
-                        t.Location(uri_of(a.path), lsp_range(a.lines, lb.span)), lb.message or "here"
+                        t.Location(uri_of(a.path), lsp_range(a.lines, lb.span)),
+                        lb.message or "here",
                     )
                 )
         if d.help:
@@ -125,16 +132,17 @@ def _import_lines(a: Analysis) -> dict[str, t.Range]:
     for item in tree.items:
         if isinstance(item, n.Import):
             rng = lsp_range(a.lines, item.span)
-            for p in (os.path.join(base, item.path.value), os.path.normpath(os.path.join(base, item.path.value))):
+            for p in (
+                os.path.join(base, item.path.value),
+                os.path.normpath(os.path.join(base, item.path.value)),
+            ):
                 out.setdefault(p, rng)
     # files imported by imports: against the first import line
-    sb = a.checked.storyboard if a._checked is not None else None
     first = next(iter(out.values()), None)
     if first is not None:
         for f in a.checked.sources if a._checked is not None else ():
             if f != a.path:
                 out.setdefault(f, first)
-    del sb
     return out
 
 
@@ -145,7 +153,7 @@ def decl_at(a: Analysis, project: Project, offset: int) -> Decl | None:
     tree = a.tree
     if tree is None:
         return None
-    occ = at_offset(tree, offset)
+    occ = a.occurrence_at(offset)
     if occ is None:
         return None
     return project.resolve(a.path, occ)
@@ -162,8 +170,13 @@ def _range_in(project: Project, a: Analysis, path: str, span: n.Span) -> t.Range
     if path == a.path:
         return lsp_range(a.lines, span)
     lines = project_lines(project, path)
-    return lsp_range(lines, span) if lines is not None else t.Range(
-        t.Position(span.line - 1, span.column - 1), t.Position(span.end_line - 1, span.end_column - 1)
+    return (
+        lsp_range(lines, span)
+        if lines is not None
+        else t.Range(
+            t.Position(span.line - 1, span.column - 1),
+            t.Position(span.end_line - 1, span.end_column - 1),
+        )
     )
 
 
@@ -203,9 +216,29 @@ def references(
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _RESERVED = {
-    "storyboard", "import", "template", "defaults", "asset", "package", "clip", "shot",
-    "use", "ref", "extend", "start", "end", "source", "as", "without", "say", "cut",
-    "trim", "fade", "style", "keep", "avoid",
+    "storyboard",
+    "import",
+    "template",
+    "defaults",
+    "asset",
+    "package",
+    "clip",
+    "shot",
+    "use",
+    "ref",
+    "extend",
+    "start",
+    "end",
+    "source",
+    "as",
+    "without",
+    "say",
+    "cut",
+    "trim",
+    "fade",
+    "style",
+    "keep",
+    "avoid",
 }
 
 
@@ -229,7 +262,7 @@ def prepare_rename(a: Analysis, project: Project, offset: int) -> t.Range | None
     tree = a.tree
     if tree is None:
         return None
-    occ = at_offset(tree, offset)
+    occ = a.occurrence_at(offset)
     if occ is None or project.resolve(a.path, occ) is None:
         return None
     return lsp_range(a.lines, occ.span)
@@ -261,8 +294,12 @@ def document_symbols(a: Analysis) -> list[t.DocumentSymbol]:
             sel = lsp_range(a.lines, item.name.span)
             out.append(
                 t.DocumentSymbol(
-                    name=item.name.name, kind=t.SymbolKind(BY_KIND["clip"].symbol_kind),
-                    range=rng, selection_range=sel, detail="clip", children=kids,
+                    name=item.name.name,
+                    kind=t.SymbolKind(BY_KIND["clip"].symbol_kind),
+                    range=rng,
+                    selection_range=sel,
+                    detail="clip",
+                    children=kids,
                 )
             )
         elif isinstance(name_node, n.Ident):
@@ -271,8 +308,11 @@ def document_symbols(a: Analysis) -> list[t.DocumentSymbol]:
                 continue
             out.append(
                 t.DocumentSymbol(
-                    name=name_node.name, kind=t.SymbolKind(kind.symbol_kind), range=rng,
-                    selection_range=lsp_range(a.lines, name_node.span), detail=kind.kind,
+                    name=name_node.name,
+                    kind=t.SymbolKind(kind.symbol_kind),
+                    range=rng,
+                    selection_range=lsp_range(a.lines, name_node.span),
+                    detail=kind.kind,
                 )
             )
         elif isinstance(item, n.Defaults | n.CutDecl):
@@ -301,13 +341,17 @@ def workspace_symbols(
             if not o.is_decl or (q and q not in o.name.lower()):
                 continue
             k = BY_KIND[o.kinds[0]]
-            rng = lsp_range(lines, o.span) if lines is not None else t.Range(
-                t.Position(o.span.line - 1, 0), t.Position(o.span.line - 1, 0)
+            rng = (
+                lsp_range(lines, o.span)
+                if lines is not None
+                else t.Range(t.Position(o.span.line - 1, 0), t.Position(o.span.line - 1, 0))
             )
             out.append(
                 t.WorkspaceSymbol(
-                    name=o.name, kind=t.SymbolKind(k.symbol_kind),
-                    location=t.Location(uri_of(f), rng), container_name=os.path.basename(f),
+                    name=o.name,
+                    kind=t.SymbolKind(k.symbol_kind),
+                    location=t.Location(uri_of(f), rng),
+                    container_name=os.path.basename(f),
                 )
             )
             if len(out) >= 1000:
@@ -354,9 +398,7 @@ def folding_ranges(a: Analysis) -> list[t.FoldingRange]:
 _MEAN = re.compile(r"did you mean `([^`]+)`\?")
 
 
-def code_actions(
-    a: Analysis, uri: str, diags: list[t.Diagnostic]
-) -> list[t.CodeAction]:
+def code_actions(a: Analysis, uri: str, diags: list[t.Diagnostic]) -> list[t.CodeAction]:
     """A quick fix for each "did you mean `x`?" diagnostic in the request's range."""
     out: list[t.CodeAction] = []
     for d in diags:

@@ -10,7 +10,6 @@ from ..api.spec import CONTRACT
 from ..syntax import nodes as n
 from .analysis import Analysis
 from .complete import setting_values
-from .symbols import at_offset
 
 _WORD = re.compile(r"[A-Za-z0-9_:.+\-]+")
 
@@ -28,7 +27,7 @@ def hover(a: Analysis, offset: int) -> str | None:
     tree = a.tree
     if tree is None:
         return None
-    occ = at_offset(tree, offset)
+    occ = a.occurrence_at(offset)
     if occ is not None:
         for kind in occ.kinds:
             text = _symbol(a, kind, occ.name)
@@ -149,7 +148,9 @@ def setting_hover(key: str, value: str | None = None) -> str | None:
         lines.append(f"value: `{value}`")
     allowed = setting_values(key)
     if key == "duration":
-        lines.append(f"allowed: {CONTRACT.duration_min}s to {CONTRACT.duration_max}s, whole seconds")
+        lines.append(
+            f"allowed: {CONTRACT.duration_min}s to {CONTRACT.duration_max}s, whole seconds"
+        )
     elif key == "seed":
         lines.append(f"allowed: {CONTRACT.seed_min} to {CONTRACT.seed_max} (-1: random)")
     elif allowed:

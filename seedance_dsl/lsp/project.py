@@ -31,7 +31,7 @@ class Project:
 
     def __init__(
         self,
-        open_tree: Callable[[str], n.Storyboard | None | bool],
+        open_tree: Callable[[str], n.Storyboard | bool | None],
         open_text: Callable[[str], str | None] = lambda p: None,
     ) -> None:
         #: path -> tree of an open document, or False when the path is not open

@@ -10,6 +10,7 @@ client's output channel.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
 import traceback
@@ -52,7 +53,7 @@ class ShotServer(LanguageServer):
                 return a
         return None
 
-    def _open_tree(self, path: str) -> n.Storyboard | None | bool:
+    def _open_tree(self, path: str) -> n.Storyboard | bool | None:
         a = self._by_path(path)
         return False if a is None else a.tree
 
@@ -129,10 +130,8 @@ class ShotServer(LanguageServer):
             self.log(traceback.format_exc())
 
     def log(self, message: str) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.window_log_message(t.LogMessageParams(t.MessageType.Error, message))
-        except Exception:
-            pass
 
     def files(self) -> list[str]:
         self.project.folders = folders(self)
@@ -193,8 +192,8 @@ def _offset(a: Analysis, pos: t.Position) -> int:
 @server.feature(t.INITIALIZED)
 @_safe(None)
 def initialized(ls: ShotServer, params: t.InitializedParams) -> None:
-    enc = ls.workspace.position_encoding
-    ls.encoding = str(enc.value if hasattr(enc, "value") else enc or "utf-16")
+    enc: Any = ls.workspace.position_encoding
+    ls.encoding = str(getattr(enc, "value", enc) or "utf-16")
     ls.project.encoding = ls.encoding
 
 
@@ -279,7 +278,11 @@ def on_references(ls: ShotServer, params: t.ReferenceParams) -> list[t.Location]
     if a is None:
         return []
     return f.references(
-        a, ls.project, _offset(a, params.position), uri_of, ls.files(),
+        a,
+        ls.project,
+        _offset(a, params.position),
+        uri_of,
+        ls.files(),
         params.context.include_declaration,
     )
 

@@ -108,7 +108,9 @@ def occurrences(tree: n.Storyboard) -> Iterator[Occurrence]:
     for item in tree.items:
         d = _decl_kind(item)
         if d is not None:
-            ident: n.Ident = item.name  # type: ignore[attr-defined]
+            ident = getattr(item, "name", None)
+            if not isinstance(ident, n.Ident):
+                continue
             yield Occurrence(ident.name, (d.kind,), ident.span, True, d.keyword)
         if isinstance(item, n.ClipDecl):
             yield from _clip_uses(item)

@@ -19,15 +19,20 @@ async def open_doc(client: LanguageClient, path: Path, text: str | None = None) 
     uri = path.as_uri()
     client.text_document_did_open(
         t.DidOpenTextDocumentParams(
-            t.TextDocumentItem(uri=uri, language_id="shot", version=1,
-                               text=text if text is not None else path.read_text()),
+            t.TextDocumentItem(
+                uri=uri,
+                language_id="shot",
+                version=1,
+                text=text if text is not None else path.read_text(),
+            ),
         )
     )
     return uri
 
 
-async def diagnostics(client: LanguageClient, uri: str, version: int | None = None,
-                      timeout: float = 20) -> list[t.Diagnostic]:
+async def diagnostics(
+    client: LanguageClient, uri: str, version: int | None = None, timeout: float = 20
+) -> list[t.Diagnostic]:
     async def wait() -> list[t.Diagnostic]:
         while True:
             await client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
@@ -51,14 +56,14 @@ async def test_open_example_has_no_diagnostics(client: LanguageClient) -> None:
     assert await diagnostics(client, uri) == []
 
 
-BROKEN = '''storyboard "b"
+BROKEN = """storyboard "b"
 asset hero image "https://cdn.example.com/h.png"
 clip a {
   tier ultra
   use standrd
   shot { action "x walks" }
 }
-'''
+"""
 
 
 @pytest.mark.asyncio
@@ -126,8 +131,16 @@ async def test_hover_clip_shows_prompt_and_request(client: LanguageClient) -> No
     )
     assert h is not None
     value = h.contents.value  # type: ignore[union-attr]
-    for want in ("mode: `image-to-video`", "quality_tier", "duration", "resolution",
-                 "media_urls[0]", "character", "estimated credits", "Prompt:"):
+    for want in (
+        "mode: `image-to-video`",
+        "quality_tier",
+        "duration",
+        "resolution",
+        "media_urls[0]",
+        "character",
+        "estimated credits",
+        "Prompt:",
+    ):
         assert want in value, want
 
 
@@ -161,23 +174,27 @@ async def labels(client: LanguageClient, uri: str, p: t.Position) -> list[str]:
     return [i.label for i in items]
 
 
-COMPLETE = '''storyboard "c"
-import "lib/studio.shot"
-asset hero image "https://cdn.example.com/h.png"
-defaults {
-  tier 
-}
-clip one { shot { action "walks" } }
-clip two {
-  start one.
-  ref hero as 
-  use standard without 
-  use 
-  shot { subject  }
-  
-}
-
-'''
+COMPLETE = "".join(  # trailing spaces matter: the cursor is after them
+    line + "\n"
+    for line in [
+        'storyboard "c"',
+        'import "lib/studio.shot"',
+        'asset hero image "https://cdn.example.com/h.png"',
+        "defaults {",
+        "  tier ",
+        "}",
+        'clip one { shot { action "walks" } }',
+        "clip two {",
+        "  start one.",
+        "  ref hero as ",
+        "  use standard without ",
+        "  use ",
+        "  shot { subject  }",
+        "  ",
+        "}",
+        "",
+    ]
+)
 
 
 @pytest.mark.asyncio
@@ -187,8 +204,7 @@ async def test_completion_in_context(client: LanguageClient) -> None:
     t_ = COMPLETE
     assert {"mini", "standard", "pro"} <= set(await labels(client, uri, pos(t_, "tier ", 5)))
     assert set(await labels(client, uri, pos(t_, "one.", 4))) == {"last_frame", "video"}
-    assert {"character", "motion", "style"} == set(
-        await labels(client, uri, pos(t_, "as \n", 3)))
+    assert {"character", "motion", "style"} == set(await labels(client, uri, pos(t_, "as \n", 3)))
     assert "subtitles" in await labels(client, uri, pos(t_, "without ", 8))
     got = await labels(client, uri, pos(t_, "use \n", 4))
     assert {"standard", "studio_look", "night_city"} <= set(got)
@@ -196,7 +212,7 @@ async def test_completion_in_context(client: LanguageClient) -> None:
     assert {"hero", "studio_set", "brand_logo"} <= set(got)
     got = await labels(client, uri, pos(t_, "  \n}\n\n", 2))
     assert {"shot", "use", "ref", "start", "tier", "duration"} <= set(got)
-    got = await labels(client, uri, pos(t_, "}\n\n", 2) if False else t.Position(t_.count("\n"), 0))
+    got = await labels(client, uri, t.Position(t_.count("\n"), 0))
     assert {"clip", "asset", "package", "import", "defaults"} <= set(got)
 
 
@@ -209,7 +225,8 @@ async def test_definition_and_references_across_imports(client: LanguageClient) 
     )
     assert isinstance(locs, list) and locs[0].uri == STUDIO.as_uri()
     assert locs[0].range.start.line == STUDIO.read_text().split("\n").index(
-        next(x for x in STUDIO.read_text().split("\n") if x.startswith("package studio_look")))
+        next(x for x in STUDIO.read_text().split("\n") if x.startswith("package studio_look"))
+    )
     refs = await client.text_document_references_async(
         t.ReferenceParams(
             text_document=t.TextDocumentIdentifier(uri),
@@ -225,8 +242,9 @@ async def test_rename_across_files(client: LanguageClient) -> None:
     text = TEASER.read_text()
     uri = await open_doc(client, TEASER)
     edit = await client.text_document_rename_async(
-        t.RenameParams(t.TextDocumentIdentifier(uri), pos(text, "use   studio_look", 7),
-                       "house_look")
+        t.RenameParams(
+            t.TextDocumentIdentifier(uri), pos(text, "use   studio_look", 7), "house_look"
+        )
     )
     assert edit is not None and edit.changes is not None
     assert set(edit.changes) == {uri, STUDIO.as_uri()}
@@ -250,8 +268,12 @@ async def test_formatting_symbols_folding(client: LanguageClient, tmp_path: Path
     )
     assert syms is not None
     names = [s.name for s in syms]
-    assert ["reveal", "glow", "app", "packshot"] == [
-        s.name for s in syms if isinstance(s, t.DocumentSymbol) and s.detail == "clip"]
+    assert [s.name for s in syms if isinstance(s, t.DocumentSymbol) and s.detail == "clip"] == [
+        "reveal",
+        "glow",
+        "app",
+        "packshot",
+    ]
     reveal = next(s for s in syms if s.name == "reveal")
     assert isinstance(reveal, t.DocumentSymbol) and len(reveal.children or []) == 2
     assert "halo_lamp" in names
@@ -290,10 +312,11 @@ async def test_broken_files_answer_every_request(
             await client.text_document_completion_async(t.CompletionParams(doc, p))
             await client.text_document_definition_async(t.DefinitionParams(doc, p))
             await client.text_document_references_async(
-                t.ReferenceParams(text_document=doc, position=p,
-                                  context=t.ReferenceContext(True)))
+                t.ReferenceParams(text_document=doc, position=p, context=t.ReferenceContext(True))
+            )
     await client.text_document_formatting_async(
-        t.DocumentFormattingParams(doc, t.FormattingOptions(2, True)))
+        t.DocumentFormattingParams(doc, t.FormattingOptions(2, True))
+    )
     await client.text_document_document_symbol_async(t.DocumentSymbolParams(doc))
     await client.text_document_folding_range_async(t.FoldingRangeParams(doc))
     assert client.error is None
