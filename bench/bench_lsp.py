@@ -95,11 +95,15 @@ def in_process(runs: int, path: str) -> dict[str, Any]:
     # hovers and completion on one warm version
     final = analyse(text, path, 10_000)
     final.diagnostics  # noqa: B018 - the full check of this version (exact)
+    final.tree  # noqa: B018
     hover_clip = text.index("clip c100 {") + 6
     hover_setting = text.index("tier   standard") + 1
     use_at = text.index("  use look", text.index("clip c120 {")) + len("  use ")
+    from seedance_dsl.compiler import compile_text
+
+    compile_text('clip w { shot { action "warms the template" } }', path)  # jinja2, once
     cold_t0 = time.perf_counter()
-    assert hover(final, hover_clip)
+    assert "Prompt:" in (hover(final, hover_clip) or "")
     cold = time.perf_counter() - cold_t0
     h_clip, h_set, comp = [], [], []
     for _ in range(runs):
@@ -203,6 +207,77 @@ def start_to_diagnostics(runs: int) -> float:
     return statistics.median(times)
 
 
+def over_the_wire(runs: int, path: str) -> dict[str, float]:
+    """Hover and completion round trips to a running `seedance lsp` on the 200-clip file."""
+    exe = str(Path(sys.executable).with_name("seedance"))
+    text = Path(path).read_text()
+    uri = Path(path).as_uri()
+    proc = subprocess.Popen(
+        [exe, "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+    _send(
+        proc,
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {"processId": os.getpid(), "rootUri": None, "capabilities": {}},
+        },
+    )
+    while _read(proc).get("id") != 1:
+        pass
+    _send(proc, {"jsonrpc": "2.0", "method": "initialized", "params": {}})
+    _send(
+        proc,
+        {
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": {
+                "textDocument": {"uri": uri, "languageId": "shot", "version": 1, "text": text}
+            },
+        },
+    )
+    while _read(proc).get("method") != "textDocument/publishDiagnostics":
+        pass
+
+    def position(needle: str, delta: int) -> dict[str, int]:
+        i = text.index(needle) + delta
+        return {"line": text.count("\n", 0, i), "character": i - text.rfind("\n", 0, i) - 1}
+
+    clip_at = position("clip c100 {", 6)
+    use_at = position("  use look", len("  use "))
+    out: dict[str, list[float]] = {"hover": [], "completion": []}
+    ident = 10
+    for _ in range(runs):
+        for method, where, key in (
+            ("textDocument/hover", clip_at, "hover"),
+            ("textDocument/completion", use_at, "completion"),
+        ):
+            ident += 1
+            t0 = time.perf_counter()
+            _send(
+                proc,
+                {
+                    "jsonrpc": "2.0",
+                    "id": ident,
+                    "method": method,
+                    "params": {"textDocument": {"uri": uri}, "position": where},
+                },
+            )
+            while True:
+                msg = _read(proc)
+                if msg.get("id") == ident:
+                    break
+            out[key].append(time.perf_counter() - t0)
+            assert msg.get("result"), msg
+    _send(proc, {"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
+    while _read(proc).get("id") != 2:
+        pass
+    _send(proc, {"jsonrpc": "2.0", "method": "exit"})
+    proc.wait(timeout=10)
+    return {k: statistics.median(v) for k, v in out.items()}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=31)
@@ -216,6 +291,7 @@ def main() -> int:
         path = os.path.join(tmp, "storyboard200.shot")
         r = in_process(args.runs, path)
         whole = whole_process_check(max(5, args.runs // 3), path)
+        wire = over_the_wire(args.runs, path)
     start = start_to_diagnostics(args.start_runs)
     print(f"200 clips x 5 shots ({r['bytes'] / 1000:.0f} kB)")
     print(
@@ -227,7 +303,9 @@ def main() -> int:
     print(f"hover on a clip (prompt + request), warm: median {ms(r['hover_clip'])}")
     print(f"hover on a setting, warm: median {ms(r['hover_setting'])}")
     print(f"completion after `use`, warm: median {ms(r['completion'])}")
-    print(f"first clip hover after an edit (compiles the version): {ms(r['hover_after_edit'])}")
+    print(f"hover on a clip over stdio (round trip, seedance lsp): median {ms(wire['hover'])}")
+    print(f"completion over stdio (round trip): median {ms(wire['completion'])}")
+    print(f"first clip hover after an edit (compiles that one clip): {ms(r['hover_after_edit'])}")
     print(f"server start to first diagnostics (teaser.shot): median {ms(start)}")
     print(f"load average after: {os.getloadavg()[0]:.1f}")
     return 0

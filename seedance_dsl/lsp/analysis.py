@@ -33,7 +33,7 @@ from .symbols import Occurrence, occurrences
 
 if TYPE_CHECKING:
     from ..check import CheckResult
-    from ..compiler import CompiledStoryboard
+    from ..compiler import CompiledClip, CompiledStoryboard
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +245,39 @@ class Analysis:
             else:
                 break
         return best
+
+    def compiled_clip(self, name: str) -> CompiledClip | None:
+        """Clip ``name`` compiled (its prompt and request).  Without the whole storyboard
+        compiled yet, only this clip is: the other clips blanked as for the per-clip
+        re-check (the ones it names kept as stubs), so a hover after an edit costs one
+        clip, not the storyboard."""
+        if self._compiled is not None:
+            try:
+                return self._compiled.clip(name)
+            except KeyError:
+                return None
+        return self.cached(f"clip:{name}", lambda: self._compile_one(name))  # type: ignore[no-any-return]
+
+    def _compile_one(self, name: str) -> CompiledClip | None:
+        boxes = self.boxes
+        box = next((b for b in boxes or () if b.name == name), None)
+        if box is None:
+            compiled = self.compiled()
+            try:
+                return compiled.clip(name) if compiled is not None else None
+            except KeyError:
+                return None
+        from ..check import resolve_text
+        from ..compiler import compile_checked
+
+        roots = list(self.roots) if self.roots is not None else None
+        result = resolve_text(_stub_text(self.text, boxes or (), box), self.path, roots=roots)
+        if result.storyboard is None:
+            return None
+        try:
+            return compile_checked(result.storyboard).clip(name)
+        except Exception:  # a hover must not fail on a half-written file
+            return None
 
     def cached(self, key: str, make: Any) -> Any:
         """A per-version memo for features (``make()`` runs once per version)."""

@@ -99,13 +99,12 @@ def request_summary(payload: Any) -> list[str]:
 
 def clip_hover(a: Analysis, name: str) -> str | None:
     """The compiled prompt and a summary of the request of clip ``name``."""
-    compiled = a.compiled()
-    if compiled is None:
-        return f"**clip `{name}`** — not compiled: the file has errors"
-    try:
-        clip = compiled.clip(name)
-    except KeyError:
+    tree = a.tree
+    if tree is None or not any(c.name.name == name for c in tree.clips):
         return None
+    clip = a.compiled_clip(name)
+    if clip is None:
+        return f"**clip `{name}`** — not compiled: the file has errors"
     from ..render.pricing import PriceTable
 
     payload = clip.payload
