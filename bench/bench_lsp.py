@@ -160,11 +160,23 @@ def _read(proc: subprocess.Popen[bytes]) -> dict[str, Any]:
     return result
 
 
-def start_to_diagnostics(runs: int) -> float:
+def _wall(cmd: list[str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, capture_output=True, check=False)
+    return time.perf_counter() - t0
+
+
+def start_to_diagnostics(runs: int) -> dict[str, float]:
+    """Interleaved with `python -c pass`, `python -c 'import lsprotocol.types'` (pygls's
+    protocol types: a floor of any pygls server) and `seedance check teaser.shot`."""
     exe = str(Path(sys.executable).with_name("seedance"))
     teaser = ROOT / "examples" / "teaser.shot"
     times = []
+    side: dict[str, list[float]] = {"pass": [], "lsprotocol": [], "check": []}
     for _ in range(runs):
+        side["pass"].append(_wall([sys.executable, "-c", "pass"]))
+        side["lsprotocol"].append(_wall([sys.executable, "-c", "import lsprotocol.types"]))
+        side["check"].append(_wall([exe, "check", str(teaser)]))
         t0 = time.perf_counter()
         proc = subprocess.Popen(
             [exe, "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
@@ -204,7 +216,9 @@ def start_to_diagnostics(runs: int) -> float:
             pass
         _send(proc, {"jsonrpc": "2.0", "method": "exit"})
         proc.wait(timeout=10)
-    return statistics.median(times)
+    out = {k: statistics.median(v) for k, v in side.items()}
+    out["server"] = statistics.median(times)
+    return out
 
 
 def over_the_wire(runs: int, path: str) -> dict[str, float]:
@@ -306,7 +320,12 @@ def main() -> int:
     print(f"hover on a clip over stdio (round trip, seedance lsp): median {ms(wire['hover'])}")
     print(f"completion over stdio (round trip): median {ms(wire['completion'])}")
     print(f"first clip hover after an edit (compiles that one clip): {ms(r['hover_after_edit'])}")
-    print(f"server start to first diagnostics (teaser.shot): median {ms(start)}")
+    print(f"server start to first diagnostics (teaser.shot): median {ms(start['server'])}")
+    print(
+        f"  side by side: python -c pass {ms(start['pass'])}, python -c 'import "
+        f"lsprotocol.types' {ms(start['lsprotocol'])}, seedance check teaser.shot "
+        f"{ms(start['check'])}"
+    )
     print(f"load average after: {os.getloadavg()[0]:.1f}")
     return 0
 
