@@ -54,6 +54,10 @@ VSCODE    := editors/vscode
 NPM_STAMP := $(VSCODE)/node_modules/.installed
 
 $(NPM_STAMP): $(VSCODE)/package.json $(VSCODE)/package-lock.json
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing nodejs npm (apt-get) for the VS Code extension"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	fi
 	cd $(VSCODE) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(NPM_STAMP)
 
