@@ -20,7 +20,7 @@ from .symbols import BY_KIND
 
 Uri = Callable[[str], str]  # path -> URI
 
-_SEVERITY = {
+SEVERITY = {
     "error": t.DiagnosticSeverity.Error,
     "warning": t.DiagnosticSeverity.Warning,
     "note": t.DiagnosticSeverity.Information,
@@ -111,7 +111,7 @@ def to_lsp_diagnostics(
             t.Diagnostic(
                 range=rng,
                 message=message,
-                severity=_SEVERITY.get(d.severity, t.DiagnosticSeverity.Error),
+                severity=SEVERITY.get(d.severity, t.DiagnosticSeverity.Error),
                 code=d.code,
                 code_description=t.CodeDescription(href) if href else None,
                 source="seedance",

@@ -43,6 +43,7 @@ class ShotServer(LanguageServer):
         self.published: dict[str, Analysis] = {}  # uri -> version whose diagnostics are shown
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._full: dict[str, asyncio.TimerHandle] = {}
+        self._imported: dict[str, set[str]] = {}  # uri -> imported files it published to
         self.encoding = "utf-16"
         self.project = Project(self._open_tree, self._open_text)
 
@@ -89,6 +90,34 @@ class ShotServer(LanguageServer):
         self.text_document_publish_diagnostics(
             t.PublishDiagnosticsParams(uri=uri, diagnostics=diags, version=a.version)
         )
+        self._publish_imports(uri, a)
+
+    def _publish_imports(self, uri: str, a: Analysis) -> None:
+        """The diagnostics of an imported file that is not open, in that file too (and
+        cleared there once they are gone)."""
+        by_file: dict[str, list[t.Diagnostic]] = {}
+        for d in a.diagnostics:
+            s = d.span
+            if s is None or s.file in (a.path, "<builtin>") or self._by_path(s.file):
+                continue
+            lines = f.project_lines(self.project, s.file)
+            if lines is None:
+                continue
+            by_file.setdefault(s.file, []).append(
+                t.Diagnostic(
+                    range=f.lsp_range(lines, s),
+                    message=d.message,
+                    severity=f.SEVERITY.get(d.severity, t.DiagnosticSeverity.Error),
+                    code=d.code,
+                    source="seedance",
+                )
+            )
+        before = self._imported.get(uri, set())
+        for path in before | set(by_file):
+            self.text_document_publish_diagnostics(
+                t.PublishDiagnosticsParams(uri=uri_of(path), diagnostics=by_file.get(path, []))
+            )
+        self._imported[uri] = set(by_file)
 
     def schedule(self, uri: str, delay: float) -> None:
         """Publish the diagnostics of ``uri``'s latest version after ``delay`` (debounce),

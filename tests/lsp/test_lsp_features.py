@@ -120,6 +120,13 @@ async def test_imported_file_diagnostics_on_the_import_line(
     assert got, "the import's error is shown"
     line = got[0].range.start.line
     assert line == 1 and "lib.shot" in got[0].message
+    lib_uri = (tmp_path / "lib.shot").as_uri()
+    for _ in range(20):  # and in the imported file itself, at its own place
+        if client.diagnostics.get(lib_uri):
+            break
+        await asyncio.sleep(0.1)
+    own = client.diagnostics[lib_uri]
+    assert own and own[0].range.start.line in (0, 1)
 
 
 @pytest.mark.asyncio
