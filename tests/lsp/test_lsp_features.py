@@ -327,3 +327,37 @@ async def test_broken_files_answer_every_request(
     await client.text_document_document_symbol_async(t.DocumentSymbolParams(doc))
     await client.text_document_folding_range_async(t.FoldingRangeParams(doc))
     assert client.error is None
+
+
+CYCLE = """storyboard "x"
+clip a {
+  shot { action "walks" }
+}
+clip b {
+  start a.last_frame
+  shot { action "runs" }
+}
+"""
+
+
+@pytest.mark.asyncio
+async def test_full_check_follows_a_per_clip_recheck(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    """An edit inside clip a makes a cycle that clip b reports: the per-clip re-check
+    cannot see it, the full check once typing pauses does."""
+    uri = await open_doc(client, tmp_path / "cycle.shot", CYCLE)
+    assert await diagnostics(client, uri, 1) == []
+    edited = CYCLE.replace('  shot { action "walks" }', '  extend b\n  shot { action "walks" }')
+    client.text_document_did_change(
+        t.DidChangeTextDocumentParams(
+            t.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            [t.TextDocumentContentChangeWholeDocument(text=edited)],
+        )
+    )
+    codes: set[str] = set()
+    for _ in range(20):
+        codes = {str(d.code) for d in await diagnostics(client, uri, 2)}
+        if "SHOT205" in codes:
+            break
+    assert "SHOT205" in codes
