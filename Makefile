@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest wheel-check bench clean chromium golden facades
+.PHONY: install demo test lint typecheck pytest wheel-check bench clean chromium golden facades grammar-test vsix
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,7 +56,28 @@ pytest: $(STAMP) chromium
 wheel-check: $(STAMP)
 	bash tests/wheel_check.sh $(BIN)/python
 
-test: lint typecheck pytest wheel-check
+# The VS Code extension (editors/vscode, docs/editors.md): its npm tools are installed from
+# package-lock.json (npm ci) only when node_modules is missing or older than the lock file.
+VSCODE    := editors/vscode
+NPM_STAMP := $(VSCODE)/node_modules/.installed
+
+$(NPM_STAMP): $(VSCODE)/package.json $(VSCODE)/package-lock.json
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing nodejs npm (apt-get) for the VS Code extension"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	fi
+	cd $(VSCODE) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
+# The TextMate grammar's test cases (editors/vscode/tests/*.shot)
+grammar-test: $(NPM_STAMP)
+	cd $(VSCODE) && npx --no-install vscode-tmgrammar-test -g syntaxes/shot.tmLanguage.json 'tests/*.shot'
+
+# editors/vscode/seedance-shot.vsix: `code --install-extension editors/vscode/seedance-shot.vsix`
+vsix: $(NPM_STAMP)
+	cd $(VSCODE) && npx --no-install vsce package -o seedance-shot.vsix
+
+test: lint typecheck pytest grammar-test wheel-check
 
 # Rewrite the golden files of tests/syntax and tests/compiler from the code as it is now,
 # and list what changed (review the diff, then commit). Refused where CI is set: the

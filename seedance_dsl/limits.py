@@ -339,6 +339,30 @@ LIMITS: dict[str, Limit] = _table(
         "SEEDANCE_MAX_MANIFEST_BYTES",
         "the size of a render's manifest.json that `preview`, `cut` and `trace` read",
     ),
+    # --- the language server: how long it waits, how far it looks (seedance_dsl.lsp)
+    Limit(
+        "lsp_debounce",
+        0.1,
+        "seconds",
+        "SEEDANCE_LSP_DEBOUNCE",
+        "how long `seedance lsp` waits after a keystroke before it re-checks the document",
+    ),
+    Limit(
+        "lsp_full_check_delay",
+        0.6,
+        "seconds",
+        "SEEDANCE_LSP_FULL_CHECK_DELAY",
+        "how long typing must pause before `seedance lsp` replaces a per-clip re-check by "
+        "a full check of the file",
+    ),
+    Limit(
+        "lsp_workspace_files",
+        2000,
+        "count",
+        "SEEDANCE_MAX_LSP_WORKSPACE_FILES",
+        ".shot files `seedance lsp` reads from the workspace folders (references, rename, "
+        "workspace symbols)",
+    ),
 )
 
 

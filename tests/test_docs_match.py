@@ -107,6 +107,7 @@ NOT_RUN_HERE = {
     ("render", 3): "tests/render/test_render_sandbox.py (interrupted, exit 3)",
     ("sandbox", 0): "docs/sandbox.md: Ctrl-C stops the server, exit 0",
     ("mcp", 0): "tests/agents/test_mcp_cli.py (stdin closed: exit 0)",
+    ("lsp", 0): "tests/lsp/test_lsp_exit.py (shutdown + exit, or stdin closed: exit 0)",
     ("cut", 0): "tests/cut/test_cut.py (a sandbox render, then its cut)",
     ("trace", 0): "tests/cut/test_cut.py (the trace of a cut and of a clip)",
 }
@@ -144,6 +145,7 @@ SCENARIOS: list[tuple[str, list[str], int]] = [
     ("status", ["status", "missing.shot"], 2),
     ("sandbox", ["sandbox", "serve", "--key", "no-credits"], 2),
     ("mcp", ["mcp", "--root", "no-such-dir"], 2),
+    ("lsp", ["lsp", "--no-such-option"], 2),
     ("init", ["init", "new-project"], 0),
     ("init", ["init", "ok.shot"], 2),
     ("cut", ["cut", "ok.shot"], 1),

@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("render_cmd", "status"),
     "sandbox": ("sandbox_cmd", "sandbox"),
     "mcp": ("mcp_cmd", "mcp"),
+    "lsp": ("lsp_cmd", "lsp"),
     "init": ("init_cmd", "init"),
     "config": ("config_cmd", "config"),
     "cut": ("cut_cmd", "cut"),

@@ -66,6 +66,10 @@ EXIT_CODES: Mapping[str, Mapping[int, str]] = {
         0: "the client closed the connection",
         2: "usage (a bad option, or --root is not a directory)",
     },
+    "lsp": {
+        0: "the editor asked the server to exit (or closed its input)",
+        2: "usage (a bad option)",
+    },
     "init": {
         0: "the project was created",
         2: "usage (a file it would create exists, so nothing was written, or DIR is a file)",
