@@ -57,6 +57,7 @@ def lazy_dir(namespace: Mapping[str, Any], exports: Iterable[str]) -> Callable[[
 FACADES = (
     "seedance_dsl",
     "seedance_dsl.api",
+    "seedance_dsl.assets",
     "seedance_dsl.client",
     "seedance_dsl.compiler",
     "seedance_dsl.render",

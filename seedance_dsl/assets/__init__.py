@@ -17,12 +17,6 @@ from typing import TYPE_CHECKING
 
 from .._lazy import lazy_dir, lazy_exports
 
-if TYPE_CHECKING:
-    from .local import inspect_local
-    from .model import AssetProblem, ImageInfo, LocalAsset, VideoInfo
-    from .online import ProbeOK, ProbeTarget, preflight, preflight_sync
-    from .store import S3Store, StoreConfig, StoreError, Upload, store_config
-
 _EXPORTS = {
     "AssetProblem": "model",
     "ImageInfo": "model",
@@ -40,7 +34,22 @@ _EXPORTS = {
     "store_config": "store",
 }
 
-__getattr__ = lazy_exports(__name__, _EXPORTS)
+# BEGIN generated from _EXPORTS by `make facades` (tools/facades.py): do not edit
+if TYPE_CHECKING:
+    from .local import inspect_local as inspect_local
+    from .model import AssetProblem as AssetProblem
+    from .model import ImageInfo as ImageInfo
+    from .model import LocalAsset as LocalAsset
+    from .model import VideoInfo as VideoInfo
+    from .online import ProbeOK as ProbeOK
+    from .online import ProbeTarget as ProbeTarget
+    from .online import preflight as preflight
+    from .online import preflight_sync as preflight_sync
+    from .store import S3Store as S3Store
+    from .store import StoreConfig as StoreConfig
+    from .store import StoreError as StoreError
+    from .store import Upload as Upload
+    from .store import store_config as store_config
 
 __all__ = [
     "AssetProblem",
@@ -58,5 +67,9 @@ __all__ = [
     "preflight_sync",
     "store_config",
 ]
+# END generated
+
+
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 
 __dir__ = lazy_dir(globals(), __all__)
