@@ -10,7 +10,7 @@ spans.
 
 Neither jinja2 nor pydantic is imported here: :func:`rules_check` (used by
 ``seedance check``) runs this module alone.  Rendering the prompt is
-:mod:`.render`'s job.
+:mod:`.prompt`'s job.
 """
 
 from __future__ import annotations
@@ -1033,7 +1033,7 @@ def raw_prompt(context: Mapping[str, Any]) -> str:
     parts = [r["sentence"] for r in context["references"]]
     parts += context["texts"]
     parts += [t for shot in context["shots"] for t in shot["texts"]]
-    from .render import tidy
+    from .prompt import tidy
 
     return tidy("\n".join(parts))
 
@@ -1120,7 +1120,7 @@ def _prompt_check(
         ]
         if not plans:
             return [], {}
-    from .render import TemplateProblem, load_template
+    from .prompt import TemplateProblem, load_template
 
     decl_span = checked.template.span if checked.template is not None else None
     out: list[Diagnostic] = []

@@ -17,7 +17,7 @@ from .build import (
     roots_of,
 )
 from .model import CompiledClip, CompiledStoryboard
-from .render import PromptTemplate, TemplateProblem, load_template
+from .prompt import PromptTemplate, TemplateProblem, load_template
 
 __all__ = ["compile_checked", "compile_file", "compile_result", "compile_text"]
 
