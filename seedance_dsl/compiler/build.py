@@ -30,6 +30,7 @@ from ..check.model import (
     ResolvedClip,
     ResolvedRole,
 )
+from ..check.settings import DSL_KEY, SETTINGS
 from ..syntax import nodes
 from ..syntax.diagnostics import Diagnostic, Label
 from ..syntax.nodes import Span
@@ -49,11 +50,6 @@ __all__ = [
 #: The order of ``media_urls``: by role in this order, then in the clip's order.
 MEDIA_ROLE_ORDER: tuple[nodes.Role, ...] = ("source", "extension", "character", "motion", "style")
 
-#: API field -> the DSL setting key that sets it (``quality_tier`` -> ``tier``).
-DSL_KEY: dict[str, str] = {api: dsl for dsl, api in nodes.SETTING_KEYS.items()}
-
-_SWITCH_ON = {"on": True, "off": False, "true": True, "false": False, "yes": True, "no": False}
-_LENS = {"fixed": True, "free": False, "on": True, "off": False, "true": True, "false": False}
 
 EDIT_SENTENCE = "Strictly edit the supplied source video"  # G5
 EXTENSION_SENTENCE = "Continue from the supplied previous clip"  # G6
@@ -136,17 +132,6 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _parse_millis(text: str) -> int | None:
-    t = text.strip().lower().removesuffix("s").strip()
-    try:
-        value = float(t)
-    except ValueError:
-        return None
-    if not 0 <= value <= 86_400:  # also NaN and infinities
-        return None
-    return round(value * 1000)
-
-
 def _is_own(clip: ResolvedClip, setting: nodes.Setting) -> bool:
     return any(item is setting for item in clip.decl.items)
 
@@ -217,35 +202,17 @@ class _Settings:
 
 
 def _convert_settings(clip: ResolvedClip) -> _Settings:
+    """The clip's settings as API values, parsed by the settings table (the same rule
+    of the language as the checker's: :mod:`seedance_dsl.check.settings`)."""
     out = _Settings()
     for key, setting in clip.settings.items():
-        api = nodes.SETTING_KEYS.get(key)
-        if api is None:
+        spec = SETTINGS.get(key)
+        if spec is None:
             continue  # unknown keys are the checker's to report
         text = setting.value.text
-        value: Any
-        bad: str | None = None
-        if api == "duration":
-            millis = _parse_millis(text)
-            if millis is None:
-                bad = "a duration like 5s"
-                value = None
-            else:
-                value = millis  # milliseconds; made whole/validated later
-        elif api == "generate_audio":
-            value = _SWITCH_ON.get(text.lower())
-            bad = None if value is not None else "on or off"
-        elif api == "fixed_lens":
-            value = _LENS.get(text.lower())
-            bad = None if value is not None else "fixed or free"
-        elif api == "seed":
-            try:
-                value = int(text)
-            except ValueError:
-                value, bad = None, "an integer (-1 for random)"
-        else:
-            value = text
-        if bad is not None:
+        value = spec.parse(text)  # a duration in milliseconds: made whole/validated later
+        if value is None:
+            bad = spec.expects
             out.diagnostics.append(
                 _diag(
                     "SHOT322",
@@ -255,9 +222,9 @@ def _convert_settings(clip: ResolvedClip) -> _Settings:
                 )
             )
             continue
-        out.values[api] = value
-        out.spans[api] = setting.span
-        out.own[api] = _is_own(clip, setting)
+        out.values[spec.field] = value
+        out.spans[spec.field] = setting.span
+        out.own[spec.field] = _is_own(clip, setting)
     return out
 
 
