@@ -808,7 +808,7 @@ def resolve_file(path: str | Path, *, roots: Iterable[str | Path] | None = None)
 
 
 def _complete(result: CheckResult) -> CheckResult:
-    from ..compiler.build import with_rules_check
+    from ..compiler import with_rules_check
 
     with no_gc():
         return with_rules_check(result)
