@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..api.rules import BODY_FIELDS, RuleProblem, body_problems
 from ..api.spec import CONTRACT
@@ -42,14 +42,10 @@ from ..syntax import nodes
 from ..syntax.diagnostics import Diagnostic, Label
 from ..syntax.nodes import Span
 from .codes import RULE_CODES
-from .context import (
-    ClipContext,
-    DialogueContext,
-    ShotContext,
-    StoryboardContext,
-    TemplateContext,
-)
 from .model import InputSlot, Reference, placeholder
+
+if TYPE_CHECKING:  # the types only: building them at import costs `seedance check` ~2 ms
+    from .context import DialogueContext, ShotContext, TemplateContext
 
 __all__ = [
     "MEDIA_ROLE_ORDER",
@@ -673,9 +669,11 @@ def _shot_context(
     for item in shot.items:
         if isinstance(item, nodes.Dialogue):
             speaker = describe(item.speaker, "speaker")
-            dialogue.append(
-                DialogueContext(speaker=_one_line(speaker), line=_one_line(item.line.value))
-            )
+            line: DialogueContext = {
+                "speaker": _one_line(speaker),
+                "line": _one_line(item.line.value),
+            }
+            dialogue.append(line)
             continue
         text = describe(item.value, item.key)
         if item.key == "text":
@@ -684,23 +682,23 @@ def _shot_context(
         text = _one_line(text)
         before = fields[item.key]
         fields[item.key] = text if before is None else f"{before}; {text}"
-    return ShotContext(
-        number=number,
-        start=_seconds_text(time[0]) if time is not None else None,
-        end=_seconds_text(time[1]) if time is not None else None,
-        timecode=f"{_seconds_text(time[0])}–{_seconds_text(time[1])} s"
-        if time is not None
-        else None,
-        duration=_seconds_text(shot.duration.millis) if shot.duration is not None else None,
-        subject=fields["subject"],
-        action=fields["action"],
-        scene=fields["scene"],
-        camera=fields["camera"],
-        light=fields["light"],
-        style=fields["style"],
-        texts=texts,
-        dialogue=dialogue,
-    )
+    timecode = None if time is None else f"{_seconds_text(time[0])}–{_seconds_text(time[1])} s"
+    out: ShotContext = {
+        "number": number,
+        "start": _seconds_text(time[0]) if time is not None else None,
+        "end": _seconds_text(time[1]) if time is not None else None,
+        "timecode": timecode,
+        "duration": _seconds_text(shot.duration.millis) if shot.duration is not None else None,
+        "subject": fields["subject"],
+        "action": fields["action"],
+        "scene": fields["scene"],
+        "camera": fields["camera"],
+        "light": fields["light"],
+        "style": fields["style"],
+        "texts": texts,
+        "dialogue": dialogue,
+    }
+    return out
 
 
 _DIRECTOR_FIELDS = ("subject", "action", "scene", "camera", "light", "style")
@@ -723,26 +721,27 @@ def _context(
     ]
     texts = [describe(t.text, "text") for t in clip.texts]
     style, keep, avoid = _packages(clip, checked.packages.get("standard"))
-    return TemplateContext(
-        storyboard=StoryboardContext(title=checked.title or ""),
-        clip=ClipContext(
-            name=clip.name,
-            mode=mode,
-            duration=timing.seconds,
-            audio=audio,
-            raw=_is_raw(clip),
-            edit=any(r.role == "source" for r in refs),
-            extension=any(r.role == "extension" for r in refs),
-        ),
-        texts=texts,
-        references=[r.context() for r in refs],
-        shots=shots,
-        style=style,
-        keep=keep,
-        avoid=avoid,
-        constraints=keep + [f"no {a}" for a in avoid],
-        timecodes=bool(shots) and all(s["timecode"] is not None for s in shots),
-    )
+    context: TemplateContext = {
+        "storyboard": {"title": checked.title or ""},
+        "clip": {
+            "name": clip.name,
+            "mode": mode,
+            "duration": timing.seconds,
+            "audio": audio,
+            "raw": _is_raw(clip),
+            "edit": any(r.role == "source" for r in refs),
+            "extension": any(r.role == "extension" for r in refs),
+        },
+        "texts": texts,
+        "references": [r.context() for r in refs],
+        "shots": shots,
+        "style": style,
+        "keep": keep,
+        "avoid": avoid,
+        "constraints": keep + [f"no {a}" for a in avoid],
+        "timecodes": bool(shots) and all(s["timecode"] is not None for s in shots),
+    }
+    return context
 
 
 def plan_clip(
