@@ -801,13 +801,7 @@ def _rule_help(p: RuleProblem, fields: Mapping[str, Any]) -> str | None:
     rule = p.rule
     if rule.endswith(".allowed"):
         api = rule.split(".")[0]
-        allowed = {
-            "mode": c.modes,
-            "quality_tier": c.quality_tiers,
-            "channel": c.channels,
-            "aspect_ratio": c.aspect_ratios,
-            "resolution": c.resolutions,
-        }[api]
+        allowed = SETTINGS[DSL_KEY[api]].vocabulary
         return f"use {DSL_KEY.get(api, api)} " + ", ".join(allowed[:-1]) + f" or {allowed[-1]}"
     if rule == "resolution.pro_only":
         lower = [r for r in c.resolutions if r not in c.pro_only_resolutions]
