@@ -897,10 +897,10 @@ def plan_diagnostics(plan: ClipPlan, prompt: str | None) -> list[Diagnostic]:
             return True
         return p.rule == "duration.whole" and bool(reported & {"SHOT320", "SHOT321"})
 
-    set_here = {k: v for k, v in plan.source_map.items() if plan.origins.get(k) != "default"}
+    set_here = {k: f.span for k, f in plan.sources.items() if f.origin != "default"}
     return rule_diagnostics(
         body,
-        {**plan.source_map, **set_here},
+        plan.source_map,
         plan.clip.decl.name.span,
         unchecked=unchecked,
         skip=skip,
