@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ..api.rules import BODY_FIELDS, RuleProblem, body_problems
 from ..api.spec import CONTRACT
@@ -170,10 +170,6 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _is_own(clip: ResolvedClip, setting: nodes.Setting) -> bool:
-    return any(item is setting for item in clip.decl.items)
-
-
 def _kind_of(source: Asset | ClipOutputRef) -> Kind:
     if isinstance(source, Asset):
         return source.kind
@@ -243,6 +239,7 @@ def _convert_settings(clip: ResolvedClip) -> _Settings:
     """The clip's settings as API values, parsed by the settings table (the same rule
     of the language as the checker's: :mod:`seedance_dsl.check.settings`)."""
     out = _Settings()
+    own = {id(item) for item in clip.decl.items} if clip.settings else set()
     for key, setting in clip.settings.items():
         spec = SETTINGS.get(key)
         if spec is None:
@@ -262,7 +259,7 @@ def _convert_settings(clip: ResolvedClip) -> _Settings:
             continue
         out.values[spec.field] = value
         out.spans[spec.field] = setting.span
-        out.own[spec.field] = _is_own(clip, setting)
+        out.own[spec.field] = id(setting) in own  # set in the clip, not in `defaults`
     return out
 
 
@@ -663,45 +660,37 @@ def _shot_context(
     describe: _Describer,
 ) -> ShotContext:
     """The template variable ``shots[i]`` of one shot."""
-    fields: dict[str, str | None] = dict.fromkeys(_DIRECTOR_FIELDS)
+    span = None if time is None else (_seconds_text(time[0]), _seconds_text(time[1]))
     texts: list[str] = []
     dialogue: list[DialogueContext] = []
+    entry: dict[str, Any] = {  # one dict, filled in place: this runs once per shot
+        "number": number,
+        "start": span[0] if span is not None else None,
+        "end": span[1] if span is not None else None,
+        "timecode": f"{span[0]}–{span[1]} s" if span is not None else None,
+        "duration": _seconds_text(shot.duration.millis) if shot.duration is not None else None,
+        "subject": None,
+        "action": None,
+        "scene": None,
+        "camera": None,
+        "light": None,
+        "style": None,
+        "texts": texts,
+        "dialogue": dialogue,
+    }
     for item in shot.items:
         if isinstance(item, nodes.Dialogue):
             speaker = describe(item.speaker, "speaker")
-            line: DialogueContext = {
-                "speaker": _one_line(speaker),
-                "line": _one_line(item.line.value),
-            }
-            dialogue.append(line)
+            dialogue.append({"speaker": _one_line(speaker), "line": _one_line(item.line.value)})
             continue
         text = describe(item.value, item.key)
         if item.key == "text":
             texts.append(text)
             continue
         text = _one_line(text)
-        before = fields[item.key]
-        fields[item.key] = text if before is None else f"{before}; {text}"
-    timecode = None if time is None else f"{_seconds_text(time[0])}–{_seconds_text(time[1])} s"
-    out: ShotContext = {
-        "number": number,
-        "start": _seconds_text(time[0]) if time is not None else None,
-        "end": _seconds_text(time[1]) if time is not None else None,
-        "timecode": timecode,
-        "duration": _seconds_text(shot.duration.millis) if shot.duration is not None else None,
-        "subject": fields["subject"],
-        "action": fields["action"],
-        "scene": fields["scene"],
-        "camera": fields["camera"],
-        "light": fields["light"],
-        "style": fields["style"],
-        "texts": texts,
-        "dialogue": dialogue,
-    }
-    return out
-
-
-_DIRECTOR_FIELDS = ("subject", "action", "scene", "camera", "light", "style")
+        before = entry[item.key]
+        entry[item.key] = text if before is None else f"{before}; {text}"
+    return cast("ShotContext", entry)
 
 
 def _context(
