@@ -138,8 +138,12 @@ class ClipPlan:
 
     def payload(self, prompt: str) -> dict[str, Any]:
         """The request body, fields in the documented order, with ``prompt`` in place."""
-        body = {**self.fields, "prompt": prompt}
-        return {k: body[k] for k in BODY_FIELDS if k in body}
+        src = self.sources
+        return {
+            k: prompt if k == "prompt" else src[k].value
+            for k in BODY_FIELDS
+            if k == "prompt" or k in src
+        }
 
 
 # --------------------------------------------------------------------- helpers
@@ -886,10 +890,15 @@ def plan_diagnostics(plan: ClipPlan, prompt: str | None) -> list[Diagnostic]:
             return True
         return p.rule == "duration.whole" and bool(reported & {"SHOT320", "SHOT321"})
 
-    set_here = {k: f.span for k, f in plan.sources.items() if f.origin != "default"}
+    source_map: dict[str, Span] = {}
+    set_here: dict[str, Span] = {}  # the fields the storyboard sets (not API defaults)
+    for k, f in plan.sources.items():
+        source_map[k] = f.span
+        if f.origin != "default":
+            set_here[k] = f.span
     return rule_diagnostics(
         body,
-        plan.source_map,
+        source_map,
         plan.clip.decl.name.span,
         unchecked=unchecked,
         skip=skip,
