@@ -143,7 +143,7 @@ def main() -> None:
         "t1 = time.perf_counter()\n"
         "import jinja2, jinja2.sandbox\n"
         "t2 = time.perf_counter()\n"
-        "from seedance_dsl.compiler.render import load_template\n"
+        "from seedance_dsl.compiler.prompt import load_template\n"
         "load_template()\n"
         "t3 = time.perf_counter()\n"
         "c = compile_checked(r.storyboard)\n"

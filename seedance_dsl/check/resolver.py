@@ -44,6 +44,7 @@ from .model import (
     ResolvedRole,
     ResolvedUse,
 )
+from .settings import parse_setting, setting_problems, setting_vocabulary
 
 __all__ = [
     "STANDARD_PACKAGE",
@@ -69,19 +70,6 @@ STANDARD_PACKAGE = Package(
     builtin=True,
     decl=None,
 )
-
-
-def setting_vocabulary() -> dict[str, tuple[str, ...]]:
-    """The allowed words of each word-valued setting, read off the contract table."""
-    return {
-        "mode": CONTRACT.modes,
-        "tier": CONTRACT.quality_tiers,
-        "channel": CONTRACT.channels,
-        "aspect": CONTRACT.aspect_ratios,
-        "resolution": CONTRACT.resolutions,
-        "audio": ("on", "off"),
-        "lens": ("fixed", "free"),
-    }
 
 
 #: Which asset kinds (or clip outputs) each role accepts: "image" / "video".
@@ -274,72 +262,65 @@ def _check_settings(ctx: _Ctx, settings: Iterable[n.Setting], where: str) -> dic
 
 
 def _check_value(ctx: _Ctx, s: n.Setting, vocab: dict[str, tuple[str, ...]]) -> bool:
+    """Whether the value of ``s`` is one the API accepts: parsed by the settings table's
+    rule of the language, then judged by the API's own rules (:mod:`.settings`)."""
     key, v = s.key.name, s.value
     text = v.text
+    value = parse_setting(key, text)
+    problems = setting_problems(key, value) if value is not None else []
+    if not problems and value is not None:
+        return True
     if key in vocab:
         allowed = vocab[key]
-        if text in allowed:
-            return True
         ctx.error(
             "SHOT209",
             f"`{text}` is not a valid `{key}`{did_you_mean(text, allowed)}",
             v.span,
             help=f"`{key}` is one of: {', '.join(allowed)}",
         )
-        return False
-    if key == "duration":
-        lo, hi = CONTRACT.duration_min, CONTRACT.duration_max
-        millis = duration_millis(text)
-        if millis is None:
-            hint = f"; did you mean `{text}s`?" if text.isdigit() else ""
-            ctx.error(
-                "SHOT210",
-                f"expected a duration like `5s`, found `{text}`{hint}",
-                v.span,
-                help=f"a clip lasts {lo}s to {hi}s, in whole seconds",
-            )
-            return False
-        if millis % 1000:
-            ctx.error(
-                "SHOT210",
-                f"a clip's duration must be whole seconds, not {text}",
-                v.span,
-                help=f"use {millis // 1000}s or {millis // 1000 + 1}s (shots inside may use fractions)",
-            )
-            return False
-        if not lo <= millis // 1000 <= hi:
-            ctx.error(
-                "SHOT210",
-                f"a clip's duration must be between {lo}s and {hi}s, not {text}",
-                v.span,
-                help="split a longer scene into several clips, chained with `start x.last_frame`"
-                if millis // 1000 > hi
-                else f"use at least {lo}s",
-            )
-            return False
-        return True
-    if key == "seed":
+    elif key == "duration":
+        _duration_error(ctx, v, value, problems[0].rule if problems else None)
+    elif key == "seed":
         lo, hi = CONTRACT.seed_min, CONTRACT.seed_max
-        try:
-            value = int(text)
-        except ValueError:
-            ctx.error(
-                "SHOT211",
-                f"a seed is a whole number, not `{text}`",
-                v.span,
-                help=f"use a number from {lo} to {hi} (-1: random)",
-            )
-            return False
-        if not lo <= value <= hi:
-            ctx.error(
-                "SHOT211",
-                f"seed {value} is out of range",
-                v.span,
-                help=f"use a number from {lo} to {hi} (-1: random)",
-            )
-            return False
-        return True
-    return True  # pragma: no cover - every key is covered above
+        ctx.error(
+            "SHOT211",
+            f"a seed is a whole number, not `{text}`"
+            if value is None
+            else f"seed {value} is out of range",
+            v.span,
+            help=f"use a number from {lo} to {hi} (-1: random)",
+        )
+    return False
+
+
+def _duration_error(ctx: _Ctx, v: n.SettingValue, millis: object, rule: str | None) -> None:
+    """SHOT210: not a duration (``rule`` None), not whole seconds, or out of range."""
+    lo, hi = CONTRACT.duration_min, CONTRACT.duration_max
+    text = v.text
+    if not isinstance(millis, int):
+        hint = f"; did you mean `{text}s`?" if text.isdigit() else ""
+        ctx.error(
+            "SHOT210",
+            f"expected a duration like `5s`, found `{text}`{hint}",
+            v.span,
+            help=f"a clip lasts {lo}s to {hi}s, in whole seconds",
+        )
+    elif rule == "duration.whole":
+        ctx.error(
+            "SHOT210",
+            f"a clip's duration must be whole seconds, not {text}",
+            v.span,
+            help=f"use {millis // 1000}s or {millis // 1000 + 1}s (shots inside may use fractions)",
+        )
+    else:
+        ctx.error(
+            "SHOT210",
+            f"a clip's duration must be between {lo}s and {hi}s, not {text}",
+            v.span,
+            help="split a longer scene into several clips, chained with `start x.last_frame`"
+            if millis // 1000 > hi
+            else f"use at least {lo}s",
+        )
 
 
 # ---------------------------------------------------------------------------- resolve
@@ -827,7 +808,7 @@ def resolve_file(path: str | Path, *, roots: Iterable[str | Path] | None = None)
 
 
 def _complete(result: CheckResult) -> CheckResult:
-    from ..compiler.build import with_rules_check
+    from ..compiler import with_rules_check
 
     with no_gc():
         return with_rules_check(result)

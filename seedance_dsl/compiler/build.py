@@ -4,20 +4,22 @@ For each clip of a :class:`~seedance_dsl.check.model.CheckedStoryboard` this mod
 works out the payload fields and where each came from (the source map), the asset
 mapping (G2) and the reference phrases (G3, S3), the mode, the duration and shot
 timecodes, the style and constraint packages, and the *template context*: the plain
-data a prompt template renders.  It also runs every API rule (:mod:`..api.rules`) on
-the payload and the prose rules (G4, S1, S4) on the source, as diagnostics at ``.shot``
+data a prompt template renders (typed: :mod:`.context`).  The payload fields are kept
+in ONE field-source map (:class:`FieldSource`: value, span, origin per field).  It also
+runs every API rule (:mod:`..api.rules`) on the payload, and the checker's prose lints
+(G4, S1, S4: :mod:`seedance_dsl.check.prose`) on the clip, as diagnostics at ``.shot``
 spans.
 
 Neither jinja2 nor pydantic is imported here: :func:`rules_check` (used by
 ``seedance check``) runs this module alone.  Rendering the prompt is
-:mod:`.render`'s job.
+:mod:`.prompt`'s job.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ..api.rules import BODY_FIELDS, RuleProblem, body_problems
 from ..api.spec import CONTRACT
@@ -30,16 +32,27 @@ from ..check.model import (
     ResolvedClip,
     ResolvedRole,
 )
+from ..check.prose import (
+    asset_name_pattern,
+    clip_prose_diagnostics,
+    prompt_problems,
+)
+from ..check.settings import DSL_KEY, SETTINGS
 from ..syntax import nodes
 from ..syntax.diagnostics import Diagnostic, Label
 from ..syntax.nodes import Span
 from .codes import RULE_CODES
 from .model import InputSlot, Reference, placeholder
 
+if TYPE_CHECKING:  # the types only: building them at import costs `seedance check` ~2 ms
+    from .context import DialogueContext, ShotContext, TemplateContext
+
 __all__ = [
     "MEDIA_ROLE_ORDER",
     "ClipPlan",
+    "FieldSource",
     "Reference",
+    "asset_name_pattern",
     "plan_clip",
     "prompt_problems",
     "rules_check",
@@ -49,11 +62,6 @@ __all__ = [
 #: The order of ``media_urls``: by role in this order, then in the clip's order.
 MEDIA_ROLE_ORDER: tuple[nodes.Role, ...] = ("source", "extension", "character", "motion", "style")
 
-#: API field -> the DSL setting key that sets it (``quality_tier`` -> ``tier``).
-DSL_KEY: dict[str, str] = {api: dsl for dsl, api in nodes.SETTING_KEYS.items()}
-
-_SWITCH_ON = {"on": True, "off": False, "true": True, "false": False, "yes": True, "no": False}
-_LENS = {"fixed": True, "free": False, "on": True, "off": False, "true": True, "false": False}
 
 EDIT_SENTENCE = "Strictly edit the supplied source video"  # G5
 EXTENSION_SENTENCE = "Continue from the supplied previous clip"  # G6
@@ -65,47 +73,77 @@ Kind = Literal["image", "video"]
 # a millisecond to create at import time, and `seedance check` imports this module.
 
 
-class ClipPlan:
-    """What :func:`plan_clip` found out about one clip (everything but the prompt)."""
+class FieldSource:
+    """One entry of a clip's field-source map: the value a field is sent with, the span
+    of the ``.shot`` source that produced it, and where the value came from
+    (:attr:`CompiledClip.origins <seedance_dsl.compiler.model.CompiledClip.origins>`;
+    ``None`` for the ``media_urls`` list, whose entries each have their own)."""
 
-    __slots__ = (
-        "clip",
-        "context",
-        "depends_on",
-        "diagnostics",
-        "fields",
-        "origins",
-        "references",
-        "slots",
-        "source_map",
-    )
+    __slots__ = ("origin", "span", "value")
+
+    def __init__(self, value: Any, span: Span, origin: str | None) -> None:
+        self.value = value
+        self.span = span
+        self.origin = origin
+
+    def __repr__(self) -> str:
+        return f"FieldSource({self.value!r}, {self.span!r}, {self.origin!r})"
+
+
+#: The payload fields a plan holds a value for (the prompt is rendered later).
+_PLANNED_FIELDS = frozenset(BODY_FIELDS) - {"prompt"}
+
+
+class ClipPlan:
+    """What :func:`plan_clip` found out about one clip (everything but the prompt).
+
+    ``sources`` is the ONE field-source map: payload field path (``"resolution"``,
+    ``"media_urls"``, ``"media_urls[1]"``, ``"prompt"``) -> :class:`FieldSource`.
+    ``fields``, ``source_map`` and ``origins`` are views of it."""
+
+    __slots__ = ("clip", "context", "depends_on", "diagnostics", "references", "slots", "sources")
 
     def __init__(
         self,
         clip: ResolvedClip,
-        fields: dict[str, Any],
-        source_map: dict[str, Span],
+        sources: dict[str, FieldSource],
         references: list[Reference],
         slots: list[InputSlot],
         depends_on: tuple[str, ...],
-        context: dict[str, Any],
-        origins: dict[str, str],
+        context: TemplateContext,
         diagnostics: list[Diagnostic],
     ) -> None:
         self.clip = clip
-        self.fields = fields  # payload fields except the prompt, documented order
-        self.source_map = source_map
+        self.sources = sources
         self.references = references
         self.slots = slots
         self.depends_on = depends_on
         self.context = context  # the template context (docs/compiler.md)
-        self.origins = origins
         self.diagnostics = diagnostics
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The payload fields except the prompt."""
+        return {k: f.value for k, f in self.sources.items() if k in _PLANNED_FIELDS}
+
+    @property
+    def source_map(self) -> dict[str, Span]:
+        """Payload field path -> the span that produced it."""
+        return {k: f.span for k, f in self.sources.items()}
+
+    @property
+    def origins(self) -> dict[str, str]:
+        """Payload field path -> where its value came from."""
+        return {k: f.origin for k, f in self.sources.items() if f.origin is not None}
 
     def payload(self, prompt: str) -> dict[str, Any]:
         """The request body, fields in the documented order, with ``prompt`` in place."""
-        body = {**self.fields, "prompt": prompt}
-        return {k: body[k] for k in BODY_FIELDS if k in body}
+        src = self.sources
+        return {
+            k: prompt if k == "prompt" else src[k].value
+            for k in BODY_FIELDS
+            if k == "prompt" or k in src
+        }
 
 
 # --------------------------------------------------------------------- helpers
@@ -134,21 +172,6 @@ def _seconds_text(millis: int) -> str:
 def _one_line(text: str) -> str:
     """Prose of a director field on one line: runs of whitespace become one space."""
     return " ".join(text.split())
-
-
-def _parse_millis(text: str) -> int | None:
-    t = text.strip().lower().removesuffix("s").strip()
-    try:
-        value = float(t)
-    except ValueError:
-        return None
-    if not 0 <= value <= 86_400:  # also NaN and infinities
-        return None
-    return round(value * 1000)
-
-
-def _is_own(clip: ResolvedClip, setting: nodes.Setting) -> bool:
-    return any(item is setting for item in clip.decl.items)
 
 
 def _kind_of(source: Asset | ClipOutputRef) -> Kind:
@@ -217,35 +240,18 @@ class _Settings:
 
 
 def _convert_settings(clip: ResolvedClip) -> _Settings:
+    """The clip's settings as API values, parsed by the settings table (the same rule
+    of the language as the checker's: :mod:`seedance_dsl.check.settings`)."""
     out = _Settings()
+    own = {id(item) for item in clip.decl.items} if clip.settings else set()
     for key, setting in clip.settings.items():
-        api = nodes.SETTING_KEYS.get(key)
-        if api is None:
+        spec = SETTINGS.get(key)
+        if spec is None:
             continue  # unknown keys are the checker's to report
         text = setting.value.text
-        value: Any
-        bad: str | None = None
-        if api == "duration":
-            millis = _parse_millis(text)
-            if millis is None:
-                bad = "a duration like 5s"
-                value = None
-            else:
-                value = millis  # milliseconds; made whole/validated later
-        elif api == "generate_audio":
-            value = _SWITCH_ON.get(text.lower())
-            bad = None if value is not None else "on or off"
-        elif api == "fixed_lens":
-            value = _LENS.get(text.lower())
-            bad = None if value is not None else "fixed or free"
-        elif api == "seed":
-            try:
-                value = int(text)
-            except ValueError:
-                value, bad = None, "an integer (-1 for random)"
-        else:
-            value = text
-        if bad is not None:
+        value = spec.parse(text)  # a duration in milliseconds: made whole/validated later
+        if value is None:
+            bad = spec.expects
             out.diagnostics.append(
                 _diag(
                     "SHOT322",
@@ -255,9 +261,9 @@ def _convert_settings(clip: ResolvedClip) -> _Settings:
                 )
             )
             continue
-        out.values[api] = value
-        out.spans[api] = setting.span
-        out.own[api] = _is_own(clip, setting)
+        out.values[spec.field] = value
+        out.spans[spec.field] = setting.span
+        out.own[spec.field] = id(setting) in own  # set in the clip, not in `defaults`
     return out
 
 
@@ -418,6 +424,29 @@ class _Timing:
         self.origin = origin  # "set", "defaults", "shots" or "default"
 
 
+def _sum_mismatch(
+    clip: ResolvedClip, known: list[int], clip_ms: int, span: Span, own: bool
+) -> Diagnostic:
+    """SHOT320: every shot has a duration, and they do not add up to the clip's."""
+    total = sum(known)
+    return _diag(
+        "SHOT320",
+        f"the shots of clip `{clip.name}` last {_seconds_text(total)} s, but the "
+        f"clip's duration is {_seconds_text(clip_ms)} s",
+        span,
+        labels=[
+            Label(s.duration.span if s.duration else s.span, f"{_seconds_text(d)} s")
+            for s, d in zip(clip.shots, known, strict=True)
+        ],
+        help=f"make the shots add up to {_seconds_text(clip_ms)} s, or "
+        + (
+            f"remove the clip's `duration` (it defaults to the sum, {_seconds_text(total)} s)"
+            if own
+            else f"give the clip `duration {_seconds_text(total)}s`"
+        ),
+    )
+
+
 def _timing(clip: ResolvedClip, st: _Settings, diags: list[Diagnostic]) -> _Timing:
     shots = clip.shots
     durs = [s.duration.millis if s.duration is not None else None for s in shots]
@@ -434,25 +463,7 @@ def _timing(clip: ResolvedClip, st: _Settings, diags: list[Diagnostic]) -> _Timi
             times[i] = (t, t + d)
             t += d
         if clip_ms is not None and total != clip_ms:
-            diags.append(
-                _diag(
-                    "SHOT320",
-                    f"the shots of clip `{clip.name}` last {_seconds_text(total)} s, but the "
-                    f"clip's duration is {_seconds_text(clip_ms)} s",
-                    span,
-                    labels=[
-                        Label(s.duration.span if s.duration else s.span, f"{_seconds_text(d)} s")
-                        for s, d in zip(shots, known, strict=True)
-                    ],
-                    help=f"make the shots add up to {_seconds_text(clip_ms)} s, or "
-                    + (
-                        f"remove the clip's `duration` (it defaults to the sum, "
-                        f"{_seconds_text(total)} s)"
-                        if own
-                        else f"give the clip `duration {_seconds_text(total)}s`"
-                    ),
-                )
-            )
+            diags.append(_sum_mismatch(clip, known, clip_ms, span, own))
         elif clip_ms is not None:
             pass  # the clip's (or the defaults') duration, and the shots agree with it
         else:
@@ -501,141 +512,13 @@ def _timing(clip: ResolvedClip, st: _Settings, diags: list[Diagnostic]) -> _Timi
     return _Timing(seconds, span, times, origin)
 
 
-# ----------------------------------------------------------------- prose rules (G4)
-
-#: G4: ``asset://`` URLs, other URLs, raw ids (``img_42``, ``asset_9f3``) and in-app
-#: labels (``@图片1``, ``@image2``), in one pass; the first alternative wins at a position.
-_G4_PATTERN = (
-    r"(?P<scheme>\basset://\S*)"
-    r"|(?P<url>\bhttps?://\S+)"
-    r"|(?P<id>\b(?:asset|img|image|vid|video|file|media|sd2)_[A-Za-z0-9]*\d[A-Za-z0-9_]*\b)"
-    r"|(?P<label>@\s*(?:图片|图像|照片|视频|音频|image|img|picture|photo|video|vid|audio)\s*\d+)"
-)
-_g4: list[re.Pattern[str]] = []  # compiled on first use (not at import: `check` imports us)
-
-
-def _g4_pattern() -> re.Pattern[str]:
-    if not _g4:
-        _g4.append(re.compile(_G4_PATTERN, re.IGNORECASE))
-    return _g4[0]
-
-
-def prompt_problems(text: str) -> list[tuple[str, str]]:
-    """G4 problems in a piece of prose: ``(code, offending fragment)`` pairs.
-
-    Finds ``asset://`` URLs and raw asset ids (SHOT403), URLs (SHOT403: assets go in
-    payload fields, G2) and in-app labels like ``@图片1`` (SHOT404).
-    """
-    if "://" not in text and "@" not in text and "_" not in text:
-        return []  # the common case, without running the pattern
-    return [
-        ("SHOT404" if m.lastgroup == "label" else "SHOT403", m.group(0))
-        for m in _g4_pattern().finditer(text)
-    ]
-
-
-#: An asset name with a digit or an underscore is an identifier, never an ordinary word.
-_ID_LIKE = re.compile(r"[\d_]")
-
-
-def _name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
-    ordered = sorted(set(names), key=len, reverse=True)
-    if not ordered:
-        return None
-    return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, ordered)) + r")(?![\w-])")
-
-
-def _word_span(text: nodes.Text, start: int, end: int) -> Span:
-    """The span of ``text.value[start:end]`` in the source when the literal is written on
-    one line without escapes (its source is the value in quotes); else the literal's."""
-    sp = text.span
-    if sp.line == sp.end_line and sp.end_pos - sp.start_pos == len(text.value) + 2:
-        return Span(
-            sp.file,
-            sp.line,
-            sp.column + 1 + start,
-            sp.line,
-            sp.column + 1 + end,
-            sp.start_pos + 1 + start,
-            sp.start_pos + 1 + end,
-        )
-    return sp
-
-
-def prose_diagnostics(
-    text: nodes.Text,
-    names: re.Pattern[str] | None,
-    refs: Mapping[str, Reference] | None = None,
-) -> list[Diagnostic]:
-    """G4/G3 checks of one prose literal of the storyboard.
-
-    SHOT405 (an asset's name in prose): a name that looks like an identifier (a digit or
-    an underscore) is an error wherever it appears; a name that is also an ordinary word
-    (`fox`, `alley`) is a warning only where the prose can mean the asset — in a clip
-    that supplies it as a character reference (``refs``: the clip's assets by name) —
-    since anywhere else the word means the word.  The word is underlined, not the
-    whole string."""
-    out: list[Diagnostic] = []
-    for code, fragment in prompt_problems(text.value):
-        if code == "SHOT404":
-            out.append(
-                _diag(
-                    code,
-                    f"in-app label `{fragment}` in prose: the API does not know it (G4)",
-                    text.span,
-                    help="use the asset's name as a shot field (`subject <asset>`); the "
-                    "compiler then describes it by role and position (S3)",
-                )
-            )
-        else:
-            out.append(
-                _diag(
-                    code,
-                    f"`{fragment}` in prose: raw ids and URLs never go into the prompt (G4)",
-                    text.span,
-                    help="declare the asset, give it a role in the clip (`start`, `ref ... as "
-                    "character`); the compiler sends its URL and describes it in words",
-                )
-            )
-    if names is not None:
-        for m in names.finditer(text.value):
-            name = m.group(1)
-            id_like = bool(_ID_LIKE.search(name))
-            ref = refs.get(name) if refs is not None else None
-            if not id_like and (ref is None or ref.role != "character"):
-                continue  # an ordinary word where the asset cannot be meant
-            if ref is None or ref.role == "character":
-                help_ = (
-                    f'write `subject {name}` (or `say {name} "..."`) so the compiler names '
-                    "it by role, or rephrase, or rename the asset"
-                )
-            else:
-                help_ = (
-                    f'the prompt calls this asset "{ref.phrase}": write that, or describe '
-                    "what it shows in your own words, or rename the asset"
-                )
-            out.append(
-                _diag(
-                    "SHOT405",
-                    f"asset name `{name}` written in prose; the model never sees asset "
-                    "names (G3, G4)"
-                    + ("" if id_like else "; if you mean the ordinary word, rename the asset"),
-                    _word_span(text, m.start(1), m.end(1)),
-                    severity="error" if id_like else "warning",
-                    help=help_,
-                )
-            )
-            break  # one name per literal is enough
-    return out
-
-
 # ----------------------------------------------------------------- packages
 
 
 def _packages(
     clip: ResolvedClip, standard: Package | None
-) -> tuple[list[str], list[str], list[str], list[nodes.Text]]:
-    """(style, keep, avoid, style literals) of the clip's ``use`` lines; the built-in
+) -> tuple[list[str], list[str], list[str]]:
+    """(style, keep, avoid) of the clip's ``use`` lines; the built-in
     standard package when no used package has constraints (G8)."""
     if standard is not None:
         standard_keep = tuple(k.name for k in standard.keep)
@@ -643,7 +526,6 @@ def _packages(
     else:
         standard_keep, standard_avoid = STANDARD_KEEP, STANDARD_AVOID
     style: list[str] = []
-    style_nodes: list[nodes.Text] = []
     keep: list[str] = []
     avoid: list[str] = []
     has_constraints = False
@@ -656,7 +538,6 @@ def _packages(
             if ("style", line) not in seen:
                 seen.add(("style", line))
                 style.append(line)
-                style_nodes.append(s)
         if pkg.keep or pkg.avoid:
             has_constraints = True
         for k in pkg.keep:
@@ -669,7 +550,7 @@ def _packages(
                 avoid.append(a.name)
     if not has_constraints:
         keep, avoid = list(standard_keep), list(standard_avoid)
-    return style, keep, avoid, style_nodes
+    return style, keep, avoid
 
 
 #: G8, the provider's standard constraint package.  When the checker provides its
@@ -694,180 +575,146 @@ def _is_raw(clip: ResolvedClip) -> bool:
     )
 
 
-def asset_name_pattern(checked: CheckedStoryboard) -> re.Pattern[str] | None:
-    """The pattern of the storyboard's asset names in prose (SHOT405); build it once
-    per storyboard and pass it to :func:`plan_clip`."""
-    return _name_pattern(checked.assets)
-
-
-def plan_clip(
-    checked: CheckedStoryboard,
+def _payload_sources(
     clip: ResolvedClip,
-    *,
-    names: re.Pattern[str] | Literal[False] | None = False,
-) -> ClipPlan:
-    """Work out everything about ``clip`` except its prompt text.  ``names`` is
-    :func:`asset_name_pattern` (computed here when not given)."""
-    diags: list[Diagnostic] = []
-    st = _convert_settings(clip)
-    diags += st.diagnostics
-    refs, slots = _references(clip, diags)
-    mode, mode_span = _mode(clip, st, refs, diags)
-    timing = _timing(clip, st, diags)
-
-    fields: dict[str, Any] = {}
-    smap: dict[str, Span] = {}
+    st: _Settings,
+    refs: list[Reference],
+    mode: tuple[str, Span],
+    timing: _Timing,
+) -> dict[str, FieldSource]:
+    """The field-source map of the clip: every payload field (and ``media_urls[i]``,
+    and ``prompt``) with its value, the span that produced it and its origin."""
     clip_span = clip.decl.name.span
-    origins: dict[str, str] = {}
+    out: dict[str, FieldSource] = {}
 
-    def origin_of(api: str) -> str:
-        return "set" if st.own.get(api) else "defaults"
+    def setting(api: str) -> None:
+        origin = "set" if st.own.get(api) else "defaults"
+        out[api] = FieldSource(st.values[api], st.spans[api], origin)
 
-    fields["mode"] = mode
-    smap["mode"] = mode_span
-    origins["mode"] = origin_of("mode") if "mode" in st.values else "inferred"
+    out["mode"] = FieldSource(mode[0], mode[1], None)
+    if "mode" in st.values:
+        out["mode"].origin = "set" if st.own.get("mode") else "defaults"
+    else:
+        out["mode"].origin = "inferred"
     for api in ("quality_tier", "channel", "aspect_ratio", "resolution"):
         if api in st.values:
-            fields[api] = st.values[api]
-            smap[api] = st.spans[api]
-            origins[api] = origin_of(api)
+            setting(api)
         elif api != "channel":  # payload policy: always explicit, except channel
-            fields[api] = CONTRACT.defaults[api]
-            smap[api] = clip_span
-            origins[api] = "default"
-    fields["duration"] = (
-        str(timing.seconds)
-        if isinstance(timing.seconds, int)
-        else _seconds_text(round(timing.seconds * 1000))
-    )
-    smap["duration"] = timing.span
-    origins["duration"] = timing.origin
+            out[api] = FieldSource(CONTRACT.defaults[api], clip_span, "default")
+    seconds = timing.seconds
+    duration = str(seconds) if isinstance(seconds, int) else _seconds_text(round(seconds * 1000))
+    out["duration"] = FieldSource(duration, timing.span, timing.origin)
+    media = [r for r in refs if r.field.startswith("media_urls[")]
     for r in refs:
-        if r.field.startswith("media_urls["):
-            fields.setdefault("media_urls", []).append(r.url)
-        else:
-            fields[r.field] = r.url
-        smap[r.field] = r.span
-        origins[r.field] = "output" if r.output is not None else "asset"
-    if any(r.field.startswith("media_urls[") for r in refs):
-        smap["media_urls"] = next(r.span for r in refs if r.field.startswith("media_urls["))
+        out[r.field] = FieldSource(r.url, r.span, "output" if r.output is not None else "asset")
+    if media:
+        out["media_urls"] = FieldSource([r.url for r in media], media[0].span, None)
     for api in ("generate_audio", "fixed_lens", "seed"):
         if api in st.values:
-            fields[api] = st.values[api]
-            smap[api] = st.spans[api]
-            origins[api] = origin_of(api)
-    smap["prompt"] = clip_span
-    origins["prompt"] = "template"
+            setting(api)
+    out["prompt"] = FieldSource(None, clip_span, "template")
+    return out
 
-    # -- names of assets, as the prompt describes them
-    by_name: dict[str, Reference] = {}
-    for r in refs:
-        by_name.setdefault(r.name, r)
-    if names is False:
-        names = _name_pattern(checked.assets)
 
-    audio = bool(fields.get("generate_audio", CONTRACT.defaults["generate_audio"]))
+class _Describer:
+    """Names in shots become phrases (S3): prose stays as written, a bare asset name
+    becomes how the prompt calls the asset (SHOT327 when the clip does not supply it)."""
 
-    def describe(value: nodes.Text | nodes.Ident, what: str) -> str:
+    __slots__ = ("by_name", "checked", "clip", "diags")
+
+    def __init__(
+        self,
+        checked: CheckedStoryboard,
+        clip: ResolvedClip,
+        by_name: Mapping[str, Reference],
+        diags: list[Diagnostic],
+    ) -> None:
+        self.checked = checked
+        self.clip = clip
+        self.by_name = by_name
+        self.diags = diags
+
+    def __call__(self, value: nodes.Text | nodes.Ident, what: str) -> str:
         if isinstance(value, nodes.Text):
-            diags.extend(prose_diagnostics(value, names, by_name))
             return value.value
-        ref = by_name.get(value.name)
-        if ref is None:
-            known = value.name in checked.assets
-            diags.append(
-                _diag(
-                    "SHOT327",
-                    f"`{value.name}` is "
-                    + ("an asset not supplied to" if known else "not an asset of")
-                    + f" clip `{clip.name}`",
-                    value.span,
-                    help=f"add `ref {value.name} as character` (or `start {value.name}`) to "
-                    "the clip"
-                    if known
-                    else f'declare `asset {value.name} image "https://..."` or quote the '
-                    f"{what} as prose",
-                )
+        ref = self.by_name.get(value.name)
+        if ref is not None:
+            return ref.phrase
+        known = value.name in self.checked.assets
+        self.diags.append(
+            _diag(
+                "SHOT327",
+                f"`{value.name}` is "
+                + ("an asset not supplied to" if known else "not an asset of")
+                + f" clip `{self.clip.name}`",
+                value.span,
+                help=f"add `ref {value.name} as character` (or `start {value.name}`) to the clip"
+                if known
+                else f'declare `asset {value.name} image "https://..."` or quote the '
+                f"{what} as prose",
             )
-            return value.name.replace("_", " ")
-        return ref.phrase
+        )
+        return value.name.replace("_", " ")
 
-    shots_ctx: list[dict[str, Any]] = []
-    for i, shot in enumerate(clip.shots):
-        entry: dict[str, Any] = {
-            "number": i + 1,
-            "start": None,
-            "end": None,
-            "timecode": None,
-            "duration": None,
-            "subject": None,
-            "action": None,
-            "scene": None,
-            "camera": None,
-            "light": None,
-            "style": None,
-            "texts": [],
-            "dialogue": [],
-        }
-        t = timing.shot_times[i] if i < len(timing.shot_times) else None
-        if t is not None:
-            entry["start"] = _seconds_text(t[0])
-            entry["end"] = _seconds_text(t[1])
-            entry["timecode"] = f"{_seconds_text(t[0])}–{_seconds_text(t[1])} s"
-        if shot.duration is not None:
-            entry["duration"] = _seconds_text(shot.duration.millis)
-        cameras: list[nodes.ShotField] = []
-        for item in shot.items:
-            if isinstance(item, nodes.Dialogue):
-                speaker = describe(item.speaker, "speaker")
-                diags.extend(prose_diagnostics(item.line, None))
-                entry["dialogue"].append(
-                    {"speaker": _one_line(speaker), "line": _one_line(item.line.value)}
-                )
-                if not audio:
-                    diags.append(
-                        _diag(
-                            "SHOT407",
-                            "a spoken line in a clip with audio off will not be heard (S4)",
-                            item.span,
-                            severity="warning",
-                            labels=[Label(st.spans["generate_audio"], "audio is off here")],
-                            help="turn `audio on`, or remove the line",
-                        )
-                    )
-                continue
-            text = describe(item.value, item.key)
-            if item.key != "text":
-                text = _one_line(text)
-            if item.key == "text":
-                entry["texts"].append(text)
-            elif item.key == "camera":
-                cameras.append(item)
-                entry["camera"] = text if entry["camera"] is None else f"{entry['camera']}; {text}"
-            elif entry[item.key] is None:
-                entry[item.key] = text
-            else:
-                entry[item.key] = f"{entry[item.key]}; {text}"
-        if len(cameras) > 1:
-            diags.append(
-                _diag(
-                    "SHOT406",
-                    f"shot {i + 1} of clip `{clip.name}` has {len(cameras)} camera moves; "
-                    "Seedance follows one per shot best (S1)",
-                    cameras[1].span,
-                    severity="warning",
-                    labels=[Label(cameras[0].span, "first camera move")],
-                    help="split the shot in two, each with one `camera`",
-                )
-            )
-        shots_ctx.append(entry)
 
+def _shot_context(
+    number: int,
+    shot: nodes.Shot,
+    time: tuple[int, int] | None,
+    describe: _Describer,
+) -> ShotContext:
+    """The template variable ``shots[i]`` of one shot."""
+    span = None if time is None else (_seconds_text(time[0]), _seconds_text(time[1]))
+    texts: list[str] = []
+    dialogue: list[DialogueContext] = []
+    entry: dict[str, Any] = {  # one dict, filled in place: this runs once per shot
+        "number": number,
+        "start": span[0] if span is not None else None,
+        "end": span[1] if span is not None else None,
+        "timecode": f"{span[0]}–{span[1]} s" if span is not None else None,
+        "duration": _seconds_text(shot.duration.millis) if shot.duration is not None else None,
+        "subject": None,
+        "action": None,
+        "scene": None,
+        "camera": None,
+        "light": None,
+        "style": None,
+        "texts": texts,
+        "dialogue": dialogue,
+    }
+    for item in shot.items:
+        if isinstance(item, nodes.Dialogue):
+            speaker = describe(item.speaker, "speaker")
+            dialogue.append({"speaker": _one_line(speaker), "line": _one_line(item.line.value)})
+            continue
+        text = describe(item.value, item.key)
+        if item.key == "text":
+            texts.append(text)
+            continue
+        text = _one_line(text)
+        before = entry[item.key]
+        entry[item.key] = text if before is None else f"{before}; {text}"
+    return cast("ShotContext", entry)
+
+
+def _context(
+    checked: CheckedStoryboard,
+    clip: ResolvedClip,
+    refs: list[Reference],
+    timing: _Timing,
+    mode: str,
+    audio: bool,
+    describe: _Describer,
+) -> TemplateContext:
+    """The template context of the clip (docs/compiler.md, from :mod:`.context`)."""
+    times = timing.shot_times
+    shots = [
+        _shot_context(i + 1, shot, times[i] if i < len(times) else None, describe)
+        for i, shot in enumerate(clip.shots)
+    ]
     texts = [describe(t.text, "text") for t in clip.texts]
-    style, keep, avoid, style_nodes = _packages(clip, checked.packages.get("standard"))
-    for s in style_nodes:
-        diags.extend(prose_diagnostics(s, names, by_name))
-
-    context: dict[str, Any] = {
+    style, keep, avoid = _packages(clip, checked.packages.get("standard"))
+    context: TemplateContext = {
         "storyboard": {"title": checked.title or ""},
         "clip": {
             "name": clip.name,
@@ -880,26 +727,61 @@ def plan_clip(
         },
         "texts": texts,
         "references": [r.context() for r in refs],
-        "shots": shots_ctx,
+        "shots": shots,
         "style": style,
         "keep": keep,
         "avoid": avoid,
         "constraints": keep + [f"no {a}" for a in avoid],
-        "timecodes": bool(shots_ctx) and all(s["timecode"] is not None for s in shots_ctx),
+        "timecodes": bool(shots) and all(s["timecode"] is not None for s in shots),
     }
+    return context
+
+
+def plan_clip(
+    checked: CheckedStoryboard,
+    clip: ResolvedClip,
+    *,
+    names: re.Pattern[str] | Literal[False] | None = False,
+) -> ClipPlan:
+    """Work out everything about ``clip`` except its prompt text: the field-source map,
+    the references, the template context; then run the checker's prose lints on the
+    clip (:func:`seedance_dsl.check.prose.clip_prose_diagnostics`).  ``names`` is
+    :func:`asset_name_pattern` (computed here when not given)."""
+    diags: list[Diagnostic] = []
+    st = _convert_settings(clip)
+    diags += st.diagnostics
+    refs, slots = _references(clip, diags)
+    mode = _mode(clip, st, refs, diags)
+    timing = _timing(clip, st, diags)
+    sources = _payload_sources(clip, st, refs, mode, timing)
+
+    by_name: dict[str, Reference] = {}
+    for r in refs:
+        by_name.setdefault(r.name, r)
+    audio_field = sources.get("generate_audio")
+    audio = bool(
+        audio_field.value if audio_field is not None else CONTRACT.defaults["generate_audio"]
+    )
+    context = _context(
+        checked, clip, refs, timing, mode[0], audio, _Describer(checked, clip, by_name, diags)
+    )
+
+    if names is False:
+        names = asset_name_pattern(checked)
+    audio_off = audio_field.span if audio_field is not None and not audio else None
+    diags += clip_prose_diagnostics(clip, names, by_name, audio_off=audio_off)
+
     depends = list(clip.depends_on)
     for r in refs:
         if r.output is not None and r.output.clip not in depends:
             depends.append(r.output.clip)
     return ClipPlan(
         clip=clip,
-        fields=fields,
-        source_map=smap,
+        sources=sources,
         references=refs,
         slots=slots,
         depends_on=tuple(depends),
         context=context,
-        origins=origins,
         diagnostics=diags,
     )
 
@@ -912,13 +794,7 @@ def _rule_help(p: RuleProblem, fields: Mapping[str, Any]) -> str | None:
     rule = p.rule
     if rule.endswith(".allowed"):
         api = rule.split(".")[0]
-        allowed = {
-            "mode": c.modes,
-            "quality_tier": c.quality_tiers,
-            "channel": c.channels,
-            "aspect_ratio": c.aspect_ratios,
-            "resolution": c.resolutions,
-        }[api]
+        allowed = SETTINGS[DSL_KEY[api]].vocabulary
         return f"use {DSL_KEY.get(api, api)} " + ", ".join(allowed[:-1]) + f" or {allowed[-1]}"
     if rule == "resolution.pro_only":
         lower = [r for r in c.resolutions if r not in c.pro_only_resolutions]
@@ -1014,10 +890,15 @@ def plan_diagnostics(plan: ClipPlan, prompt: str | None) -> list[Diagnostic]:
             return True
         return p.rule == "duration.whole" and bool(reported & {"SHOT320", "SHOT321"})
 
-    set_here = {k: v for k, v in plan.source_map.items() if plan.origins.get(k) != "default"}
+    source_map: dict[str, Span] = {}
+    set_here: dict[str, Span] = {}  # the fields the storyboard sets (not API defaults)
+    for k, f in plan.sources.items():
+        source_map[k] = f.span
+        if f.origin != "default":
+            set_here[k] = f.span
     return rule_diagnostics(
         body,
-        {**plan.source_map, **set_here},
+        source_map,
         plan.clip.decl.name.span,
         unchecked=unchecked,
         skip=skip,
@@ -1033,7 +914,7 @@ def raw_prompt(context: Mapping[str, Any]) -> str:
     parts = [r["sentence"] for r in context["references"]]
     parts += context["texts"]
     parts += [t for shot in context["shots"] for t in shot["texts"]]
-    from .render import tidy
+    from .prompt import tidy
 
     return tidy("\n".join(parts))
 
@@ -1120,7 +1001,7 @@ def _prompt_check(
         ]
         if not plans:
             return [], {}
-    from .render import TemplateProblem, load_template
+    from .prompt import TemplateProblem, load_template
 
     decl_span = checked.template.span if checked.template is not None else None
     out: list[Diagnostic] = []

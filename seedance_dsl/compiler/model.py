@@ -21,6 +21,7 @@ from ..syntax.nodes import Span
 
 if TYPE_CHECKING:  # pydantic is imported only when a request is actually resolved
     from ..api.models import VideoRequest
+    from .context import ReferenceContext
 
 OutputKind = Literal["last_frame", "video"]
 
@@ -136,7 +137,7 @@ class Reference:
     output: ClipOutputRef | None = None
     url_span: Span | None = None  # where the URL is written (the asset's declaration)
 
-    def context(self) -> dict[str, Any]:
+    def context(self) -> ReferenceContext:
         """The template variable ``references[i]`` (docs/compiler.md)."""
         return {
             "role": self.role,

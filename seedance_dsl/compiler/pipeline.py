@@ -6,18 +6,18 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..check.model import CheckedStoryboard, CheckResult
+from ..check.prose import asset_name_pattern
 from ..syntax.diagnostics import Diagnostic, has_errors
 from ..syntax.parser import no_gc
 from .build import (
     _dedupe,
-    asset_name_pattern,
     plan_clip,
     plan_diagnostics,
     rendered_prompt_diagnostics,
     roots_of,
 )
 from .model import CompiledClip, CompiledStoryboard
-from .render import PromptTemplate, TemplateProblem, load_template
+from .prompt import PromptTemplate, TemplateProblem, load_template
 
 __all__ = ["compile_checked", "compile_file", "compile_result", "compile_text"]
 

@@ -4,8 +4,13 @@ For each rule id, the rule's problems are filtered out of ``body_problems`` (as 
 rule were deleted) and the golden cases that expect its code are re-run: at least one
 must then differ from its expected output.  Rules that the checker already stops
 before the compiler runs (bad setting words, fractional or out-of-range durations, seed
-range) cannot reach the compiler from a .shot file; they are pinned by
-test_handbuilt.py (and the model by test_rules.py) instead, and listed here.
+range) are reached from a .shot file through the checker, which judges a setting's
+value with these same rules (the settings table, ``check/settings.py``): their mutants
+are caught by tests/check/test_settings_table.py, and test_handbuilt.py pins the
+compiler's codes for them.  The four wire-type rules cannot be broken by a .shot file
+at all: the compiler writes only documented fields, always a prompt string, booleans
+from the table's parsers and a list for media_urls; they guard bodies built in Python
+(the pydantic model, the sandbox) and are pinned by test_rules.py.
 """
 
 from __future__ import annotations
@@ -21,20 +26,25 @@ from seedance_dsl.api import rules
 from seedance_dsl.compiler import build
 from seedance_dsl.compiler.codes import RULE_CODES
 
-#: Rules a .shot file cannot break past the checker (or the compiler never produces).
-NOT_REACHABLE_FROM_SHOT = {
-    "mode.allowed",  # SHOT209 in check
+#: Rules a .shot file breaks only before the compiler runs: the checker reports them
+#: (SHOT209/210/211) through the settings table, tests/check/test_settings_table.py.
+REACHED_THROUGH_CHECK = {
+    "mode.allowed",
     "quality_tier.allowed",
     "channel.allowed",
     "aspect_ratio.allowed",
     "resolution.allowed",
-    "duration.whole",  # SHOT210 in check; SHOT321 for shot sums
-    "seed.range",  # SHOT211 in check
+    "duration.whole",  # SHOT321 for shot sums
+    "seed.range",
+}
+#: Rules the compiler cannot break by construction (wire types and field names).
+WIRE_TYPE_RULES = {
     "fields.unknown",  # the compiler only writes documented fields
     "prompt.required",
-    "bool.type",
+    "bool.type",  # the table's parsers of `audio` and `lens` give booleans
     "media_urls.type",
 }
+NOT_REACHABLE_FROM_SHOT = REACHED_THROUGH_CHECK | WIRE_TYPE_RULES
 
 
 @contextmanager

@@ -126,7 +126,7 @@ def test_state_and_manifest_writes_refuse_the_key(tmp_path: Path) -> None:
 def test_a_template_holding_the_key_is_never_cached(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from seedance_dsl.compiler.render import load_template
+    from seedance_dsl.compiler.prompt import load_template
 
     ApiKey(KEY)
     cache = tmp_path / "cache"
