@@ -49,11 +49,12 @@ _EXPORTS = {
     "RetryPolicy": "policy",
     "RateLimiter": "ratelimit",
     "shared_limiter": "ratelimit",
-    "ApiKey": "secret",
+    "ApiKey": "seedance_dsl.secret",
 }
 
 # BEGIN generated from _EXPORTS by `make facades` (tools/facades.py): do not edit
 if TYPE_CHECKING:
+    from ..secret import ApiKey as ApiKey
     from .client import AsyncSeedanceClient as AsyncSeedanceClient
     from .client import SeedanceClient as SeedanceClient
     from .config import ClientConfig as ClientConfig
@@ -81,7 +82,6 @@ if TYPE_CHECKING:
     from .policy import RetryPolicy as RetryPolicy
     from .ratelimit import RateLimiter as RateLimiter
     from .ratelimit import shared_limiter as shared_limiter
-    from .secret import ApiKey as ApiKey
 
 __all__ = [
     "ApiKey",

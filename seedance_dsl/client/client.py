@@ -27,6 +27,7 @@ import httpx
 
 from .._version import __version__
 from ..api.models import SubmitResponse, Task, VideoRequest
+from ..secret import ApiKey
 from .config import ClientConfig, Timeouts, resolve_config
 from .policy import (
     ClientEvent,
@@ -51,7 +52,6 @@ from .policy import (
     wait_flow,
 )
 from .ratelimit import RateLimiter, Slot, shared_limiter
-from .secret import ApiKey
 
 __all__ = ["AsyncSeedanceClient", "SeedanceClient"]
 

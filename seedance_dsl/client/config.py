@@ -43,8 +43,8 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from ..api.spec import CONTRACT
+from ..secret import ApiKey
 from .errors import ConfigError
-from .secret import ApiKey
 
 __all__ = [
     "ENV_API_KEY",

@@ -137,7 +137,7 @@ def _bytecode_cache(jinja2: Any) -> Any:
     directory = cache_subdir("templates")  # compiled templates are code: a private dir
     if directory is None:
         return None
-    from ..client.secret import contains_secret
+    from ..secret import contains_secret
 
     class GuardedCache(jinja2.FileSystemBytecodeCache):  # type: ignore[misc]
         """Never writes an entry that contains the API key (a template that holds it):

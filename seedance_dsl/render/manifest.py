@@ -4,7 +4,7 @@ One JSON object: the storyboard (path, title, source hash), the server it was re
 on, and per clip the prompt, the request, the task id, credits, seed, timings and the
 paths of the files.  Written atomically (temporary file + rename) after every clip, so
 it is whole after any crash.  It never contains the API key: nothing here ever sees it,
-and a text that contains it anyway is refused (:func:`.client.secret.ensure_no_secret`).
+and a text that contains it anyway is refused (:func:`seedance_dsl.secret.ensure_no_secret`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .._files import create_temp_beside
-from ..client.secret import ensure_no_secret
+from ..secret import ensure_no_secret
 
 __all__ = ["atomic_write_text", "file_sha256", "iso", "write_manifest"]
 

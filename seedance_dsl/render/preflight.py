@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..api.spec import CONTRACT
-from ..client.secret import SecretInData, secret_path
 from ..errors import SeedanceDSLError
 from ..limits import limit
+from ..secret import SecretInData, secret_path
 from .events import EXIT_INTERRUPTED, EXIT_USAGE
 from .state import StateDamaged, StateError, StateUnwritable
 

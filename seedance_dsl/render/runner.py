@@ -31,8 +31,8 @@ from urllib.parse import urlsplit
 from ..api.spec import CONTRACT
 from ..client import errors as cerr
 from ..client.policy import RETRY_KINDS, ClientEvent, ClientEventKind
-from ..client.secret import ensure_no_secret
 from ..compiler.model import idempotency_key as derive_key
+from ..secret import ensure_no_secret
 from .assembly import ClipFacts, manifest_entry
 from .budget import SharedBudget
 from .control import (

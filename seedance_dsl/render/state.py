@@ -39,9 +39,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, ParamSpec, TypeVar
 
-from ..client.secret import ensure_no_secret
 from ..errors import SeedanceDSLError
 from ..limits import exceeded_help, limit
+from ..secret import ensure_no_secret
 
 __all__ = [
     "RecordState",

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from render_helpers import cli_env, seedance_cmd
 
-from seedance_dsl.client.secret import ApiKey, SecretInData, ensure_no_secret, secret_path
 from seedance_dsl.render.commands import plan_file, render_file
 from seedance_dsl.render.state import StateDB
+from seedance_dsl.secret import ApiKey, SecretInData, ensure_no_secret, secret_path
 
 KEY = "sk_live_leaky_0123456789abcdef"
 

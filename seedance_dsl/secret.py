@@ -17,7 +17,7 @@ import json
 import os
 from typing import Any, NoReturn
 
-from ..errors import SeedanceDSLError
+from .errors import SeedanceDSLError
 
 __all__ = ["ApiKey", "SecretInData", "contains_secret", "ensure_no_secret", "secret_path"]
 
