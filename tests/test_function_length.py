@@ -1,8 +1,10 @@
 """No function longer than ~80 lines in the packages listed here (issue 10).
 
 A long function is where state machines hide; the renderer was split into parts
-(lifecycle, control, netwatch, assembly) so that each step fits on a screen.  Extend
-:data:`CHECKED_PACKAGES` as other packages get there (``compiler`` is next).
+(lifecycle, control, netwatch, assembly) and the compiler's ``plan_clip`` (202 lines
+keeping three dicts in sync) into steps, so that each fits on a screen.  Extend
+:data:`CHECKED_PACKAGES` as other packages get there (``check/resolver.py`` is next:
+``_resolve`` is 141 lines).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent / "seedance_dsl"
 
 #: packages of seedance_dsl/ whose functions are held to MAX_LINES
-CHECKED_PACKAGES = ["render"]
+CHECKED_PACKAGES = ["render", "compiler"]
 MAX_LINES = 80
 
 
