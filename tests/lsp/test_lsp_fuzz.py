@@ -3,6 +3,7 @@ never answers with an error."""
 
 from __future__ import annotations
 
+import os
 import random
 import time
 
@@ -42,6 +43,9 @@ SNIPPETS = [
     "..",
 ]
 
+#: how long the fuzz runs (seconds); the seed is fixed, so a longer run only sends more
+FUZZ_SECONDS = float(os.environ.get("SEEDANCE_LSP_FUZZ_SECONDS", "8"))
+
 
 def _edit(rng: random.Random, text: str) -> str:
     i = rng.randint(0, len(text))
@@ -58,7 +62,7 @@ async def test_random_edits_and_requests(client: LanguageClient) -> None:
         t.DidOpenTextDocumentParams(t.TextDocumentItem(uri, "shot", 1, text))
     )
     doc = t.TextDocumentIdentifier(uri)
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + FUZZ_SECONDS
     version = 1
     requests = 0
     while time.monotonic() < deadline:
