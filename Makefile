@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest wheel-check bench clean chromium golden facades grammar-test vsix
+.PHONY: install demo test lint typecheck pytest wheel-check bench clean chromium golden facades grammar-test vsix vsix-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,7 +77,11 @@ grammar-test: $(NPM_STAMP)
 vsix: $(NPM_STAMP)
 	cd $(VSCODE) && npx --no-install vsce package -o seedance-shot.vsix
 
-test: lint typecheck pytest grammar-test wheel-check
+# the .vsix holds every file package.json names, equal to the repository's (tools/vsix_check.py)
+vsix-check: vsix
+	$(BIN)/python tools/vsix_check.py $(VSCODE)/seedance-shot.vsix
+
+test: lint typecheck pytest grammar-test vsix-check wheel-check
 
 # Rewrite the golden files of tests/syntax and tests/compiler from the code as it is now,
 # and list what changed (review the diff, then commit). Refused where CI is set: the
