@@ -551,7 +551,7 @@ class Renderer:
             credits_refunded=r.credits_refunded,
             task_id=c.task_id,
         )
-        self._write_manifest()
+        self._manifest_due = True
 
     def _end(self, c: _Clip, event: Event, reason: str, **record_fields: Any) -> None:
         self._move(c, event, **record_fields)
@@ -571,7 +571,7 @@ class Renderer:
             r.reason = f"unchanged since task {rec.task_id}"
             self._result(c)
             self._emit("reused", c, r.reason, task_id=rec.task_id, video=r.video_path)
-            self._write_manifest()
+            self._manifest_due = True
             return
         self._move(c, Event.REFETCH)
         c.reason = "rendered before; fetching the files again"
@@ -728,7 +728,21 @@ class Renderer:
 
     _write_failed: DiskError | None = None
 
+    #: a clip's outcome is committed in the state database but not yet in manifest.json:
+    #: written once per batch of outcomes (when the loop has nothing to start), not
+    #: once per clip; the next run rewrites it from the database if this one dies first
+    _manifest_due = False
+
+    def _flush_manifest(self) -> None:
+        if self._manifest_due:
+            self._manifest_due = False
+            self._write_manifest()
+
     async def _loop(self) -> None:
+        await self._dispatch()
+        self._flush_manifest()  # a stop writes it in _stop_all
+
+    async def _dispatch(self) -> None:
         while True:
             if self._crash is not None:
                 crash, self._crash = self._crash, None
@@ -764,6 +778,7 @@ class Renderer:
             if timeout is not None and timeout <= 0:
                 await asyncio.sleep(0)
                 continue
+            self._flush_manifest()
             await self._idle(self._wake, timeout)
 
     async def _start(self, action: Start) -> None:
@@ -1297,7 +1312,7 @@ class Renderer:
             last_frame=r.frame_path,
             provenance=got.stamped,
         )
-        self._write_manifest()
+        self._manifest_due = True
 
     async def _stamp(self, c: _Clip, rec: RenderRecord, video: Path) -> bool:
         """The clip's provenance into its MP4 tags (:mod:`.provenance`), before the state

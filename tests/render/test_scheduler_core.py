@@ -389,3 +389,27 @@ def test_learned_render_times_belong_to_their_server(tmp_path: Path) -> None:
         not RenderTimes(db, "https://api.example.test").expectation(("standard", "720p", 4)).known
     )
     db.close()
+
+
+def test_the_manifest_is_written_once_per_batch_of_completions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Clips that complete together are written to manifest.json together (the state
+    database has each one committed as it lands: nothing paid is lost in between)."""
+    import seedance_dsl.render.runner as runner_mod
+
+    writes: list[int] = []
+    real = runner_mod.write_manifest
+
+    def counting(path: Path, **kw: Any) -> None:
+        writes.append(sum(1 for e in kw["clips"] if e["status"] == "done"))
+        real(path, **kw)
+
+    monkeypatch.setattr(runner_mod, "write_manifest", counting)
+    summary, _mem, _clock, db = render_virtually(
+        tmp_path, independent(12), concurrency=16, max_active=12, timestamps=True
+    )
+    assert [c.status for c in summary.clips] == ["done"] * 12
+    assert writes[-1] == 12
+    assert len(writes) <= 4  # not one write per clip
+    db.close()
