@@ -233,6 +233,7 @@ class MemoryServer:
         render_s: float = 20.0,
         max_active: int = 2,
         timestamps: bool = False,
+        failing: tuple[str, ...] = (),
     ) -> None:
         self.clock = clock
         self.render_s = render_s
@@ -242,6 +243,7 @@ class MemoryServer:
         self.requests: list[float] = []
         self.most_active = 0
         self.timestamps = timestamps
+        self.failing = failing  # task ids that end "failed"
 
     def _active(self) -> int:
         now = self.clock()
@@ -273,7 +275,10 @@ class MemoryServer:
             created = self.tasks[task_id]
             body["created_at"] = _iso(created)
             body["updated_at"] = _iso(created + self.render_s if done else created)
-        if done:
+        if done and task_id in self.failing:
+            body["status"] = "failed"
+            body["error"] = {"code": "content_policy", "message": "refused"}
+        elif done:
             body["output"] = {
                 "video_url": f"https://cdn.example.test/{task_id}.webm",
                 "last_frame_url": f"https://cdn.example.test/{task_id}.png",
@@ -412,4 +417,21 @@ def test_the_manifest_is_written_once_per_batch_of_completions(
     assert [c.status for c in summary.clips] == ["done"] * 12
     assert writes[-1] == 12
     assert len(writes) <= 4  # not one write per clip
+    db.close()
+
+
+def test_a_cold_probe_that_fails_hands_its_role_to_a_held_clip(tmp_path: Path) -> None:
+    """The probe taught nothing: the oldest held clip is polled at once and becomes the
+    probe; no held clip waits for the task ceiling."""
+    summary, mem, clock, db = render_virtually(
+        tmp_path,
+        independent(4),
+        concurrency=16,
+        max_active=12,
+        timestamps=True,
+        failing=("t0",),
+    )
+    assert sorted(c.status for c in summary.clips) == ["done"] * 3 + ["failed"]
+    assert clock.t - 1000.0 < 2 * 20.0  # not the 3600 s ceiling
+    assert len(mem.requests) / 4 <= 4.0
     db.close()
