@@ -41,13 +41,13 @@ from .plan import Plan, PlanEntry, make_plan
 from .polling import PollPolicy
 from .preflight import check_secrets, preflight
 from .pricing import PriceTable
-from .runner import DEFAULT_CONCURRENCY, Renderer, RenderOptions
 from .state import RenderRecord, StateDB
 
 if TYPE_CHECKING:
     from ..client.policy import ClientEvent
     from ..compiler.model import CompiledClip, CompiledStoryboard
     from ..syntax.diagnostics import Diagnostic
+    from .runner import Renderer, RenderOptions
 
 __all__ = [
     "RATE_LIMIT_ENV",
@@ -391,6 +391,10 @@ def render_storyboard(
             task_timeout_s = limit("render_task_timeout") * factor
         except LimitSettingError as exc:
             raise RenderSetupError(exc.message, help=exc.help) from None
+    # the scheduler (asyncio, the client, pydantic models) only when rendering: `plan`
+    # and `status` never load it (start-up: docs/benchmarks.md)
+    from .runner import DEFAULT_CONCURRENCY, RenderOptions
+
     options = RenderOptions(
         clips=clips,
         take=take,
@@ -488,6 +492,8 @@ async def _render_async(
             out_dir=out_dir,
             state_dir=db.path.parent,
         )
+        from .runner import Renderer
+
         renderer = Renderer(
             sb,
             client=client,

@@ -164,23 +164,12 @@ def decide(
     prices: PriceTable,
 ) -> PlanEntry:
     """The plan for one clip whose inputs are all in ``outputs``."""
-    from pydantic import ValidationError
-
-    try:
-        request = clip.resolve(outputs, allow_loopback_http=loopback_allowed(server))
-    except ValidationError as exc:
-        msg = "; ".join(str(e.get("msg", "")) for e in exc.errors())
-        return PlanEntry(
-            clip.name,
-            "invalid",
-            f"the request breaks an API rule: {msg}",
-            0,
-            clip.depends_on,
-        )
-    key = clip.idempotency_key(request, take)
-    payload = request.to_payload()
+    resolved = _resolved(clip, outputs, server, take)
+    if isinstance(resolved, PlanEntry):
+        return resolved
+    payload, key, body_hash = resolved
     estimate = prices.estimate(payload)
-    rec = db.latest_for(server, storyboard, clip.name, take, request_hash(request)) if db else None
+    rec = db.latest_for(server, storyboard, clip.name, take, body_hash) if db else None
     if rec is not None and rec.state in ("done", "completed") and sandbox_files_gone(rec):
         return PlanEntry(
             clip.name,
@@ -225,6 +214,39 @@ def decide(
         request=payload,
         record=rec,
     )
+
+
+def _resolved(
+    clip: CompiledClip, outputs: Mapping[str, ClipOutputs], server: str, take: int
+) -> PlanEntry | tuple[dict[str, Any], str, str]:
+    """The body a clip sends, its Idempotency-Key and its hash (or the ``invalid``
+    entry).  A clip without placeholders sends its compiled payload, which the
+    compiler's own rule checks (:mod:`seedance_dsl.api.rules`) already passed: no
+    pydantic model is built, so ``plan`` never imports pydantic (start-up time,
+    docs/benchmarks.md).  A clip filled with earlier outputs is validated as the
+    renderer's request is."""
+    if not clip.slots:
+        import hashlib
+
+        from ..compiler.model import canonical_json
+
+        payload = dict(clip.payload)
+        body = canonical_json(payload)
+        return payload, clip.preview_key(take), hashlib.sha256(body.encode("utf-8")).hexdigest()
+    from pydantic import ValidationError
+
+    try:
+        request = clip.resolve(outputs, allow_loopback_http=loopback_allowed(server))
+    except ValidationError as exc:
+        msg = "; ".join(str(e.get("msg", "")) for e in exc.errors())
+        return PlanEntry(
+            clip.name,
+            "invalid",
+            f"the request breaks an API rule: {msg}",
+            0,
+            clip.depends_on,
+        )
+    return request.to_payload(), clip.idempotency_key(request, take), request_hash(request)
 
 
 def _submit_reason(

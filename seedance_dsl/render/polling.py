@@ -11,10 +11,18 @@ possible: the account's rate limit counts polls and submits alike.
   spreads) the interval grows geometrically (the server is slow today).  With render
   times spread +-10 %, this costs about 1.25 polls per clip and notices completion a
   median 5 % of the render time late (simulated; docs/benchmarks.md has measurements).
-* **Unknown render time** (first render against a server): polls at ``first_poll_s``,
-  then each interval a fraction of the elapsed time (geometric), capped at
-  ``max_interval_s``.  A clip of the same kind still processing at ``t`` seconds in this
-  run moves every similar clip's next poll past ``t`` (``floor``).
+* **Unknown render time** (first render against a server, a *cold* run): one clip per
+  kind (tier x resolution x duration) is the *probe*: it is polled from a tenth of
+  ``typical_render_s`` (:data:`TYPICAL_RENDER_S`, the hosted service's typical render
+  time, scaled like every other time for a sandbox) on, each interval ``probe_growth``
+  (20 %) of the time elapsed, so its completion is noticed at most 20 % late; the
+  other clips of the kind are not polled at all until the probe has completed and its
+  render time (from the server's ``updated_at``) is known, then they follow the known
+  schedule.  The request budget is spent on one clip per kind, not on every clip.
+  Clips without a probe (a resumed run) poll at ``first_poll_s``, then each interval a
+  fraction of the elapsed time (geometric), capped at ``max_interval_s``.  A clip of the
+  same kind still processing at ``t`` seconds in this run moves every similar clip's
+  next poll past ``t`` (``floor``).
 
 :func:`measure_render_time` turns what was observed into a sample for the next time.
 """
@@ -27,6 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 __all__ = [
+    "TYPICAL_RENDER_S",
     "Expectation",
     "PollPolicy",
     "expectation_from",
@@ -48,6 +57,11 @@ class Expectation:
 
 
 UNKNOWN = Expectation(None, 0.0, 0)
+
+#: A typical render time of the hosted service (seconds from submit to a completed 5 s
+#: clip at the default tier and resolution; docs/rendering.md).  Only where a cold
+#: run's probe starts polling: its own render time replaces it at once.
+TYPICAL_RENDER_S = 90.0
 
 
 def expectation_from(samples: Sequence[float], *, min_spread: float = 0.03) -> Expectation:
@@ -84,6 +98,11 @@ class PollPolicy:
     step_fraction: float = 0.04
     #: ... until expected + ``overdue_spreads`` spreads, then geometric back-off.
     overdue_spreads: float = 3.0
+    #: Cold run: the probe's first poll at ``probe_start`` x ``typical_render_s`` ...
+    typical_render_s: float = TYPICAL_RENDER_S
+    probe_start: float = 0.1
+    #: ... then each interval this fraction of the time elapsed (noticed <= 20 % late).
+    probe_growth: float = 0.2
 
     def scaled(self, factor: float) -> PollPolicy:
         """The same policy for a server whose clock runs ``1/factor`` times as fast."""
@@ -95,7 +114,20 @@ class PollPolicy:
             first_spread=self.first_spread,
             step_fraction=self.step_fraction,
             overdue_spreads=self.overdue_spreads,
+            typical_render_s=self.typical_render_s * factor,
+            probe_start=self.probe_start,
+            probe_growth=self.probe_growth,
         )
+
+    def probe_first_poll(self) -> float:
+        """Cold run: seconds after the submit at which to poll a kind's probe first."""
+        return max(self.min_interval_s, self.probe_start * self.typical_render_s)
+
+    def probe_next_poll(self, elapsed: float) -> float:
+        """Cold run: the probe's next poll, the last one (at ``elapsed``) having found it
+        still processing."""
+        step = min(self.max_interval_s, max(self.min_interval_s, self.probe_growth * elapsed))
+        return elapsed + step
 
     def first_poll(self, exp: Expectation, floor: float = 0.0) -> float:
         """Seconds after the submit at which to poll a new task first."""

@@ -159,6 +159,10 @@ class _Clip:
     result: ClipResult | None = None
     started_mono: float | None = None
     fresh: bool = False  # the intent was first recorded by this run
+    #: cold run: this clip's polls learn its kind's render time (``probe``), or it is not
+    #: polled until that is known (``held``); see :mod:`.polling`
+    probe: bool = False
+    held: bool = False
 
     @property
     def name(self) -> str:
@@ -358,7 +362,13 @@ class Renderer:
             self.ledger.release(c.name)
         if t.target == Phase.SUBMITTING:
             self.ledger.reserve(c.name, c.estimate)
+        leaving = c.status == "rendering" and t.target != Phase.RENDERING
         c.status = t.target.value
+        if leaving:
+            c.held = False
+            if c.probe:
+                c.probe = False
+                self._release_held(c.exp_key)
 
     # -------------------------------------------------------------- expectations
 
@@ -541,7 +551,7 @@ class Renderer:
             credits_refunded=r.credits_refunded,
             task_id=c.task_id,
         )
-        self._write_manifest()
+        self._manifest_due = True
 
     def _end(self, c: _Clip, event: Event, reason: str, **record_fields: Any) -> None:
         self._move(c, event, **record_fields)
@@ -561,7 +571,7 @@ class Renderer:
             r.reason = f"unchanged since task {rec.task_id}"
             self._result(c)
             self._emit("reused", c, r.reason, task_id=rec.task_id, video=r.video_path)
-            self._write_manifest()
+            self._manifest_due = True
             return
         self._move(c, Event.REFETCH)
         c.reason = "rendered before; fetching the files again"
@@ -718,7 +728,21 @@ class Renderer:
 
     _write_failed: DiskError | None = None
 
+    #: a clip's outcome is committed in the state database but not yet in manifest.json:
+    #: written once per batch of outcomes (when the loop has nothing to start), not
+    #: once per clip; the next run rewrites it from the database if this one dies first
+    _manifest_due = False
+
+    def _flush_manifest(self) -> None:
+        if self._manifest_due:
+            self._manifest_due = False
+            self._write_manifest()
+
     async def _loop(self) -> None:
+        await self._dispatch()
+        self._flush_manifest()  # a stop writes it in _stop_all
+
+    async def _dispatch(self) -> None:
         while True:
             if self._crash is not None:
                 crash, self._crash = self._crash, None
@@ -754,6 +778,7 @@ class Renderer:
             if timeout is not None and timeout <= 0:
                 await asyncio.sleep(0)
                 continue
+            self._flush_manifest()
             await self._idle(self._wake, timeout)
 
     async def _start(self, action: Start) -> None:
@@ -1026,6 +1051,8 @@ class Renderer:
         exp = self.times.expectation(c.exp_key)
         if resp.status in CONTRACT.terminal_statuses:
             c.next_poll_at = self._now()
+        elif not exp.known:
+            self._cold_first_poll(c)
         else:
             c.next_poll_at = c.submit_answered + self.opts.poll.first_poll(
                 exp, self.times.floor(c.exp_key)
@@ -1086,9 +1113,14 @@ class Renderer:
             c.seen_processing_s = max(c.seen_processing_s, elapsed)
             self.times.seen_processing(c.exp_key, elapsed)
             exp = self.times.expectation(c.exp_key)
-            c.next_poll_at = c.submit_answered + self.opts.poll.next_poll(
-                exp, elapsed, self.times.floor(c.exp_key) if not exp.known else 0.0
-            )
+            if c.probe and not exp.known:
+                c.next_poll_at = c.submit_answered + self.opts.poll.probe_next_poll(elapsed)
+            elif c.held and not exp.known:
+                c.next_poll_at = c.submit_answered + self.opts.task_timeout_s
+            else:
+                c.next_poll_at = c.submit_answered + self.opts.poll.next_poll(
+                    exp, elapsed, self.times.floor(c.exp_key) if not exp.known else 0.0
+                )
             # the poll that can tell a task is stuck goes out when the ceiling is reached
             c.next_poll_at = min(c.next_poll_at, c.submit_answered + self.opts.task_timeout_s)
             self._emit(
@@ -1098,6 +1130,45 @@ class Renderer:
                 elapsed_s=round(elapsed, 3),
                 expected_s=exp.expected_s,
             )
+
+    def _cold_first_poll(self, c: _Clip) -> None:
+        """Nothing learned about this kind of clip: the first one in flight is its probe
+        (polled to learn the render time), the others wait for what it teaches; a held
+        clip is still polled once when the task ceiling is reached."""
+        probing = any(
+            o.probe and o.exp_key == c.exp_key and o.status == "rendering"
+            for o in self.clips.values()
+        )
+        if probing:
+            c.held = True
+            c.next_poll_at = c.submit_answered + self.opts.task_timeout_s
+        else:
+            c.probe = True
+            c.next_poll_at = c.submit_answered + self.opts.poll.probe_first_poll()
+
+    def _release_held(self, key: ExpKey) -> None:
+        """A kind's probe left rendering: its held clips follow the render time it taught,
+        or (nothing was learned: it failed, was lost or resumed) the oldest one becomes
+        the probe and is polled now."""
+        held = [
+            o
+            for o in self.clips.values()
+            if o.held and o.exp_key == key and o.status == "rendering"
+        ]
+        if not held:
+            return
+        exp = self.times.expectation(key)
+        ceiling = self.opts.task_timeout_s
+        if exp.known:
+            for o in held:
+                o.held = False
+                first = self.opts.poll.first_poll(exp)
+                o.next_poll_at = o.submit_answered + min(first, ceiling)
+        else:
+            o = min(held, key=lambda x: x.submit_answered)
+            o.held, o.probe = False, True
+            o.next_poll_at = self._now()
+        self._wake.set()
 
     def _stuck(self, c: _Clip, status: str, elapsed: float) -> None:
         """A task processing past the ceiling: stop waiting, keep it (it is paid)."""
@@ -1241,7 +1312,7 @@ class Renderer:
             last_frame=r.frame_path,
             provenance=got.stamped,
         )
-        self._write_manifest()
+        self._manifest_due = True
 
     async def _stamp(self, c: _Clip, rec: RenderRecord, video: Path) -> bool:
         """The clip's provenance into its MP4 tags (:mod:`.provenance`), before the state

@@ -216,11 +216,25 @@ def test_network_watch_counts_silence_from_the_send() -> None:
 # --------------------------------------------------- the whole renderer, virtual time
 
 
+def _iso(t: float) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(t, UTC).isoformat().replace("+00:00", "Z")
+
+
 class MemoryServer:
     """A Seedance server in memory, on a fake clock: renders take ``render_s``, at most
     ``max_active`` tasks process at once (503 beyond), every request is logged."""
 
-    def __init__(self, clock: FakeClock, *, render_s: float = 20.0, max_active: int = 2) -> None:
+    def __init__(
+        self,
+        clock: FakeClock,
+        *,
+        render_s: float = 20.0,
+        max_active: int = 2,
+        timestamps: bool = False,
+        failing: tuple[str, ...] = (),
+    ) -> None:
         self.clock = clock
         self.render_s = render_s
         self.max_active = max_active
@@ -228,6 +242,8 @@ class MemoryServer:
         self.keys: dict[str, str] = {}
         self.requests: list[float] = []
         self.most_active = 0
+        self.timestamps = timestamps
+        self.failing = failing  # task ids that end "failed"
 
     def _active(self) -> int:
         now = self.clock()
@@ -255,7 +271,14 @@ class MemoryServer:
         self.requests.append(self.clock())
         done = self.clock() >= self.tasks[task_id] + self.render_s
         body: dict[str, Any] = {"id": task_id, "status": "completed" if done else "processing"}
-        if done:
+        if self.timestamps:  # the server's own times: when it was created, and completed
+            created = self.tasks[task_id]
+            body["created_at"] = _iso(created)
+            body["updated_at"] = _iso(created + self.render_s if done else created)
+        if done and task_id in self.failing:
+            body["status"] = "failed"
+            body["error"] = {"code": "content_policy", "message": "refused"}
+        elif done:
             body["output"] = {
                 "video_url": f"https://cdn.example.test/{task_id}.webm",
                 "last_frame_url": f"https://cdn.example.test/{task_id}.png",
@@ -269,7 +292,13 @@ class MemoryServer:
 
 
 def render_virtually(
-    tmp_path: Path, text: str, *, requests: int = 30, window_s: float = 60.0, **server: Any
+    tmp_path: Path,
+    text: str,
+    *,
+    requests: int = 30,
+    window_s: float = 60.0,
+    concurrency: int = 8,
+    **server: Any,
 ) -> tuple[Any, MemoryServer, FakeClock, StateDB]:
     clock = FakeClock()
     mem = MemoryServer(clock, **server)
@@ -293,7 +322,7 @@ def render_virtually(
         db=db,
         server="https://memory.example.test",
         out_dir=tmp_path / "out",
-        options=RenderOptions(concurrency=8),
+        options=RenderOptions(concurrency=concurrency),
         clock=clock,
         idle=idle,
     )
@@ -326,4 +355,83 @@ def test_renderer_in_virtual_time_stays_inside_the_rate_window(tmp_path: Path) -
     for i, t in enumerate(times):  # never more than 3 requests in any 60 s
         assert sum(1 for u in times[i:] if u < t + 60.0) <= 3
     assert clock.t - 1000.0 > 120.0  # the budget, not the renders, set the pace
+    db.close()
+
+
+def test_a_cold_render_polls_one_clip_per_kind_and_keeps_to_the_budget(tmp_path: Path) -> None:
+    """Nothing learned: one clip of the kind is polled to learn its render time, the
+    others are held until then; the run stays inside the request budget (no 429 wait)
+    and notices every clip soon after the render time (issue 12)."""
+    summary, mem, clock, db = render_virtually(
+        tmp_path,
+        independent(12),
+        requests=30,
+        window_s=60.0,
+        concurrency=16,
+        max_active=12,
+        timestamps=True,
+    )
+    assert [c.status for c in summary.clips] == ["done"] * 12
+    assert len(mem.requests) / 12 <= 2.5  # submits and polls per clip
+    times = sorted(mem.requests)
+    for i, t in enumerate(times):  # the budget was never exceeded
+        assert sum(1 for u in times[i:] if u < t + 60.0) <= 30
+    assert clock.t - 1000.0 <= 1.35 * 20.0  # no clip waited for the next window
+    # the run taught this server's schedule from when each task completed (its
+    # updated_at), not from when the poll noticed it
+    learned = [s for *_, s in db.render_times("https://memory.example.test")]
+    assert len(learned) == 12 and all(s == pytest.approx(20.0) for s in learned)
+    db.close()
+
+
+def test_learned_render_times_belong_to_their_server(tmp_path: Path) -> None:
+    from seedance_dsl.render.expectations import RenderTimes
+
+    db = StateDB(tmp_path / "state.db")
+    RenderTimes(db, "sandbox").learn(("standard", "720p", 4), 2.0)
+    assert RenderTimes(db, "sandbox").expectation(("standard", "720p", 4)).known
+    assert (
+        not RenderTimes(db, "https://api.example.test").expectation(("standard", "720p", 4)).known
+    )
+    db.close()
+
+
+def test_the_manifest_is_written_once_per_batch_of_completions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Clips that complete together are written to manifest.json together (the state
+    database has each one committed as it lands: nothing paid is lost in between)."""
+    import seedance_dsl.render.runner as runner_mod
+
+    writes: list[int] = []
+    real = runner_mod.write_manifest
+
+    def counting(path: Path, **kw: Any) -> None:
+        writes.append(sum(1 for e in kw["clips"] if e["status"] == "done"))
+        real(path, **kw)
+
+    monkeypatch.setattr(runner_mod, "write_manifest", counting)
+    summary, _mem, _clock, db = render_virtually(
+        tmp_path, independent(12), concurrency=16, max_active=12, timestamps=True
+    )
+    assert [c.status for c in summary.clips] == ["done"] * 12
+    assert writes[-1] == 12
+    assert len(writes) <= 4  # not one write per clip
+    db.close()
+
+
+def test_a_cold_probe_that_fails_hands_its_role_to_a_held_clip(tmp_path: Path) -> None:
+    """The probe taught nothing: the oldest held clip is polled at once and becomes the
+    probe; no held clip waits for the task ceiling."""
+    summary, mem, clock, db = render_virtually(
+        tmp_path,
+        independent(4),
+        concurrency=16,
+        max_active=12,
+        timestamps=True,
+        failing=("t0",),
+    )
+    assert sorted(c.status for c in summary.clips) == ["done"] * 3 + ["failed"]
+    assert clock.t - 1000.0 < 2 * 20.0  # not the 3600 s ceiling
+    assert len(mem.requests) / 4 <= 4.0
     db.close()
