@@ -254,7 +254,9 @@ async def test_rename_across_files(client: LanguageClient) -> None:
         )
     )
     assert edit is not None and edit.changes is not None
-    assert set(edit.changes) == {uri, STUDIO.as_uri()}
+    # examples/night_shift.shot imports the same library and uses the package too
+    night = (TEASER.parent / "night_shift.shot").as_uri()
+    assert set(edit.changes) == {uri, STUDIO.as_uri(), night}
     assert len(edit.changes[uri]) == 2 and len(edit.changes[STUDIO.as_uri()]) == 1
     assert all(e.new_text == "house_look" for es in edit.changes.values() for e in es)
 
