@@ -54,7 +54,7 @@ def resolve_member(
         if asset not in refs:
             refs.append(asset)
     look = decl.look.value if decl.look is not None else None
-    if not refs and look is None:
+    if not decl.refs and look is None:  # (a rejected `ref` is reported already)
         ctx.error(
             "SHOT218",
             f"{decl.kind} `{decl.name.name}` has neither a `ref` nor a `look`",

@@ -170,3 +170,22 @@ def test_formatter_lays_out_the_new_constructs_and_keeps_comments() -> None:
     assert "defaults {\n  cast   halo\n  use    neon\n  aspect 16:9\n}" in out  # source order
     again, _ = format_text(out)
     assert again == out
+
+
+def test_imports_carry_cast_members(tmp_path: Path) -> None:
+    (tmp_path / "lib.shot").write_text(
+        'asset mara_face image "https://cdn.example.com/mara.png"\n'
+        'character mara { ref mara_face  look "a nurse" }\n',
+        encoding="utf-8",
+    )
+    main = tmp_path / "main.shot"
+    main.write_text(
+        'storyboard "m"\nimport "lib.shot"\nclip a { shot { subject mara  action "waves" } }\n',
+        encoding="utf-8",
+    )
+    from seedance_dsl.compiler import compile_file
+
+    c = compile_file(main)
+    assert not c.diagnostics
+    assert c.clips[0].payload["media_urls"] == ["https://cdn.example.com/mara.png"]
+    assert "a nurse" in c.clips[0].prompt
