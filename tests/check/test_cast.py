@@ -189,3 +189,14 @@ def test_imports_carry_cast_members(tmp_path: Path) -> None:
     assert not c.diagnostics
     assert c.clips[0].payload["media_urls"] == ["https://cdn.example.com/mara.png"]
     assert "a nurse" in c.clips[0].prompt
+
+
+def test_comments_inside_a_member_are_kept() -> None:
+    src = (
+        'asset a image "u"\ncharacter mara {\n  ref a  // the face\n  // own line\n'
+        '  look "x"\n}\nclip c { cast mara }\n'
+    )
+    out, diags = format_text(src)
+    assert not diags and out is not None
+    assert "// the face" in out and "// own line" in out
+    assert format_text(out)[0] == out
