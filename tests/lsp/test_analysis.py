@@ -137,3 +137,26 @@ def test_cast_members_are_declarations_and_their_uses_are_found() -> None:
     uses = [(o.name, o.context) for o in occurrences(tree) if not o.is_decl]
     assert ("face", "ref") in uses and ("halo", "cast") in uses and ("halo", "omit") in uses
     assert [c for name, c in uses if name == "mara"] == ["cast", "subject", "say"]
+
+
+def test_completion_knows_the_cast() -> None:
+    from seedance_dsl.lsp.complete import complete
+
+    text = (
+        'asset face image "https://cdn.example.com/f.png"\n'
+        'asset moves video "https://cdn.example.com/m.mp4"\n'
+        'character mara { ref face  look "x" }\n'
+        "product halo { ref face }\n"
+        "clip a {\n  cast mara\n  ref moves as camera\n}\n"
+        "character theo {\n  ref face\n}\n"
+    )  # valid text (a file with errors completes from its last good analysis)
+    a = analyse(text, "/p/c.shot", 1)
+
+    def labels(marker: str) -> set[str]:
+        return {i.label for i in complete(a, text.index(marker) + len(marker))}
+
+    assert {"mara", "halo"} <= labels("  cast ")
+    assert {"product", "camera", "motion"} <= labels("ref moves as ")
+    got = labels("theo {\n  ref ")
+    assert "face" in got and "moves" not in got  # a member's refs are images
+    assert {"cast", "omit"} <= labels("clip a {\n")
