@@ -211,7 +211,8 @@ async def test_completion_in_context(client: LanguageClient) -> None:
     t_ = COMPLETE
     assert {"mini", "standard", "pro"} <= set(await labels(client, uri, pos(t_, "tier ", 5)))
     assert set(await labels(client, uri, pos(t_, "one.", 4))) == {"last_frame", "video"}
-    assert {"character", "motion", "style"} == set(await labels(client, uri, pos(t_, "as \n", 3)))
+    roles = {"character", "product", "motion", "camera", "style"}
+    assert roles == set(await labels(client, uri, pos(t_, "as \n", 3)))
     assert "subtitles" in await labels(client, uri, pos(t_, "without ", 8))
     got = await labels(client, uri, pos(t_, "use \n", 4))
     assert {"standard", "studio_look", "night_city"} <= set(got)
