@@ -200,3 +200,19 @@ def test_comments_inside_a_member_are_kept() -> None:
     assert not diags and out is not None
     assert "// the face" in out and "// own line" in out
     assert format_text(out)[0] == out
+
+
+def test_compile_json_of_the_cast_example_fits_the_schema(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import jsonschema
+
+    from seedance_dsl.agents.schema import COMPILE_SCHEMA
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "night_shift.shot"
+    out = json.loads(_run(["compile", "--format", "json", str(example)], capsys))
+    jsonschema.validate(out, COMPILE_SCHEMA)
+    by_name = {c["name"]: c for c in out["clips"]}
+    assert by_name["dance"]["cast"] == ["mara", "theo", "halo"]
+    assert by_name["street"]["cast"] == ["mara"]
+    assert not any(c["verbatim"] for c in out["clips"])
