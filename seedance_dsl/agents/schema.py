@@ -64,6 +64,8 @@ _CLIP: dict[str, Any] = {
         "depends_on",
         "inputs",
         "body",
+        "verbatim",
+        "cast",
         "origins",
         "source_map",
         "span",
@@ -102,6 +104,17 @@ _CLIP: dict[str, Any] = {
                 "prompt": {"type": "string"},
                 "mode": {"type": "string"},
             },
+        },
+        "verbatim": {
+            "type": "boolean",
+            "description": "A text-only clip: its prompt is sent as written, with no "
+            "constraint package (docs/language.md; SHOT217).",
+        },
+        "cast": {
+            "type": "array",
+            "description": "The cast members (character/product) whose references the clip "
+            "supplies, in payload order.",
+            "items": {"type": "string"},
         },
         "origins": {
             "type": "object",

@@ -43,10 +43,22 @@ class ClipOutputRef:
 
 
 @dataclass(frozen=True, slots=True)
+class CastMember:
+    """A ``character`` or ``product`` declaration, its references resolved."""
+
+    name: str
+    kind: nodes.MemberKind
+    refs: tuple[Asset, ...]  # image assets, in the declaration's order
+    look: str | None  # the description in words, said once in each clip's prompt
+    decl: nodes.MemberDecl
+
+
+@dataclass(frozen=True, slots=True)
 class ResolvedRole:
     role: nodes.Role
     source: Asset | ClipOutputRef
-    decl: nodes.RoleDecl
+    decl: nodes.RoleDecl  # for a cast member's reference: the line that brought it
+    member: str | None = None  # the cast member this reference belongs to
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +80,26 @@ class ResolvedClip:
     shots: tuple[nodes.Shot, ...]
     texts: tuple[nodes.ClipText, ...]
     depends_on: tuple[str, ...]  # names of clips whose outputs this clip needs
+    #: The cast members the clip brings (from ``defaults``, its ``cast`` lines and the
+    #: names its shots mention), in that order; their references are in ``roles``.
+    cast: tuple[CastMember, ...] = ()
 
     @property
     def span(self) -> Span:
         return self.decl.span
+
+    @property
+    def verbatim(self) -> bool:
+        """A clip written as plain prose is sent as written: no ``use``, at most one shot,
+        and that shot has only ``text`` fields (docs/compiler.md, "raw prompts"); it gets
+        no constraint package (SHOT217 says so)."""
+        if self.uses or len(self.shots) > 1:
+            return False
+        return all(
+            isinstance(item, nodes.ShotField) and item.key == "text"
+            for shot in self.shots
+            for item in shot.items
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +116,8 @@ class CheckedStoryboard:
     #: The directories ``import`` and ``template`` may read (the top-level file's
     #: directory first, then the extra roots); the template's includes are held to them.
     roots: tuple[str, ...] = ()
+    #: The cast (``character`` and ``product`` declarations, imports included) by name.
+    cast: Mapping[str, CastMember] = field(default_factory=dict)
 
     def clip(self, name: str) -> ResolvedClip:
         for c in self.clips:

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ..api.spec import CONTRACT
@@ -34,8 +34,10 @@ from ..syntax.source import decode, outside_roots, project_roots, read_bytes
 if TYPE_CHECKING:
     from pathlib import Path
 
+from .cast import DefaultsExtras, bring_cast, resolve_member
 from .model import (
     Asset,
+    CastMember,
     CheckedStoryboard,
     CheckResult,
     ClipOutputRef,
@@ -77,7 +79,9 @@ ROLE_KINDS: dict[n.Role, tuple[str, ...]] = {
     "start": ("image",),
     "end": ("image",),
     "character": ("image", "video"),
+    "product": ("image", "video"),
     "motion": ("video",),
+    "camera": ("video",),
     "style": ("image", "video"),
     "source": ("video",),
     "extension": ("video",),
@@ -87,11 +91,16 @@ _ROLE_WORDS: dict[n.Role, str] = {
     "start": "a start frame",
     "end": "an end frame",
     "character": "a character reference",
+    "product": "a product reference",
     "motion": "a motion reference",
+    "camera": "a camera reference",
     "style": "a style reference",
     "source": "the source video of an edit",
     "extension": "the clip to extend",
 }
+
+
+_NO_CAST: Mapping[str, CastMember] = {}
 
 
 @dataclass
@@ -339,6 +348,7 @@ def _resolve(ctx: _Ctx, main: _File, imported: list[_File]) -> CheckedStoryboard
     clip_decls: dict[str, n.ClipDecl] = {}
     first_span: dict[str, n.Span] = {}
     main_assets: list[Asset] = []
+    member_decls: list[n.MemberDecl] = []
 
     def declare(name: n.Ident, what: str) -> bool:
         if name.name in first_span:
@@ -390,13 +400,18 @@ def _resolve(ctx: _Ctx, main: _File, imported: list[_File]) -> CheckedStoryboard
                     continue
                 pkg_spans[name] = item.name.span
                 packages[name] = _package(item)
+            elif isinstance(item, n.MemberDecl):
+                if declare(item.name, f"a {item.kind}"):
+                    member_decls.append(item)
             elif isinstance(item, n.ClipDecl) and f is main and declare(item.name, "a clip"):
                 clip_decls[item.name.name] = item
 
     # ---- defaults and template (main file only)
     defaults: dict[str, n.Setting] = {}
     template: n.TemplateDecl | None = None
-    defaults_seen = False
+    defaults_seen: n.Defaults | None = None
+    used_assets: set[str] = set()
+    cast = {d.name.name: resolve_member(ctx, d, assets, used_assets) for d in member_decls}
     for item in tree.items:
         if isinstance(item, n.Defaults):
             if defaults_seen:
@@ -404,7 +419,7 @@ def _resolve(ctx: _Ctx, main: _File, imported: list[_File]) -> CheckedStoryboard
                     "SHOT212", "a second `defaults` block", item.span, help="merge the two blocks"
                 )
                 continue
-            defaults_seen = True
+            defaults_seen = item
             defaults = _check_settings(ctx, item.settings, "defaults")
         elif isinstance(item, n.TemplateDecl):
             if template is not None:
@@ -417,12 +432,14 @@ def _resolve(ctx: _Ctx, main: _File, imported: list[_File]) -> CheckedStoryboard
                 continue
             template = item
 
-    used_assets: set[str] = set()
+    extras = DefaultsExtras.of(ctx, defaults_seen, cast, lambda u: _resolve_use(ctx, u, packages))
     clips: list[ResolvedClip] = []
     for decl in tree.clips:
         if clip_decls.get(decl.name.name) is not decl:
             continue
-        clips.append(_resolve_clip(ctx, decl, assets, packages, clip_decls, defaults, used_assets))
+        clip = _resolve_clip(ctx, decl, assets, packages, clip_decls, defaults, used_assets, cast)
+        clips.append(_with_cast(ctx, clip, extras, cast))
+    _verbatim_notes(ctx, clips)
 
     _check_cycles(ctx, clips)
     from .cutblock import check_cut
@@ -470,7 +487,80 @@ def _resolve(ctx: _Ctx, main: _File, imported: list[_File]) -> CheckedStoryboard
         template=template,
         template_path=template_path,
         roots=ctx.roots,
+        cast=cast,
     )
+
+
+def _with_cast(
+    ctx: _Ctx, clip: ResolvedClip, extras: DefaultsExtras, cast: dict[str, CastMember]
+) -> ResolvedClip:
+    """The clip with the defaults' packages and cast, its own `cast` lines and the
+    members its shots name (:mod:`.cast`)."""
+    mentioned = [
+        (cast[ref.name], si.span)
+        for shot in clip.shots
+        for si in shot.items
+        if (ref := _shot_name(si)) is not None and ref.name in cast
+    ]
+    roles, uses = list(clip.roles), list(clip.uses)
+    members = bring_cast(ctx, clip.decl, extras, cast, mentioned, roles, uses)
+    out = replace(clip, roles=tuple(roles), uses=tuple(uses), cast=members)
+    return out
+
+
+def _verbatim_notes(ctx: _Ctx, clips: list[ResolvedClip]) -> None:
+    """SHOT217 on a text-only clip (sent verbatim, no constraint package) of a storyboard
+    whose other clips get one: the difference is made visible.  (A `use` that failed to
+    resolve is reported already: the note would only echo it.)"""
+    if all(c.verbatim for c in clips):
+        return  # e.g. the provider's example, copied as it is: nothing differs
+    for clip in clips:
+        if clip.verbatim and not any(isinstance(i, n.UsePackage) for i in clip.decl.items):
+            ctx.note(
+                "SHOT217",
+                f"clip `{clip.name}` is text only: its text is sent verbatim, with no "
+                "constraint package (the other clips get one)",
+                clip.decl.name.span,
+                help="add `use standard` (or `use` a package of yours, here or in `defaults`) "
+                "to send it with the standard constraints (G8); leave it when the text is "
+                "exactly the prompt you want",
+            )
+
+
+def _shot_name(si: n.ShotItem) -> n.Ident | None:
+    """The bare name a shot item mentions (``subject mara``, ``say mara "..."``)."""
+    if isinstance(si, n.ShotField) and isinstance(si.value, n.Ident):
+        return si.value
+    if isinstance(si, n.Dialogue) and isinstance(si.speaker, n.Ident):
+        return si.speaker
+    return None
+
+
+def _resolve_use(ctx: _Ctx, item: n.UsePackage, packages: dict[str, Package]) -> ResolvedUse | None:
+    pkg = packages.get(item.package.name)
+    if pkg is None:
+        ctx.error(
+            "SHOT202",
+            f"unknown package `{item.package.name}`"
+            f"{did_you_mean(item.package.name, tuple(packages))}",
+            item.package.span,
+            help=f"the packages are: {', '.join(sorted(packages))}",
+        )
+        return None
+    items = {i.name for i in (*pkg.keep, *pkg.avoid)}
+    without: list[str] = []
+    for w in item.without:
+        if w.name not in items:
+            ctx.error(
+                "SHOT213",
+                f"package `{pkg.name}` has no item `{w.name}`{did_you_mean(w.name, items)}",
+                w.span,
+                help=f"`{pkg.name}` has: {', '.join(sorted(items)) or 'no constraint items'}"
+                + ("; quote a phrase of several words" if " " not in w.name else ""),
+            )
+            continue
+        without.append(w.name)
+    return ResolvedUse(pkg, tuple(without), item)
 
 
 def _no_clips(ctx: _Ctx, main: _File) -> None:
@@ -519,6 +609,7 @@ def _resolve_clip(
     clip_decls: dict[str, n.ClipDecl],
     defaults: dict[str, n.Setting],
     used_assets: set[str],
+    cast: Mapping[str, CastMember] = _NO_CAST,
 ) -> ResolvedClip:
     name = decl.name.name
     own = _check_settings(
@@ -556,41 +647,16 @@ def _resolve_clip(
                 dep(src.clip)
             roles.append(ResolvedRole(role, src, item))
         elif isinstance(item, n.UsePackage):
-            pkg = packages.get(item.package.name)
-            if pkg is None:
-                ctx.error(
-                    "SHOT202",
-                    f"unknown package `{item.package.name}`"
-                    f"{did_you_mean(item.package.name, tuple(packages))}",
-                    item.package.span,
-                    help=f"the packages are: {', '.join(sorted(packages))}",
-                )
-                continue
-            items = {i.name for i in (*pkg.keep, *pkg.avoid)}
-            without: list[str] = []
-            for w in item.without:
-                if w.name not in items:
-                    ctx.error(
-                        "SHOT213",
-                        f"package `{pkg.name}` has no item `{w.name}`{did_you_mean(w.name, items)}",
-                        w.span,
-                        help=f"`{pkg.name}` has: {', '.join(sorted(items)) or 'no constraint items'}"
-                        + ("; quote a phrase of several words" if " " not in w.name else ""),
-                    )
-                    continue
-                without.append(w.name)
-            uses.append(ResolvedUse(pkg, tuple(without), item))
+            use = _resolve_use(ctx, item, packages)
+            if use is not None:
+                uses.append(use)
         elif isinstance(item, n.ClipText):
             texts.append(item)
         elif isinstance(item, n.Shot):
             for si in item.items:
-                ref: n.Ident | None = None
-                if isinstance(si, n.ShotField) and isinstance(si.value, n.Ident):
-                    ref = si.value
-                elif isinstance(si, n.Dialogue) and isinstance(si.speaker, n.Ident):
-                    ref = si.speaker
-                if ref is None:
-                    continue
+                ref = _shot_name(si)
+                if ref is None or ref.name in cast:
+                    continue  # a cast member: brought in by _with_cast
                 if ref.name in assets:
                     used_assets.add(ref.name)
                 else:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ..api.rules import BODY_FIELDS, RuleProblem, body_problems
@@ -60,7 +61,15 @@ __all__ = [
 ]
 
 #: The order of ``media_urls``: by role in this order, then in the clip's order.
-MEDIA_ROLE_ORDER: tuple[nodes.Role, ...] = ("source", "extension", "character", "motion", "style")
+MEDIA_ROLE_ORDER: tuple[nodes.Role, ...] = (
+    "source",
+    "extension",
+    "character",
+    "product",
+    "motion",
+    "camera",
+    "style",
+)
 
 
 EDIT_SENTENCE = "Strictly edit the supplied source video"  # G5
@@ -190,6 +199,7 @@ _ROLE_NEEDS: dict[str, Kind] = {
     "start": "image",
     "end": "image",
     "motion": "video",
+    "camera": "video",
     "source": "video",
     "extension": "video",
 }
@@ -204,7 +214,9 @@ def _phrase(role: nodes.Role, kind: Kind, position: int | None) -> str:
     ref = f"reference {kind} {position}"
     return {
         "character": f"the character in {ref}",
-        "motion": f"the camera movement of {ref}",
+        "product": f"the product in {ref}",
+        "motion": f"the movement of the subject in {ref}",
+        "camera": f"the camera movement of {ref}",
         "style": f"the visual style of {ref}",
         "source": f"the source video ({ref})",
         "extension": f"the previous clip ({ref})",
@@ -212,14 +224,17 @@ def _phrase(role: nodes.Role, kind: Kind, position: int | None) -> str:
 
 
 def _sentence(role: nodes.Role, kind: Kind, position: int | None) -> str:
-    """What the prompt says about each supplied asset (G3, G5, G6)."""
+    """What the prompt says about each supplied asset (G3, G5, G6; docs/language.md,
+    "How references are worded")."""
     ref = f"reference {kind} {position}"
     return {
         "start": "Open on the supplied start frame.",
         "end": "End on the supplied end frame.",
         "character": f"The character in {ref} is a main character; keep their appearance "
         "consistent.",
-        "motion": f"Follow the camera movement of {ref}.",
+        "product": f"The product in {ref} keeps its exact shape, colour and markings.",
+        "motion": f"Follow the movement of the subject in {ref} (its choreography and timing).",
+        "camera": f"Follow the camera movement of {ref}.",
         "style": f"Match the visual style of {ref}.",
         "source": f"{EDIT_SENTENCE} ({ref}).",
         "extension": f"{EXTENSION_SENTENCE} ({ref}).",
@@ -335,6 +350,7 @@ def _references(
                 span=r.decl.span,
                 output=out,
                 url_span=r.source.decl.url.span if isinstance(r.source, Asset) else None,
+                member=r.member,
             )
         )
 
@@ -347,7 +363,53 @@ def _references(
         kind = _kind_of(r.source)
         counts[kind] += 1
         add(r, f"media_urls[{i}]", i, counts[kind])
+    _cast_wording(clip, refs)
     return refs, slots
+
+
+def _positions(numbers: list[int]) -> str:
+    if len(numbers) == 1:
+        return str(numbers[0])
+    return ", ".join(str(x) for x in numbers[:-1]) + f" and {numbers[-1]}"
+
+
+def _cast_wording(clip: ResolvedClip, refs: list[Reference]) -> None:
+    """A cast member is named once for all its references ("the character in reference
+    images 1 and 2") and described once, in the sentence of its first reference; the
+    sentences of its other references are empty (the template skips them)."""
+    if not clip.cast:
+        return
+    looks = {m.name: m.look for m in clip.cast}
+    groups: dict[str, list[int]] = {}
+    for i, r in enumerate(refs):
+        if r.member is not None:
+            groups.setdefault(r.member, []).append(i)
+    for member, indexes in groups.items():
+        first = refs[indexes[0]]
+        kind, role = first.kind, first.role
+        where = f"reference {kind}{'s' if len(indexes) > 1 else ''} " + _positions(
+            [refs[i].position or 0 for i in indexes]
+        )
+        look = looks.get(member)
+        if role == "product":
+            phrase = f"the product in {where}"
+            sentence = (
+                f"The product in {where} is {_one_line(look).rstrip('.')}; keep its shape, "
+                "colour and markings exactly."
+                if look
+                else f"The product in {where} keeps its exact shape, colour and markings."
+            )
+        else:
+            phrase = f"the character in {where}"
+            sentence = (
+                f"The character in {where} is a main character, {_one_line(look).rstrip('.')}; "
+                "keep their appearance consistent."
+                if look
+                else f"The character in {where} is a main character; keep their appearance "
+                "consistent."
+            )
+        for n_, i in enumerate(indexes):
+            refs[i] = replace(refs[i], phrase=phrase, sentence=sentence if n_ == 0 else "")
 
 
 # ----------------------------------------------------------------- mode
@@ -564,15 +626,8 @@ STANDARD_AVOID: tuple[str, ...] = ("deformation", "watermark", "logo", "subtitle
 
 
 def _is_raw(clip: ResolvedClip) -> bool:
-    """A clip written as plain prose is sent as written: no ``use``, at most one shot,
-    and that shot has only ``text`` fields (docs/compiler.md, "raw prompts")."""
-    if clip.uses or len(clip.shots) > 1:
-        return False
-    return all(
-        isinstance(item, nodes.ShotField) and item.key == "text"
-        for shot in clip.shots
-        for item in shot.items
-    )
+    """A clip written as plain prose is sent as written (:attr:`ResolvedClip.verbatim`)."""
+    return clip.verbatim
 
 
 def _payload_sources(
@@ -640,6 +695,11 @@ class _Describer:
         ref = self.by_name.get(value.name)
         if ref is not None:
             return ref.phrase
+        member = self.checked.cast.get(value.name)
+        if member is not None and member in self.clip.cast:
+            if member.look is not None:  # a member without references: its words
+                return member.look
+            return value.name.replace("_", " ")
         known = value.name in self.checked.assets
         self.diags.append(
             _diag(
@@ -758,6 +818,8 @@ def plan_clip(
     by_name: dict[str, Reference] = {}
     for r in refs:
         by_name.setdefault(r.name, r)
+        if r.member is not None:
+            by_name.setdefault(r.member, r)
     audio_field = sources.get("generate_audio")
     audio = bool(
         audio_field.value if audio_field is not None else CONTRACT.defaults["generate_audio"]

@@ -39,12 +39,18 @@ class ClipContext(TypedDict):
 
 
 class ReferenceContext(TypedDict):
-    role: Annotated[str, "`start`, `end`, `character`, `motion`, `style`, `source`, `extension`"]
+    role: Annotated[
+        str,
+        "`start`, `end`, `character`, `product`, `motion`, `camera`, `style`, `source`, "
+        "`extension`",
+    ]
     kind: Annotated[str, "`image` or `video`"]
     field: Annotated[str, "`image_url`, `end_image_url`, `media_urls[0]`, …"]
     position: Annotated[int | None, "1-based among `media_urls` of its kind; none for frames"]
     phrase: Annotated[str, '"the character in reference image 1"']
-    sentence: Annotated[str, "the built-in sentence for it (G3/G5/G6)"]
+    sentence: Annotated[
+        str, "the built-in sentence for it (G3/G5/G6); empty for a cast member's second reference"
+    ]
 
 
 class DialogueContext(TypedDict):

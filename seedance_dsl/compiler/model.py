@@ -136,6 +136,7 @@ class Reference:
     span: Span  # the role line (`start station`)
     output: ClipOutputRef | None = None
     url_span: Span | None = None  # where the URL is written (the asset's declaration)
+    member: str | None = None  # the cast member the asset belongs to (`character mara`)
 
     def context(self) -> ReferenceContext:
         """The template variable ``references[i]`` (docs/compiler.md)."""

@@ -73,10 +73,30 @@ def _clip_json(clip: CompiledClip) -> dict[str, Any]:
             for s in clip.slots
         ],
         "body": dict(clip.payload),
+        "verbatim": _verbatim(clip),
+        "cast": _cast_of(clip),
         "origins": dict(clip.origins),
         "source_map": {k: span_json(v) for k, v in clip.source_map.items()},
         "span": span_json(clip.span),
     }
+
+
+def _verbatim(clip: CompiledClip) -> bool:
+    """The clip is text only: its prompt is sent as written, with no constraint package."""
+    info = clip.context.get("clip") if clip.context else None
+    return bool(info.get("raw")) if isinstance(info, Mapping) else False
+
+
+def _cast_of(clip: CompiledClip) -> list[str]:
+    """The cast members whose references the clip supplies, in payload order."""
+    out: list[str] = []
+    for r in clip.references:
+        if r.member is not None and r.member not in out:
+            out.append(r.member)
+    return out
+
+
+VERBATIM_NOTE = "sent verbatim: no constraint package (add `use standard`)"
 
 
 def to_json(
@@ -183,7 +203,8 @@ def format_text(compiled: CompiledStoryboard, clips: Sequence[CompiledClip] | No
                 line += f"  # {note}"
             out.append(line.rstrip())
         out.append("")
-        out.append(f"prompt ({len(clip.prompt)} characters):")
+        verbatim = f", {VERBATIM_NOTE}" if _verbatim(clip) else ""
+        out.append(f"prompt ({len(clip.prompt)} characters{verbatim}):")
         for line in clip.prompt.splitlines() or [""]:
             out.append(f"  | {line}".rstrip())
         out.append("")

@@ -31,15 +31,17 @@ STATEMENTS: dict[str, tuple[str, ...]] = {
         *(d.keyword for d in DECLARATIONS),
         "cut",
     ),
-    "defaults": _SETTINGS,
+    "defaults": (*_SETTINGS, "use", "cast"),
     "package": ("style", "keep", "avoid"),
-    "clip": (*_SETTINGS, *_ROLE_LINES, "use", "text", "shot"),
+    "clip": (*_SETTINGS, *_ROLE_LINES, "use", "cast", "omit", "text", "shot"),
+    "character": ("ref", "look"),
+    "product": ("ref", "look"),
     "shot": (*n.SHOT_FIELD_KEYS, "say"),
     "cut": (),  # clip names (see _names)
 }
 
 #: ``ref NAME as ROLE``: the roles a reference may take
-REF_ROLES: tuple[str, ...] = ("character", "motion", "style")
+REF_ROLES: tuple[str, ...] = ("character", "product", "motion", "camera", "style")
 ASSET_KINDS: tuple[str, ...] = get_args(n.AssetKind)
 CLIP_OUTPUTS: tuple[str, ...] = get_args(n.ClipOutputKind)
 
@@ -77,6 +79,8 @@ def visible_names(a: Analysis) -> dict[str, dict[str, str]]:
                 out["asset"][name] = f"{asset.kind} asset"
             for name, pkg in sb.packages.items():
                 out["package"][name] = "built-in package" if pkg.builtin else "package"
+            for name, member in sb.cast.items():
+                out[member.kind][name] = member.kind
         tree = a.tree
         if tree is not None:
             for item in tree.items:
@@ -86,6 +90,8 @@ def visible_names(a: Analysis) -> dict[str, dict[str, str]]:
                     out["package"].setdefault(item.name.name, "package")
                 elif isinstance(item, n.ClipDecl):
                     out["clip"].setdefault(item.name.name, "clip")
+                elif isinstance(item, n.MemberDecl):
+                    out[item.kind].setdefault(item.name.name, item.kind)
         out["package"].setdefault("standard", "built-in package")
         return out
 
@@ -177,12 +183,18 @@ def _complete(a: Analysis, ctx: Context) -> list[t.CompletionItem]:
             if len(w) == 3 and w[2] == "as":
                 return _kw(REF_ROLES, "role")
             return []
+        if first in ("cast", "omit") and (len(w) == 1 or w[-1] == ","):
+            return _names(a, first)
         if first == "use":
             if len(w) == 1:
                 return _names(a, "use")
             if len(w) == 2 or (len(w) > 2 and w[-1] not in ("without", ",")):
                 return _kw(("without",)) if len(w) == 2 else []
             return _package_items(a, w[1])
+    if ctx.block in ("character", "product") and first == "ref" and (len(w) == 1 or w[-1] == ","):
+        return [i for i in _names(a, "ref") if i.detail == "image asset"]
+    if ctx.block == "defaults" and first == "cast" and (len(w) == 1 or w[-1] == ","):
+        return _names(a, "cast")
     if ctx.block == "shot" and first in ("subject", "say") and len(w) == 1:
         return _names(a, first)
     return []

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 #: The block keywords: what an opening brace after them opens.
-BLOCKS = ("defaults", "package", "clip", "shot", "cut")
+BLOCKS = ("defaults", "package", "character", "product", "clip", "shot", "cut")
 
 _TOKEN = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*(?:"""|\Z)'  # a long string (maybe unterminated)

@@ -303,7 +303,7 @@ def document_symbols(a: Analysis) -> list[t.DocumentSymbol]:
                 )
             )
         elif isinstance(name_node, n.Ident):
-            kind = next((d for d in BY_KIND.values() if isinstance(item, d.node)), None)
+            kind = next((d for d in BY_KIND.values() if d.declares(item)), None)
             if kind is None:
                 continue
             out.append(

@@ -17,7 +17,7 @@ from typing import Literal
 
 from ..syntax import nodes as n
 
-SymbolKindName = Literal["asset", "package", "clip"]
+SymbolKindName = Literal["asset", "package", "character", "product", "clip"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,14 @@ class DeclarationKind:
     symbol_kind: int
     completion_kind: int
     what: str  # for messages: "an asset"
+    #: for a node shared by kinds (``MemberDecl``): the value of its ``kind`` field
+    member: str | None = None
+
+    def declares(self, item: object) -> bool:
+        """``item`` is a declaration of this kind."""
+        if not isinstance(item, self.node):
+            return False
+        return self.member is None or getattr(item, "kind", None) == self.member
 
 
 #: Every declaration kind; the order is the preference when one name could be two kinds.
@@ -50,10 +58,30 @@ DECLARATIONS: tuple[DeclarationKind, ...] = (
         "package",
         "package",
         n.PackageDecl,
-        ("use",),
+        ("use", "omit"),
         symbol_kind=4,  # Package
         completion_kind=9,  # Module
         what="a package",
+    ),
+    DeclarationKind(
+        "character",
+        "character",
+        n.MemberDecl,
+        ("cast", "omit", "subject", "say"),
+        symbol_kind=5,  # Class
+        completion_kind=7,  # Class
+        what="a character",
+        member="character",
+    ),
+    DeclarationKind(
+        "product",
+        "product",
+        n.MemberDecl,
+        ("cast", "omit", "subject", "say"),
+        symbol_kind=19,  # Object
+        completion_kind=7,  # Class
+        what="a product",
+        member="product",
     ),
     DeclarationKind(
         "clip",
@@ -86,7 +114,7 @@ class Occurrence:
 
 def _decl_kind(item: object) -> DeclarationKind | None:
     for d in DECLARATIONS:
-        if isinstance(item, d.node):
+        if d.declares(item):
             return d
     return None
 
@@ -114,6 +142,11 @@ def occurrences(tree: n.Storyboard) -> Iterator[Occurrence]:
             yield Occurrence(ident.name, (d.kind,), ident.span, True, d.keyword)
         if isinstance(item, n.ClipDecl):
             yield from _clip_uses(item)
+        elif isinstance(item, n.MemberDecl):
+            for r in item.refs:
+                yield Occurrence(r.name, ("asset",), r.span, False, "ref")
+        elif isinstance(item, n.Defaults):
+            yield from _list_uses((*item.uses, *item.cast))
         elif isinstance(item, n.CutDecl):
             for e in item.entries:
                 yield Occurrence(e.clip.name, _names("cut"), e.clip.span, False, "cut")
@@ -128,8 +161,8 @@ def _clip_uses(clip: n.ClipDecl) -> Iterator[Occurrence]:
                 yield Occurrence(t.clip.name, ("clip",), t.clip.span, False, kw)
             else:
                 yield Occurrence(t.name, _names(kw), t.span, False, kw)
-        elif isinstance(it, n.UsePackage):
-            yield Occurrence(it.package.name, _names("use"), it.package.span, False, "use")
+        elif isinstance(it, n.UsePackage | n.CastUse | n.Omit):
+            yield from _list_uses((it,))
         elif isinstance(it, n.Shot):
             for f in it.items:
                 if isinstance(f, n.ShotField) and isinstance(f.value, n.Ident):
@@ -138,6 +171,17 @@ def _clip_uses(clip: n.ClipDecl) -> Iterator[Occurrence]:
                 elif isinstance(f, n.Dialogue) and isinstance(f.speaker, n.Ident):
                     s = f.speaker
                     yield Occurrence(s.name, _names("say"), s.span, False, "say")
+
+
+def _list_uses(items: tuple[n.UsePackage | n.CastUse | n.Omit, ...]) -> Iterator[Occurrence]:
+    """The names of `use PKG`, `cast A, B` and `omit A, B` lines."""
+    for it in items:
+        if isinstance(it, n.UsePackage):
+            yield Occurrence(it.package.name, _names("use"), it.package.span, False, "use")
+            continue
+        kw = "cast" if isinstance(it, n.CastUse) else "omit"
+        for name in it.names:
+            yield Occurrence(name.name, _names(kw), name.span, False, kw)
 
 
 def declarations(tree: n.Storyboard) -> dict[tuple[str, str], n.Span]:

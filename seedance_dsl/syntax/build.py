@@ -236,8 +236,45 @@ class TreeBuilder:
         return text
 
     def defaults(self, c: list[Any]) -> n.Defaults:
-        settings = tuple(x for x in c[2:-1] if isinstance(x, n.Setting))
-        return n.Defaults(settings, self.span_of(c[0], c[-1]))
+        body = c[2:-1]
+        settings = tuple(x for x in body if isinstance(x, n.Setting))
+        uses = tuple(x for x in body if isinstance(x, n.UsePackage))
+        cast = tuple(x for x in body if isinstance(x, n.CastUse))
+        return n.Defaults(settings, self.span_of(c[0], c[-1]), uses, cast)
+
+    def member(self, c: list[Any]) -> n.MemberDecl:
+        refs: list[n.Ident] = []
+        look: n.Text | None = None
+        for x in c[3:-1]:
+            if isinstance(x, n.Text):
+                if look is not None:
+                    self.error(
+                        "SHOT115",
+                        f"`{c[1]}` has a second `look`",
+                        x.span,
+                        labels=(Label(look.span, "first `look`"),),
+                        help="describe the member in one `look` string",
+                    )
+                    continue
+                look = x
+            elif isinstance(x, tuple):
+                refs.extend(x)
+        kind: n.MemberKind = "character" if c[0].type == "CHARACTER" else "product"
+        return n.MemberDecl(kind, self.ident(c[1]), tuple(refs), look, self.span_of(c[0], c[-1]))
+
+    def member_ref(self, c: list[Any]) -> tuple[n.Ident, ...]:
+        return tuple(self.ident(t) for t in c[1::2])
+
+    def member_look(self, c: list[Any]) -> n.Text | None:
+        if type(c[1]) is Synthetic:
+            return None
+        return self.string(c[1])
+
+    def cast(self, c: list[Any]) -> n.CastUse:
+        return n.CastUse(tuple(self.ident(t) for t in c[1::2]), self.span_of(c[0], c[-1]))
+
+    def omit(self, c: list[Any]) -> n.Omit:
+        return n.Omit(tuple(self.ident(t) for t in c[1::2]), self.span_of(c[0], c[-1]))
 
     def setting(self, c: list[Any]) -> n.Setting:
         key, val = c
@@ -339,7 +376,11 @@ class TreeBuilder:
                 "extension": "to continue a clip, write `extend NAME`",
                 "start": "for the opening frame, write `start NAME`",
                 "end": "for the closing frame, write `end NAME`",
-            }.get(role, "a reference is `as character`, `as motion` or `as style`")
+            }.get(
+                role,
+                "a reference is `as character`, `as product`, `as motion`, `as camera` "
+                "or `as style`",
+            )
             self.error(
                 "SHOT110",
                 f"unknown reference role `{role}`{did_you_mean(role, tuple(REF_ROLES))}",

@@ -344,11 +344,12 @@ register(
     "SHOT110",
     "unknown reference role",
     """
-`ref NAME as ROLE` supplies a reference asset; the roles are `character` (a person or
-object to keep consistent), `motion` (a video whose camera/subject movement to follow)
-and `style` (an image or video whose look to follow).  Other roles have their own
-statements: `start NAME`, `end NAME`, `source NAME` (the video to edit) and
-`extend NAME` (the clip to continue).
+`ref NAME as ROLE` supplies a reference asset; the roles are `character` (a person whose
+appearance to keep), `product` (an object whose shape, colour and markings to keep
+exactly), `motion` (a video whose subject's movement to follow, e.g. a choreography),
+`camera` (a video whose camera movement to follow) and `style` (an image or video whose
+look to follow).  Other roles have their own statements: `start NAME`, `end NAME`,
+`source NAME` (the video to edit) and `extend NAME` (the clip to continue).
 """,
 )
 register(
@@ -399,6 +400,19 @@ beyond U+FFFF (an emoji) can also be written as a pair of escapes, high then low
     text "a clapperboard \\ud83c"          // error: a lone surrogate
 """,
 )
+register(
+    "SHOT115",
+    "a second `look`",
+    """
+A `character` or `product` is described in one `look` string (said once in the prompt of
+every clip that brings it).  Merge the two:
+
+    character mara {
+      ref  mara_photo
+      look "a nurse in her thirties, short dark hair, navy scrubs"
+    }
+""",
+)
 
 register(
     "SHOT130",
@@ -417,6 +431,54 @@ duration, the crossfade from the clip before into this one:
 )
 
 # ---------------------------------------------------------------------------- SHOT2xx
+
+register(
+    "SHOT216",
+    "`omit` names nothing the defaults give",
+    """
+`omit NAME, ...` in a clip drops a package (`use` line) or a cast member (`cast` line)
+that `defaults` gives every clip.  The name is neither:
+
+    defaults { use neon  cast mara }
+    clip intro {
+      omit neon          // this clip without the neon package
+      shot { action "a quiet street" }
+    }
+
+A clip's own `use` and `cast` lines need no `omit`: delete them instead.
+""",
+)
+register(
+    "SHOT217",
+    "a text-only clip is sent verbatim",
+    """
+A clip whose only content is prose (`text "..."`, no shot fields and no `use`) is sent
+exactly as written: it gets no constraint package, while every clip with shot fields gets
+the standard one (G8: stable faces, natural motion, no deformation, watermark, logo or
+subtitles).  That keeps a prompt copied from the provider byte-exact.  This note says so;
+add `use standard` (in the clip, or in `defaults` for every clip) to add the constraints:
+
+    clip glass_train {
+      use  standard
+      text "A cinematic shot of a glass train crossing a snowy mountain bridge"
+    }
+""",
+)
+register(
+    "SHOT218",
+    "unknown or empty cast member",
+    """
+`cast NAME` (in a clip or in `defaults`) names a `character` or `product` declared in
+this file or an imported one; a declaration needs a `ref` (image assets) or a `look`:
+
+    asset mara_photo image "https://cdn.example.com/mara.png"
+    character mara {
+      ref  mara_photo
+      look "a nurse in her thirties, short dark hair, navy scrubs"
+    }
+    clip ward { cast mara  shot { subject mara  action "checks a chart" } }
+""",
+)
 
 register(
     "SHOT201",

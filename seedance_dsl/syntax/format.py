@@ -36,7 +36,9 @@ _ROLE_WORD: dict[str, str] = {
     "source": "source",
     "extension": "extend",
     "character": "ref",
+    "product": "ref",
     "motion": "ref",
+    "camera": "ref",
     "style": "ref",
 }
 
@@ -115,12 +117,19 @@ def _children(node: Any) -> list[Any]:
     if isinstance(node, n.Storyboard):
         return ([node.title] if node.title is not None else []) + list(node.items)
     if isinstance(node, n.Defaults):
-        return list(node.settings)
+        return _defaults_items(node)
     if isinstance(node, n.PackageDecl | n.ClipDecl | n.Shot):
         return list(node.items)
     if isinstance(node, n.CutDecl):
         return list(node.entries)
     return []
+
+
+def _defaults_items(node: n.Defaults) -> list[Any]:
+    """The lines of ``defaults`` in source order (settings, then ``use``, then ``cast``
+    for a tree made by code)."""
+    items: list[Any] = [*node.settings, *node.uses, *node.cast]
+    return sorted(items, key=lambda k: k.span.start_pos)
 
 
 @dataclass
@@ -334,7 +343,9 @@ class _Printer:
             name = item.name.name.ljust(width)
             self.emit_lines(item, f"asset {name} {item.kind} {quote(item.url.value)}")
         elif isinstance(item, n.Defaults):
-            self.block(item, "defaults", list(item.settings), "")
+            self.block(item, "defaults", _defaults_items(item), "")
+        elif isinstance(item, n.MemberDecl):
+            self.member(item)
         elif isinstance(item, n.PackageDecl):
             self.block(item, f"package {item.name.name}", list(item.items), "")
         elif isinstance(item, n.ClipDecl):
@@ -343,6 +354,25 @@ class _Printer:
             self.block(item, "cut", list(item.entries), "")
         else:  # pragma: no cover
             raise TypeError(item)
+
+    def member(self, m: n.MemberDecl) -> None:
+        """``character NAME { ref A, B  look "..." }`` (comments inside it are kept, after
+        it: a member is one statement for the comment attachment)."""
+        head = f"{m.kind} {m.name.name}"
+        lines: list[str] = []
+        width = 4 if m.look is not None and m.refs else 3
+        if m.refs:
+            lines.append(f"{INDENT}{'ref'.ljust(width)} " + ", ".join(r.name for r in m.refs))
+        if m.look is not None:
+            lines.append(f"{INDENT}look {quote(m.look.value, INDENT)}")
+        if not lines:
+            self.emit_lines(m, f"{head} {{}}")
+            return
+        self.emit(head + " {")
+        for line in lines:
+            for part in line.split("\n"):
+                self.emit(part)
+        self.emit_lines(m, "}")
 
     # -- blocks
     def block(self, node: Any, head: str, kids: list[Any], indent: str) -> None:
@@ -400,6 +430,10 @@ class _Printer:
             return _ROLE_WORD[k.role]
         if isinstance(k, n.UsePackage):
             return "use"
+        if isinstance(k, n.CastUse):
+            return "cast"
+        if isinstance(k, n.Omit):
+            return "omit"
         if isinstance(k, n.ClipText):
             return "text"
         if isinstance(k, n.StyleItem):
@@ -429,6 +463,8 @@ class _Printer:
             if k.without:
                 s += " without " + ", ".join(_name_or_quoted(w.name) for w in k.without)
             return s
+        if isinstance(k, n.CastUse | n.Omit):
+            return ", ".join(x.name for x in k.names)
         if isinstance(k, n.ClipText):
             return quote(k.text.value, indent)
         if isinstance(k, n.StyleItem):

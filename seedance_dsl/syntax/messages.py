@@ -241,7 +241,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "expected a role after `as`, found {found}",
-        "a reference is `as character`, `as motion` or `as style`",
+        "a reference is `as character`, `as product`, `as motion`, `as camera` or `as style`",
         after=_set("AS"),
     ),
     Rule(

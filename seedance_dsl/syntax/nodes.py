@@ -111,8 +111,13 @@ class Import:
 
 @dataclass(frozen=True, slots=True)
 class Defaults:
+    """``defaults { ... }``: settings, and ``use`` / ``cast`` lines, for every clip (a clip
+    drops one of the latter with ``omit NAME``)."""
+
     settings: tuple[Setting, ...]
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    uses: tuple[UsePackage, ...] = ()
+    cast: tuple[CastUse, ...] = ()
 
 
 AssetKind = Literal["image", "video"]
@@ -157,6 +162,37 @@ class PackageDecl:
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
+MemberKind = Literal["character", "product"]
+
+
+@dataclass(frozen=True, slots=True)
+class MemberDecl:
+    """``character mara { ref mara_photo  look "..." }`` or ``product halo { ... }``: a
+    member of the cast, declared once (its image references and a description in words)."""
+
+    kind: MemberKind
+    name: Ident
+    refs: tuple[Ident, ...]  # image assets, in order
+    look: Text | None
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CastUse:
+    """``cast mara, halo``: members of the cast a clip (or ``defaults``) brings in."""
+
+    names: tuple[Ident, ...]
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Omit:
+    """``omit neon, halo``: a clip drops a package or cast member its ``defaults`` give."""
+
+    names: tuple[Ident, ...]
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
 @dataclass(frozen=True, slots=True)
 class TemplateDecl:
     """``template "house.j2"``: a house prompt template, relative to this file."""
@@ -183,8 +219,20 @@ class ClipOutput:
 #: ``extend X`` a bare name may name a clip (its video) or a video asset.
 AssetRef: TypeAlias = Ident | ClipOutput
 
-Role = Literal["start", "end", "character", "motion", "style", "source", "extension"]
-ROLES: tuple[Role, ...] = ("start", "end", "character", "motion", "style", "source", "extension")
+Role = Literal[
+    "start", "end", "character", "product", "motion", "camera", "style", "source", "extension"
+]
+ROLES: tuple[Role, ...] = (
+    "start",
+    "end",
+    "character",
+    "product",
+    "motion",
+    "camera",
+    "style",
+    "source",
+    "extension",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +304,7 @@ class ClipText:
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-ClipItem: TypeAlias = Setting | RoleDecl | UsePackage | Shot | ClipText
+ClipItem: TypeAlias = Setting | RoleDecl | UsePackage | CastUse | Omit | Shot | ClipText
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +345,9 @@ class CutDecl:
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-TopItem: TypeAlias = Import | Defaults | AssetDecl | PackageDecl | TemplateDecl | ClipDecl | CutDecl
+TopItem: TypeAlias = (
+    Import | Defaults | AssetDecl | PackageDecl | MemberDecl | TemplateDecl | ClipDecl | CutDecl
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,7 +44,13 @@ STRING_SCAN = re.compile("\\\\(?:u([0-9A-Fa-f]{4})|(.))|[\x00\ud800-\udfff]", re
 
 SWITCH_WORDS = ("on", "off")
 SHOT_FIELD_SET = frozenset(n.SHOT_FIELD_KEYS)
-REF_ROLES: dict[str, n.Role] = {"character": "character", "motion": "motion", "style": "style"}
+REF_ROLES: dict[str, n.Role] = {
+    "character": "character",
+    "product": "product",
+    "motion": "motion",
+    "camera": "camera",
+    "style": "style",
+}
 ROLE_KEYWORDS: dict[str, n.Role] = {
     "start": "start",
     "end": "end",
@@ -62,10 +68,13 @@ TOP_KEYWORDS = (
     "defaults",
     "asset",
     "package",
+    "character",
+    "product",
     "clip",
     "cut",
 )
-CLIP_KEYWORDS = ("start", "end", "ref", "source", "extend", "use", "shot", "text")
+CLIP_KEYWORDS = ("start", "end", "ref", "source", "extend", "use", "cast", "omit", "shot", "text")
+MEMBER_KEYWORDS = ("ref", "look")
 PACKAGE_KEYWORDS = ("style", "keep", "avoid")
 #: Words the grammar reserves: a name spelled like one of these cannot be written bare
 #: (the formatter quotes it where quoting is allowed).

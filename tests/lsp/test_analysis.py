@@ -117,3 +117,46 @@ def test_context_scanner_never_fails() -> None:
             cursor_context(text, off)
     c = cursor_context("clip a {\n  ref hero as ", 100)
     assert c.block == "clip" and c.words == ("ref", "hero", "as") and c.clip == "a"
+
+
+def test_cast_members_are_declarations_and_their_uses_are_found() -> None:
+    from seedance_dsl.lsp.symbols import declarations, occurrences
+    from seedance_dsl.syntax.parser import parse_text
+
+    text = (
+        'asset face image "https://cdn.example.com/f.png"\n'
+        'character mara { ref face  look "x" }\n'
+        "product halo { ref face }\n"
+        "defaults { cast halo }\n"
+        'clip a {\n  omit halo\n  cast mara\n  shot { subject mara  say mara "hi" }\n}\n'
+    )
+    tree, diags = parse_text(text)
+    assert tree is not None and not diags
+    decls = declarations(tree)
+    assert ("character", "mara") in decls and ("product", "halo") in decls
+    uses = [(o.name, o.context) for o in occurrences(tree) if not o.is_decl]
+    assert ("face", "ref") in uses and ("halo", "cast") in uses and ("halo", "omit") in uses
+    assert [c for name, c in uses if name == "mara"] == ["cast", "subject", "say"]
+
+
+def test_completion_knows_the_cast() -> None:
+    from seedance_dsl.lsp.complete import complete
+
+    text = (
+        'asset face image "https://cdn.example.com/f.png"\n'
+        'asset moves video "https://cdn.example.com/m.mp4"\n'
+        'character mara { ref face  look "x" }\n'
+        "product halo { ref face }\n"
+        "clip a {\n  cast mara\n  ref moves as camera\n}\n"
+        "character theo {\n  ref face\n}\n"
+    )  # valid text (a file with errors completes from its last good analysis)
+    a = analyse(text, "/p/c.shot", 1)
+
+    def labels(marker: str) -> set[str]:
+        return {i.label for i in complete(a, text.index(marker) + len(marker))}
+
+    assert {"mara", "halo"} <= labels("  cast ")
+    assert {"product", "camera", "motion"} <= labels("ref moves as ")
+    got = labels("theo {\n  ref ")
+    assert "face" in got and "moves" not in got  # a member's refs are images
+    assert {"cast", "omit"} <= labels("clip a {\n")

@@ -211,7 +211,8 @@ async def test_completion_in_context(client: LanguageClient) -> None:
     t_ = COMPLETE
     assert {"mini", "standard", "pro"} <= set(await labels(client, uri, pos(t_, "tier ", 5)))
     assert set(await labels(client, uri, pos(t_, "one.", 4))) == {"last_frame", "video"}
-    assert {"character", "motion", "style"} == set(await labels(client, uri, pos(t_, "as \n", 3)))
+    roles = {"character", "product", "motion", "camera", "style"}
+    assert roles == set(await labels(client, uri, pos(t_, "as \n", 3)))
     assert "subtitles" in await labels(client, uri, pos(t_, "without ", 8))
     got = await labels(client, uri, pos(t_, "use \n", 4))
     assert {"standard", "studio_look", "night_city"} <= set(got)
@@ -254,7 +255,9 @@ async def test_rename_across_files(client: LanguageClient) -> None:
         )
     )
     assert edit is not None and edit.changes is not None
-    assert set(edit.changes) == {uri, STUDIO.as_uri()}
+    # examples/night_shift.shot imports the same library and uses the package too
+    night = (TEASER.parent / "night_shift.shot").as_uri()
+    assert set(edit.changes) == {uri, STUDIO.as_uri(), night}
     assert len(edit.changes[uri]) == 2 and len(edit.changes[STUDIO.as_uri()]) == 1
     assert all(e.new_text == "house_look" for es in edit.changes.values() for e in es)
 

@@ -86,7 +86,17 @@ shots = st.builds(
     st.one_of(st.none(), durations),
     st.lists(st.one_of(shot_fields, dialogues), max_size=4).map(tuple),
 )
-clip_items = st.one_of(settings, roles, uses, shots, st.builds(n.ClipText, prose))
+name_lists = st.lists(idents, min_size=1, max_size=3).map(tuple)
+cast_uses = st.builds(n.CastUse, name_lists)
+omits = st.builds(n.Omit, name_lists)
+members = st.builds(
+    n.MemberDecl,
+    st.sampled_from(["character", "product"]),
+    idents,
+    st.lists(idents, max_size=3).map(tuple),
+    st.one_of(st.none(), prose),
+)
+clip_items = st.one_of(settings, roles, uses, cast_uses, omits, shots, st.builds(n.ClipText, prose))
 clips = st.builds(n.ClipDecl, idents, st.lists(clip_items, max_size=6).map(tuple))
 assets = st.builds(n.AssetDecl, idents, st.sampled_from(["image", "video"]), texts)
 package_items = st.one_of(
@@ -114,8 +124,14 @@ cuts = st.builds(n.CutDecl, st.lists(cut_entries, max_size=5).map(tuple))
 top_items = st.one_of(
     st.builds(n.Import, texts),
     st.builds(n.TemplateDecl, texts),
-    st.builds(n.Defaults, st.lists(settings, max_size=5).map(tuple)),
+    st.builds(
+        n.Defaults,
+        st.lists(settings, max_size=5).map(tuple),
+        uses=st.lists(uses, max_size=2).map(tuple),
+        cast=st.lists(cast_uses, max_size=2).map(tuple),
+    ),
     assets,
+    members,
     packages,
     clips,
     cuts,

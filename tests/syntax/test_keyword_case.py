@@ -157,8 +157,8 @@ GOLDEN: list[tuple[str, list[tuple[str, int, int, str]]]] = [
                 "SHOT101",
                 1,
                 30,
-                "unexpected `}`: expected `asset`, `clip`, `cut`, `defaults`, `import`, "
-                "`package` or `template`",
+                "unexpected `}`: expected `asset`, `character`, `clip`, `cut`, `defaults`, "
+                "`import`, `package`, `product` or `template`",
             ),
         ],
     ),

@@ -1,0 +1,43 @@
+"""The "Done when" comparison of issue 11: docs/examples/night_shift_before.shot (the first
+edition's way) and night_shift_after.shot (cast and shared defaults) send the same
+references in the same order, and the 'after' describes each member once per clip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from seedance_dsl.compiler import compile_file
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "examples"
+LOOKS = (
+    "a nurse in her thirties, short dark hair, navy scrubs",
+    "a tall man in his thirties, grey hoodie, a kind tired face",
+    "a white ring-shaped lamp with a brushed-steel base",
+)
+
+
+def _code_lines(p: Path) -> int:
+    lines = p.read_text(encoding="utf-8").splitlines()
+    return sum(1 for x in lines if x.strip() and not x.strip().startswith("//"))
+
+
+def test_before_and_after_send_the_same_references() -> None:
+    before = compile_file(DOCS / "night_shift_before.shot")
+    after = compile_file(DOCS / "night_shift_after.shot")
+    assert not before.diagnostics and not after.diagnostics
+    assert [c.name for c in before.clips] == [c.name for c in after.clips]
+    assert len(after.clips) == 6
+    for b, a in zip(before.clips, after.clips, strict=True):
+        assert b.payload.get("media_urls") == a.payload.get("media_urls"), a.name
+        assert b.payload["mode"] == a.payload["mode"]
+        for look in LOOKS:
+            assert a.prompt.count(look) <= 1, (a.name, look)
+        assert "mara" not in a.prompt and "theo" not in a.prompt and "halo " not in a.prompt
+    dance = next(c for c in after.clips if c.name == "dance")
+    assert all(dance.prompt.count(look) == 1 for look in LOOKS)
+
+
+def test_the_after_is_shorter() -> None:
+    before = _code_lines(DOCS / "night_shift_before.shot")
+    after = _code_lines(DOCS / "night_shift_after.shot")
+    assert after < before
