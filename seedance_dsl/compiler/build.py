@@ -356,7 +356,7 @@ def _localised(ref: Reference, source: Asset | ClipOutputRef) -> Reference:
         return ref
     sha = source.local.sha256 if source.local is not None else None
     url = local_placeholder(source.name, source.url)
-    return replace(ref, url=url, local_path=source.url, local_sha256=sha)
+    return replace(ref, url=url, local_path=source.url, local_sha256=sha, local_file=source.local)
 
 
 # ----------------------------------------------------------------- mode

@@ -21,6 +21,7 @@ from ..syntax.nodes import Span
 
 if TYPE_CHECKING:  # pydantic is imported only when a request is actually resolved
     from ..api.models import VideoRequest
+    from ..assets.model import LocalAsset
     from .context import ReferenceContext
 
 OutputKind = Literal["last_frame", "video"]
@@ -165,6 +166,8 @@ class Reference:
     local_path: str | None = None
     #: the sha256 of that file's bytes, when ``check`` read it
     local_sha256: str | None = None
+    #: what ``check`` read of that file (absolute path, size, MIME): the upload step's input
+    local_file: LocalAsset | None = None
 
     def context(self) -> ReferenceContext:
         """The template variable ``references[i]`` (docs/compiler.md)."""

@@ -380,8 +380,10 @@ def render_storyboard(
     network_grace_s: float | None = None,
     task_timeout_s: float | None = None,
     on_client_event: Callable[[ClientEvent], None] | None = None,
+    store: Any = None,
 ) -> RenderSummary:
-    """Render a compiled storyboard against one server (the caller holds the lock)."""
+    """Render a compiled storyboard against one server (the caller holds the lock).
+    ``store`` (an ``assets.store.AssetStore``) takes the local files for a real server."""
     requests, window = rate_limit
     factor = min(1.0, window / CONTRACT.rate_limit_window_s)
     if task_timeout_s is None:
@@ -401,6 +403,7 @@ def render_storyboard(
         network_grace_s=network_grace_s or _scaled_limit("outage_timeout", factor),
         first_contact_grace_s=_scaled_limit("first_answer_timeout", factor),
         task_timeout_s=task_timeout_s,
+        store=store,
     )
     budget = SharedBudget(requests, window)
     return asyncio.run(
@@ -488,6 +491,7 @@ async def _render_async(
             out_dir=out_dir,
             state_dir=db.path.parent,
         )
+        options = _with_local_assets(sb, options, db, server, client.base_url, api_key, on_event)
         renderer = Renderer(
             sb,
             client=client,
@@ -505,6 +509,43 @@ async def _render_async(
     finally:
         db.close()
         await client.aclose()
+
+
+def _with_local_assets(
+    sb: CompiledStoryboard,
+    options: RenderOptions,
+    db: StateDB,
+    server: str,
+    base_url: str,
+    api_key: str | None,
+    on_event: EventSink | None,
+) -> RenderOptions:
+    """Before the first submit: upload the local files (render/local_assets.py) and
+    hand their URLs to the renderer.  Nothing to do for a storyboard of URLs only."""
+    from dataclasses import replace
+
+    from .events import RenderEvent
+    from .local_assets import local_assets_of, upload_local_assets
+
+    assets = local_assets_of(sb, set(options.clips) if options.clips else None)
+    if not assets:
+        return options
+    store: Any = options.store
+    if store is None and server == SANDBOX_SERVER:
+        from ..assets.store import SandboxStore
+
+        store = SandboxStore(base_url, api_key or "")
+
+    def emit(kind: str, message: str, data: Any) -> None:
+        if on_event is not None:
+            on_event(
+                RenderEvent(
+                    kind=kind, t=0.0, clip=None, status=None, message=message, data=dict(data)
+                )
+            )
+
+    urls, _record = upload_local_assets(assets, store, db.connection, emit=emit)
+    return replace(options, asset_urls=urls)
 
 
 @contextlib.contextmanager

@@ -167,7 +167,9 @@ def decide(
     from pydantic import ValidationError
 
     try:
-        request = clip.resolve(outputs, allow_loopback_http=loopback_allowed(server))
+        request = clip.resolve(
+            outputs, allow_loopback_http=loopback_allowed(server), assets=pending_uploads(clip)
+        )
     except ValidationError as exc:
         msg = "; ".join(str(e.get("msg", "")) for e in exc.errors())
         return PlanEntry(
@@ -344,3 +346,12 @@ def make_plan(
     finally:
         if own_db and db is not None:
             db.close()
+
+
+def pending_uploads(clip: CompiledClip) -> dict[str, str]:
+    """Stand-in URLs for the local files of ``clip`` before the upload step (``plan``
+    and the render preflight): content-addressed, so the entry says what will go."""
+    return {
+        r.name: f"https://pending-upload.invalid/sha256/{r.local_sha256 or r.name}"
+        for r in clip.local_references
+    }

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -128,6 +128,12 @@ class RenderOptions:
     #: a task still processing this long after its submit is reported as stuck (kept,
     #: never resubmitted; the next run polls it again): limit ``render_task_timeout``
     task_timeout_s: float = 3600.0
+    #: asset name -> URL of each local file the storyboard uses (after the upload step,
+    #: render/local_assets.py): fills the compiled placeholders
+    asset_urls: Mapping[str, str] = field(default_factory=dict)
+    #: where local files are uploaded for a real service (an ``assets.store.AssetStore``,
+    #: e.g. ``S3Store``); ``None``: the sandbox under ``--sandbox``, else an error
+    store: Any = None
 
 
 @dataclass(slots=True)
@@ -401,7 +407,11 @@ class Renderer:
         from pydantic import ValidationError
 
         try:
-            request = c.compiled.resolve(self._outputs(), allow_loopback_http=self.allow_loopback)
+            request = c.compiled.resolve(
+                self._outputs(),
+                allow_loopback_http=self.allow_loopback,
+                assets=self.opts.asset_urls,
+            )
         except ValidationError as exc:
             msg = "; ".join(str(e.get("msg", "")) for e in exc.errors())
             self._fail(
@@ -498,7 +508,9 @@ class Renderer:
                 return True
             outs[d] = ClipOutputs(rec.video_url, rec.last_frame_url)
         try:
-            req = child.compiled.resolve(outs, allow_loopback_http=self.allow_loopback)
+            req = child.compiled.resolve(
+                outs, allow_loopback_http=self.allow_loopback, assets=self.opts.asset_urls
+            )
         except (KeyError, ValidationError):
             return True
         rec = self.db.latest_for(
