@@ -260,7 +260,25 @@ class CompiledClip:
         )
 
     def idempotency_key(self, request: VideoRequest, take: int = 0) -> str:
-        return idempotency_key(self.storyboard_title, self.name, request.canonical_json(), take)
+        return idempotency_key(self.storyboard_title, self.name, self.identity_json(request), take)
+
+    def identity_json(self, request: VideoRequest) -> str:
+        """What identifies the request: its canonical JSON, with the URL of each local
+        file replaced by ``local:sha256:<hex>`` (a presigned URL changes with every
+        signature; the bytes do not, so a second render is the same intent)."""
+        text = request.canonical_json()
+        if not self.local_references:
+            return text
+        import json
+
+        body = json.loads(text)
+        for r in self.local_references:
+            token = f"local:sha256:{r.local_sha256 or r.name}"
+            if r.field.startswith("media_urls["):
+                body["media_urls"][int(r.field[len("media_urls[") : -1])] = token
+            else:
+                body[r.field] = token
+        return canonical_json(body)
 
     def preview_key(self, take: int = 0) -> str:
         """The key of :attr:`payload` as compiled.  For a clip with placeholders it is

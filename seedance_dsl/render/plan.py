@@ -182,7 +182,11 @@ def decide(
     key = clip.idempotency_key(request, take)
     payload = request.to_payload()
     estimate = prices.estimate(payload)
-    rec = db.latest_for(server, storyboard, clip.name, take, request_hash(request)) if db else None
+    rec = (
+        db.latest_for(server, storyboard, clip.name, take, request_hash(request, clip))
+        if db
+        else None
+    )
     if rec is not None and rec.state in ("done", "completed") and sandbox_files_gone(rec):
         return PlanEntry(
             clip.name,

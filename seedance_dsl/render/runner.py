@@ -398,7 +398,7 @@ class Renderer:
         return derive_key(
             self.sb.title,
             f"{c.name}#retry{attempt}",
-            request.canonical_json(),
+            c.compiled.identity_json(request),
             self._take(c.name),
         )
 
@@ -419,7 +419,7 @@ class Renderer:
             )
             return
         c.request = request
-        c.hash = request_hash(request)
+        c.hash = request_hash(request, c.compiled)
         payload = request.to_payload()
         c.exp_key = kind_of(payload)
         c.estimate = self.opts.prices.estimate(payload)
@@ -514,7 +514,11 @@ class Renderer:
         except (KeyError, ValidationError):
             return True
         rec = self.db.latest_for(
-            self.server, self.sid, child.name, self._take(child.name), request_hash(req)
+            self.server,
+            self.sid,
+            child.name,
+            self._take(child.name),
+            request_hash(req, child.compiled),
         )
         # a sandbox render whose files are gone is rendered again too
         return rec is None or rec.state not in ("done", "completed") or sandbox_files_gone(rec)
