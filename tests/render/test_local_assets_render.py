@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import av
 import pytest
@@ -79,3 +80,33 @@ def test_without_a_store_a_real_render_stops_before_any_submit(tmp_path: Path) -
         )
     assert got.value.exit_code == 2
     assert not (tmp_path / "out" / "manifest.json").exists()
+
+
+def _diff(a: Any, b: Any) -> float:
+    from PIL import ImageChops, ImageStat
+
+    b = b.convert("RGB").resize(a.size)
+    return float(sum(ImageStat.Stat(ImageChops.difference(a, b)).mean) / 3)
+
+
+def test_the_example_of_make_demo_opens_on_its_start_frame(tmp_path: Path) -> None:
+    """examples/stills.shot (rendered by `make demo`): the animatic of `day` opens on
+    refs/dawn.png and closes on refs/dusk.png, on the sandbox."""
+    import shutil
+
+    from PIL import Image
+
+    from seedance_dsl import render_file
+
+    root = Path(__file__).resolve().parents[2] / "examples"
+    shutil.copytree(root, tmp_path / "examples")
+    shot = tmp_path / "examples" / "stills.shot"
+    summary = render_file(shot, sandbox=True, out_dir=tmp_path / "renders")
+    assert summary.exit_code == EXIT_OK, summary.to_json()
+    day = Path({c.clip: c for c in summary.clips}["day"].video_path or "")
+    with av.open(str(day)) as f:
+        frames = [fr.to_image().convert("RGB") for fr in f.decode(video=0)]
+    dawn = Image.open(root / "refs" / "dawn.png")
+    dusk = Image.open(root / "refs" / "dusk.png")
+    assert _diff(frames[0], dawn) < 12 < _diff(frames[0], dusk)
+    assert _diff(frames[-1], dusk) < 12 < _diff(frames[-1], dawn)
