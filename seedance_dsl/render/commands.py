@@ -535,6 +535,8 @@ def _with_local_assets(
         from ..assets.store import SandboxStore
 
         store = SandboxStore(base_url, api_key or "")
+    elif store is None:
+        store = _profile_store()
 
     def emit(kind: str, message: str, data: Any) -> None:
         if on_event is not None:
@@ -546,6 +548,21 @@ def _with_local_assets(
 
     urls, _record = upload_local_assets(assets, store, db.connection, emit=emit)
     return replace(options, asset_urls=urls)
+
+
+def _profile_store() -> Any:
+    """The S3 store of the profile's ``[profiles.NAME.store]`` table, or None."""
+    from ..assets.store import S3Store, store_config
+    from ..client.config import resolve_config
+    from ..client.errors import ConfigError
+
+    try:
+        cfg = resolve_config()
+    except ConfigError as exc:
+        raise RenderSetupError(exc.message, help=exc.help) from None
+    if not cfg.store:
+        return None
+    return S3Store(store_config(cfg.store, where=f"[profiles.{cfg.profile}.store]"))
 
 
 @contextlib.contextmanager

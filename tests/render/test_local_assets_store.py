@@ -118,3 +118,39 @@ def test_an_unreachable_store_stops_before_any_submit(
         render_on(sandbox, path, store=_store(f"http://127.0.0.1:{_port()}"))
     assert got.value.exit_code == 2 and got.value.help
     assert sandbox.inspect()["tasks_created"] == 0
+
+
+def test_the_profile_store_table_is_the_store(
+    sandbox: Any,
+    shot: Any,
+    render_on: Any,
+    s3: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[profiles.default.store]\nbucket = "films"\nendpoint_url = "{s3}"\nregion = "us-east-1"\n'
+    )
+    config.chmod(0o600)
+    monkeypatch.setenv("SEEDANCE_CONFIG", str(config))
+    monkeypatch.delenv("SEEDANCE_PROFILE", raising=False)
+    path = shot(SHOT)
+    _still(path.parent / "refs" / "hero.png", (220, 30, 30))
+    summary, _ = render_on(sandbox, path)
+    assert summary.exit_code == EXIT_OK, summary.to_json()
+    assert len(_sent(path)) == 1
+    request = summary.clips[0]
+    assert request.status == "done"
+
+
+def test_a_store_that_is_not_a_table_is_a_config_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from seedance_dsl.client.config import resolve_config
+    from seedance_dsl.client.errors import ConfigError
+
+    config = tmp_path / "config.toml"
+    config.write_text('[profiles.default]\nstore = "s3://films"\n')
+    with pytest.raises(ConfigError, match="store must be a table"):
+        resolve_config(config_path=config, env={})
