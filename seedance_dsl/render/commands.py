@@ -274,18 +274,17 @@ def render_file(
     on_event: EventSink | None = None,
     handle_signals: bool = False,
     on_client_event: Callable[[ClientEvent], None] | None = None,
+    url_preflight: bool | None = None,
 ) -> RenderSummary:
     """Render a storyboard file: compile, lock, then :func:`render_storyboard`.
 
     ``sandbox=True`` renders in the ``sandbox`` namespace against the server that
-    ``start_sandbox`` starts (inside the lock); :func:`seedance_dsl.render_file`
-    (:mod:`seedance_dsl.workflow`) passes the in-process sandbox.  This module never
-    imports the sandbox itself.  ``on_client_event`` sees every request, retry and poll
-    of the client (``seedance -v render`` prints them); it never carries the API key.
+    ``start_sandbox`` starts (inside the lock; :func:`seedance_dsl.render_file` passes
+    the in-process sandbox; this module never imports it).  ``on_client_event`` sees
+    every request, retry and poll (``seedance -v render``); never the API key.
 
-    Failures of single clips, an interruption and an exhausted budget are not
-    exceptions: they are in the returned summary (``summary.exit_code``, each clip's
-    status).  Nothing is submitted when one of these is raised:
+    Failures of single clips, an interruption and an exhausted budget are in the
+    summary (``summary.exit_code``, each clip's status).  Nothing is submitted when:
 
     Raises:
         UsageError: ``path`` is not a file; ``take``, ``concurrency`` or ``max_credits``
@@ -317,6 +316,7 @@ def render_file(
         on_event=on_event,
         handle_signals=handle_signals,
         on_client_event=on_client_event,
+        url_preflight=url_preflight,
     )
     with RenderLock(sb.path):
         if start_sandbox is not None and sandbox:
@@ -381,9 +381,12 @@ def render_storyboard(
     task_timeout_s: float | None = None,
     on_client_event: Callable[[ClientEvent], None] | None = None,
     store: Any = None,
+    url_preflight: bool | None = None,
 ) -> RenderSummary:
     """Render a compiled storyboard against one server (the caller holds the lock).
-    ``store`` (an ``assets.store.AssetStore``) takes the local files for a real server."""
+    ``store`` (an ``assets.store.AssetStore``) takes the local files for a real server;
+    ``url_preflight`` probes the remote asset URLs first (default: for a server that is
+    not on loopback, where a submit costs credits)."""
     requests, window = rate_limit
     factor = min(1.0, window / CONTRACT.rate_limit_window_s)
     if task_timeout_s is None:
@@ -404,6 +407,7 @@ def render_storyboard(
         first_contact_grace_s=_scaled_limit("first_answer_timeout", factor),
         task_timeout_s=task_timeout_s,
         store=store,
+        url_preflight=(not _on_loopback(base_url)) if url_preflight is None else url_preflight,
     )
     budget = SharedBudget(requests, window)
     return asyncio.run(
@@ -491,7 +495,9 @@ async def _render_async(
             out_dir=out_dir,
             state_dir=db.path.parent,
         )
-        options = _with_local_assets(sb, options, db, server, client.base_url, api_key, on_event)
+        options = await _with_local_assets(
+            sb, options, db, server, client.base_url, api_key, on_event
+        )
         renderer = Renderer(
             sb,
             client=client,
@@ -511,7 +517,7 @@ async def _render_async(
         await client.aclose()
 
 
-def _with_local_assets(
+async def _with_local_assets(
     sb: CompiledStoryboard,
     options: RenderOptions,
     db: StateDB,
@@ -527,7 +533,13 @@ def _with_local_assets(
     from .events import RenderEvent
     from .local_assets import local_assets_of, upload_local_assets
 
-    assets = local_assets_of(sb, set(options.clips) if options.clips else None)
+    chosen = set(options.clips) if options.clips else None
+    if options.url_preflight:
+        from .identity import loopback_allowed
+        from .local_assets import preflight_remote_assets
+
+        await preflight_remote_assets(sb, chosen, allow_loopback=loopback_allowed(server))
+    assets = local_assets_of(sb, chosen)
     if not assets:
         return options
     store: Any = options.store
@@ -548,6 +560,15 @@ def _with_local_assets(
 
     urls, _record = upload_local_assets(assets, store, db.connection, emit=emit)
     return replace(options, asset_urls=urls)
+
+
+def _on_loopback(base_url: str | None) -> bool:
+    from .identity import loopback_allowed, server_namespace
+
+    try:
+        return loopback_allowed(server_namespace(base_url))
+    except SeedanceDSLError:
+        return False
 
 
 def _profile_store() -> Any:

@@ -124,3 +124,43 @@ def upload_local_assets(
         for u in uploads
     ]
     return urls, record
+
+
+class AssetPreflightFailed(SeedanceDSLError):
+    """A remote asset URL failed the preflight of ``render``: nothing was submitted."""
+
+    exit_code = 2
+    kind = "asset_preflight"
+
+
+async def preflight_remote_assets(
+    sb: CompiledStoryboard, clips: set[str] | None, *, allow_loopback: bool
+) -> int:
+    """Probe every remote asset URL the (selected) clips send (``assets.online``) and
+    raise :class:`AssetPreflightFailed` listing each problem at its asset's line.
+    Returns how many URLs were probed.  Warnings (a vague Content-Type) do not stop."""
+    from ..assets.model import AssetProblem
+    from ..assets.online import ProbeTarget, preflight
+
+    seen: dict[str, tuple[ProbeTarget, str]] = {}
+    for clip in sb.clips:
+        if clips is not None and clip.name not in clips:
+            continue
+        for r in clip.references:
+            if r.output is not None or r.local_path is not None or r.name in seen:
+                continue
+            where = str(r.url_span) if r.url_span is not None else clip.name
+            seen[r.name] = (ProbeTarget(r.name, r.kind, r.url), where)
+    if not seen:
+        return 0
+    results = await preflight([t for t, _ in seen.values()], allow_loopback=allow_loopback)
+    problems = [p for p in results if isinstance(p, AssetProblem) and p.severity == "error"]
+    if problems:
+        lines = [f"{seen[p.name][1]}: asset {p.name}: {p.message}" for p in problems]
+        raise AssetPreflightFailed(
+            f"{len(problems)} remote asset URL(s) failed the preflight; nothing was "
+            "submitted:\n  " + "\n  ".join(lines),
+            help="fix the URLs (`seedance check --online FILE` shows each at its line), "
+            "or skip the probe with --no-preflight",
+        )
+    return len(seen)

@@ -134,6 +134,8 @@ class RenderOptions:
     #: where local files are uploaded for a real service (an ``assets.store.AssetStore``,
     #: e.g. ``S3Store``); ``None``: the sandbox under ``--sandbox``, else an error
     store: Any = None
+    #: probe the remote asset URLs before the first submit (render/local_assets.py)
+    url_preflight: bool = False
 
 
 @dataclass(slots=True)
