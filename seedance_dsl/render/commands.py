@@ -558,8 +558,8 @@ async def _with_local_assets(
                 )
             )
 
-    urls, _record = upload_local_assets(assets, store, db.connection, emit=emit)
-    return replace(options, asset_urls=urls)
+    urls, record = upload_local_assets(assets, store, db.connection, emit=emit)
+    return replace(options, asset_urls=urls, local_files=[u.to_json() for u in record])
 
 
 def _on_loopback(base_url: str | None) -> bool:

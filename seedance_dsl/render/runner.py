@@ -136,6 +136,9 @@ class RenderOptions:
     store: Any = None
     #: probe the remote asset URLs before the first submit (render/local_assets.py)
     url_preflight: bool = False
+    #: what the manifest records of each uploaded local file (path, sha256, URL without
+    #: its query, expiry): render/local_assets.py UploadedAsset.to_json()
+    local_files: Sequence[Mapping[str, Any]] = ()
 
 
 @dataclass(slots=True)
@@ -1300,6 +1303,7 @@ class Renderer:
                 "path": self.sb.path,
                 "title": self.sb.title,
                 "source_hash": self.sb.source_hash,
+                **({"local_files": list(self.opts.local_files)} if self.opts.local_files else {}),
             },
             server=self.server,
             clips=[manifest_entry(self._facts(c)) for c in self.clips.values()],

@@ -88,6 +88,13 @@ def test_uploads_once_then_nothing_then_the_changed_file(
     assert summary.exit_code == EXIT_OK, summary.to_json()
     first = _sent(path)
     assert len(first) == 1 and first[0] > 0
+    import json
+
+    manifest = json.loads((path.parent / "renders" / path.stem / "manifest.json").read_text())
+    (entry,) = manifest["storyboard"]["local_files"]
+    assert entry["path"].endswith("refs/hero.png") and len(entry["sha256"]) == 64
+    assert entry["url"].startswith(s3) and "?" not in entry["url"]
+    assert entry["expires_at"] > 0
     assert sandbox.inspect()["tasks_created"] == 1
     # a second render: nothing uploaded, nothing resubmitted
     summary, events = render_on(sandbox, path, store=store)
