@@ -21,6 +21,7 @@ install: $(STAMP)
 # commands themselves report).
 demo: $(STAMP)
 	$(BIN)/seedance render examples/teaser.shot --sandbox
+	$(BIN)/seedance render examples/stills.shot --sandbox
 	@page=$$($(BIN)/seedance preview examples/teaser.shot --sandbox) && \
 	final=$$($(BIN)/seedance cut examples/teaser.shot --sandbox \
 	  --timeline renders/teaser/sandbox/teaser.otio --format json \

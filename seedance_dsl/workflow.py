@@ -77,6 +77,7 @@ def render_file(
     on_event: EventSink | None = None,
     handle_signals: bool = False,
     on_client_event: Callable[[ClientEvent], None] | None = None,
+    url_preflight: bool | None = None,
 ) -> RenderSummary:
     """Render a storyboard file: compile, lock, then render; ``sandbox=True`` renders
     for free against an in-process sandbox (``sandbox_settings``, default
@@ -116,4 +117,5 @@ def render_file(
         on_event=on_event,
         handle_signals=handle_signals,
         on_client_event=on_client_event,
+        url_preflight=url_preflight,
     )

@@ -8,6 +8,7 @@ code, its ``message`` and ``help`` are the diagnostic's), and keeps a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
@@ -21,6 +22,7 @@ __all__ = [
     "ProblemReason",
     "Severity",
     "VideoInfo",
+    "is_local_path",
     "redact_url",
 ]
 
@@ -115,6 +117,16 @@ _SUFFIX = {
     "video/webm": ".webm",
     "video/x-matroska": ".mkv",
 }
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def is_local_path(value: str) -> bool:
+    """``value`` (an asset's string as written) is a path, not a URL: it has no scheme
+    (``https:``, ``http:``, ``asset:``, ``data:`` ...).  A path is relative to the
+    ``.shot`` file that declares the asset (or absolute, or ``~/...``)."""
+    return bool(value.strip()) and _SCHEME.match(value) is None
 
 
 def redact_url(url: str | None) -> str:

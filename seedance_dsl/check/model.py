@@ -9,18 +9,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..syntax import nodes
 from ..syntax.diagnostics import Diagnostic, has_errors
 from ..syntax.nodes import Span
+
+if TYPE_CHECKING:
+    from ..assets.model import LocalAsset
 
 
 @dataclass(frozen=True, slots=True)
 class Asset:
     name: str
     kind: nodes.AssetKind
-    url: str
+    url: str  # a URL, or a path relative to the declaring file (a local asset)
     decl: nodes.AssetDecl  # in whichever file declared it (may be an import)
+    #: a local file that passed ``inspect_local`` (None for a URL, or a file with a problem)
+    local: LocalAsset | None = None
+
+    @property
+    def is_local(self) -> bool:
+        """Written as a path, not a URL: uploaded (or served by the sandbox) at render."""
+        from ..assets.model import is_local_path
+
+        return is_local_path(self.url)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from ..syntax import nodes as n
 from ..syntax.diagnostics import Diagnostic, Label
 from ..syntax.parser import did_you_mean, duration_millis, no_gc, parse_text
 from ..syntax.source import decode, outside_roots, project_roots, read_bytes
+from .local_assets import check_local_asset
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -375,6 +376,7 @@ def _resolve(ctx: _Ctx, main: _File, imported: list[_File]) -> CheckedStoryboard
             if isinstance(item, n.AssetDecl):
                 if declare(item.name, "an asset"):
                     a = Asset(item.name.name, item.kind, item.url.value, item)
+                    a = check_local_asset(a, ctx.roots, ctx.diags)
                     assets[a.name] = a
                     if f is main:
                         main_assets.append(a)

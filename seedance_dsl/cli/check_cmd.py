@@ -118,7 +118,13 @@ def _file_line(r: CheckResult) -> str:
     help="human: source snippets with carets; concise: one line each; json: machine-readable; "
     "sarif: SARIF 2.1.0 for code scanning (docs/ci.md).",
 )
-def check(files: tuple[str, ...], fmt: str) -> None:
+@click.option(
+    "--online",
+    is_flag=True,
+    help="Also probe every remote asset URL (reachable, type, size, Range for videos); "
+    "each problem at the asset's line (docs/assets.md).",
+)
+def check(files: tuple[str, ...], fmt: str, online: bool) -> None:
     """Check .shot FILEs: syntax, names, imports, setting values and every API rule."""
     from ._common import verbosity
 
@@ -126,5 +132,10 @@ def check(files: tuple[str, ...], fmt: str) -> None:
     # the cyclic GC would only re-walk them after each stage (~20 % of a 5,000-clip
     # check; docs/benchmarks.md).
     gc.disable()
-    ok = emit(run_check(files), files, fmt, verbosity())
+    results = run_check(files)
+    if online:
+        from .online_check import with_online
+
+        results = [with_online(r) for r in results]
+    ok = emit(results, files, fmt, verbosity())
     sys.exit(0 if ok else 1)

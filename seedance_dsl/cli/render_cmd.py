@@ -203,6 +203,11 @@ def plan(
     metavar="N/SECONDS",
     help="The account's request budget (default: $SEEDANCE_RATE_LIMIT or 30/60).",
 )
+@click.option(
+    "--no-preflight",
+    is_flag=True,
+    help="Skip the probe of every remote asset URL before the first submit.",
+)
 def render(
     file: str,
     clips: tuple[str, ...],
@@ -214,6 +219,7 @@ def render(
     fmt: str,
     prices: str | None,
     rate_limit: str | None,
+    no_preflight: bool,
 ) -> None:
     """Render FILE's clips: submit, poll, download; resumable at any moment.
 
@@ -243,6 +249,7 @@ def render(
                 on_event=progress,
                 handle_signals=True,
                 on_client_event=progress.client_event,
+                url_preflight=False if no_preflight else None,
             )
         except SeedanceDSLError:
             progress.close()

@@ -109,6 +109,9 @@ class ClientConfig:
     config_path: Path | None = None
     api_key_source: Source | None = None
     base_url_source: Source = "default"
+    #: the profile's ``[profiles.NAME.store]`` table (the asset store for local files:
+    #: ``seedance_dsl.assets.store.store_config`` reads it; docs/assets.md), or None
+    store: Mapping[str, Any] | None = None
 
     def require_key(self) -> ApiKey:
         if self.api_key is None:
@@ -224,12 +227,17 @@ def _profile_table(data: Mapping[str, Any], name: str, path: Path) -> Mapping[st
         return None
     if not isinstance(table, Mapping):
         raise ConfigError(f"{path}: [profiles.{name}] must be a table")
-    known = {"api_key", "base_url", "connect_timeout", "read_timeout"}
+    known = {"api_key", "base_url", "connect_timeout", "read_timeout", "store"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise ConfigError(
             f"{path}: [profiles.{name}] has unknown setting(s) {', '.join(unknown)}",
             help=f"the settings of a profile are {', '.join(sorted(known))}",
+        )
+    if "store" in table and not isinstance(table["store"], Mapping):
+        raise ConfigError(
+            f"{path}: [profiles.{name}] store must be a table",
+            help=f"write it as [profiles.{name}.store] with bucket = ..., endpoint_url = ...",
         )
     return table
 
@@ -323,6 +331,7 @@ def resolve_config(
         config_path=path,
         api_key_source=key_source,
         base_url_source=url_source,
+        store=table.get("store"),
     )
 
 

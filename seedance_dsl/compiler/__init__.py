@@ -27,9 +27,11 @@ _EXPORTS = {
     "CompiledStoryboard": "model",
     "InputSlot": "model",
     "MissingClipOutput": "model",
+    "MissingLocalAsset": "model",
     "Reference": "model",
     "canonical_json": "model",
     "idempotency_key": "model",
+    "local_placeholder": "model",
     "placeholder": "model",
     "compile_checked": "pipeline",
     "compile_file": "pipeline",
@@ -46,9 +48,11 @@ if TYPE_CHECKING:
     from .model import CompiledStoryboard as CompiledStoryboard
     from .model import InputSlot as InputSlot
     from .model import MissingClipOutput as MissingClipOutput
+    from .model import MissingLocalAsset as MissingLocalAsset
     from .model import Reference as Reference
     from .model import canonical_json as canonical_json
     from .model import idempotency_key as idempotency_key
+    from .model import local_placeholder as local_placeholder
     from .model import placeholder as placeholder
     from .pipeline import compile_checked as compile_checked
     from .pipeline import compile_file as compile_file
@@ -61,6 +65,7 @@ __all__ = [
     "CompiledStoryboard",
     "InputSlot",
     "MissingClipOutput",
+    "MissingLocalAsset",
     "Reference",
     "canonical_json",
     "compile_checked",
@@ -68,6 +73,7 @@ __all__ = [
     "compile_result",
     "compile_text",
     "idempotency_key",
+    "local_placeholder",
     "placeholder",
     "rules_check",
     "with_rules_check",

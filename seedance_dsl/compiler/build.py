@@ -43,7 +43,7 @@ from ..syntax import nodes
 from ..syntax.diagnostics import Diagnostic, Label
 from ..syntax.nodes import Span
 from .codes import RULE_CODES
-from .model import InputSlot, Reference, placeholder
+from .model import InputSlot, Reference, local_placeholder, placeholder
 
 if TYPE_CHECKING:  # the types only: building them at import costs `seedance check` ~2 ms
     from .context import DialogueContext, ShotContext, TemplateContext
@@ -337,22 +337,21 @@ def _references(
         else:
             assert isinstance(r.source, Asset)
             url = r.source.url
-        refs.append(
-            Reference(
-                role=r.role,
-                kind=kind,
-                field=fld,
-                position=position,
-                phrase=_phrase(r.role, kind, position),
-                sentence=_sentence(r.role, kind, position),
-                url=url,
-                name=_name_of(r.source),
-                span=r.decl.span,
-                output=out,
-                url_span=r.source.decl.url.span if isinstance(r.source, Asset) else None,
-                member=r.member,
-            )
+        ref = Reference(
+            role=r.role,
+            kind=kind,
+            field=fld,
+            position=position,
+            phrase=_phrase(r.role, kind, position),
+            sentence=_sentence(r.role, kind, position),
+            url=url,
+            name=_name_of(r.source),
+            span=r.decl.span,
+            output=out,
+            url_span=r.source.decl.url.span if isinstance(r.source, Asset) else None,
+            member=r.member,
         )
+        refs.append(_localised(ref, r.source))
 
     if "start" in frames:
         add(frames["start"], "image_url", None, None)
@@ -410,6 +409,15 @@ def _cast_wording(clip: ResolvedClip, refs: list[Reference]) -> None:
             )
         for n_, i in enumerate(indexes):
             refs[i] = replace(refs[i], phrase=phrase, sentence=sentence if n_ == 0 else "")
+
+
+def _localised(ref: Reference, source: Asset | ClipOutputRef) -> Reference:
+    """A reference to a local file gets its placeholder, path and hash (filled at render)."""
+    if not isinstance(source, Asset) or not source.is_local:
+        return ref
+    sha = source.local.sha256 if source.local is not None else None
+    url = local_placeholder(source.name, source.url)
+    return replace(ref, url=url, local_path=source.url, local_sha256=sha, local_file=source.local)
 
 
 # ----------------------------------------------------------------- mode
@@ -942,6 +950,7 @@ def plan_diagnostics(plan: ClipPlan, prompt: str | None) -> list[Diagnostic]:
     skipped (the prompt is not rendered by :func:`rules_check`)."""
     body = plan.payload(prompt if prompt is not None else "...")
     unchecked = [f"media_urls[{s.index}]" if s.index is not None else s.field for s in plan.slots]
+    unchecked += [r.field for r in plan.references if r.local_path is not None]
     # a duration already reported by SHOT320/321 is not reported again
     reported = {d.code for d in plan.diagnostics}
 

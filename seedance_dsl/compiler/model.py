@@ -21,6 +21,7 @@ from ..syntax.nodes import Span
 
 if TYPE_CHECKING:  # pydantic is imported only when a request is actually resolved
     from ..api.models import VideoRequest
+    from ..assets.model import LocalAsset
     from .context import ReferenceContext
 
 OutputKind = Literal["last_frame", "video"]
@@ -58,6 +59,31 @@ def canonical_json(payload: Mapping[str, Any]) -> str:
 def placeholder(clip: str, output: OutputKind) -> str:
     what = "last frame" if output == "last_frame" else "video"
     return f"<{what} of clip {clip}>"
+
+
+def local_placeholder(asset: str, path: str) -> str:
+    """Where the URL of a local file goes until it is uploaded (or served by the sandbox)."""
+    return f"<local file {path} of asset {asset}, uploaded at render>"
+
+
+class MissingLocalAsset(SeedanceDSLError, KeyError):
+    """:meth:`CompiledClip.resolve` was not given the URL of a local file the clip uses."""
+
+    exit_code = 2
+    kind = "missing_asset"
+
+    def __init__(self, clip: str, asset: str, path: str) -> None:
+        self.clip = clip
+        self.asset = asset
+        self.path = path
+        super().__init__(
+            f"clip `{clip}` uses the local file {path} (asset `{asset}`), "
+            f"but no URL was given for asset `{asset}`",
+            help=f"upload the file first and pass its URL: resolve(..., assets={{{asset!r}: url}})",
+        )
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class MissingClipOutput(SeedanceDSLError, KeyError):
@@ -137,6 +163,12 @@ class Reference:
     output: ClipOutputRef | None = None
     url_span: Span | None = None  # where the URL is written (the asset's declaration)
     member: str | None = None  # the cast member the asset belongs to (`character mara`)
+    #: a local file (the path as written); ``url`` is then its :func:`local_placeholder`
+    local_path: str | None = None
+    #: the sha256 of that file's bytes, when ``check`` read it
+    local_sha256: str | None = None
+    #: what ``check`` read of that file (absolute path, size, MIME): the upload step's input
+    local_file: LocalAsset | None = None
 
     def context(self) -> ReferenceContext:
         """The template variable ``references[i]`` (docs/compiler.md)."""
@@ -178,19 +210,27 @@ class CompiledClip:
 
     @property
     def has_placeholders(self) -> bool:
-        return bool(self.slots)
+        return bool(self.slots) or bool(self.local_references)
+
+    @property
+    def local_references(self) -> tuple[Reference, ...]:
+        """The references that are local files (filled by ``resolve(assets=...)``)."""
+        return tuple(r for r in self.references if r.local_path is not None)
 
     def resolve(
         self,
         outputs: Mapping[str, ClipOutputs],
         *,
         allow_loopback_http: bool = False,
+        assets: Mapping[str, str] | None = None,
     ) -> VideoRequest:
         """The final request, with every slot filled from ``outputs`` (by clip name).
 
         ``outputs`` maps the name of each clip in :attr:`depends_on` to its
         :class:`ClipOutputs` (the URLs the server returned for it).  A clip without
-        placeholders needs none: ``clip.resolve({})``.
+        placeholders needs none: ``clip.resolve({})``.  ``assets`` maps the name of each
+        local-file asset the clip uses (:attr:`local_references`) to its URL (after the
+        upload, or the sandbox's URL).
 
         Raises:
             MissingClipOutput: ``outputs`` has no entry for a clip this one needs, or
@@ -215,17 +255,47 @@ class CompiledClip:
                 body[slot.field] = url
             else:
                 body[slot.field][slot.index] = url
+        _fill_local(self, body, assets or {})
         return VideoRequest.model_validate(
             body, context={"allow_loopback_http": allow_loopback_http}
         )
 
     def idempotency_key(self, request: VideoRequest, take: int = 0) -> str:
-        return idempotency_key(self.storyboard_title, self.name, request.canonical_json(), take)
+        return idempotency_key(self.storyboard_title, self.name, self.identity_json(request), take)
+
+    def identity_json(self, request: VideoRequest) -> str:
+        """What identifies the request: its canonical JSON, with the URL of each local
+        file replaced by ``local:sha256:<hex>`` (a presigned URL changes with every
+        signature; the bytes do not, so a second render is the same intent)."""
+        text = request.canonical_json()
+        if not self.local_references:
+            return text
+        import json
+
+        body = json.loads(text)
+        for r in self.local_references:
+            token = f"local:sha256:{r.local_sha256 or r.name}"
+            if r.field.startswith("media_urls["):
+                body["media_urls"][int(r.field[len("media_urls[") : -1])] = token
+            else:
+                body[r.field] = token
+        return canonical_json(body)
 
     def preview_key(self, take: int = 0) -> str:
         """The key of :attr:`payload` as compiled.  For a clip with placeholders it is
         *provisional*: the renderer derives the real key from the resolved body."""
         return idempotency_key(self.storyboard_title, self.name, canonical_json(self.payload), take)
+
+
+def _fill_local(clip: CompiledClip, body: dict[str, Any], assets: Mapping[str, str]) -> None:
+    for r in clip.local_references:
+        url = assets.get(r.name)
+        if url is None:
+            raise MissingLocalAsset(clip.name, r.name, r.local_path or "")
+        if r.field.startswith("media_urls["):
+            body["media_urls"][int(r.field[len("media_urls[") : -1])] = url
+        else:
+            body[r.field] = url
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,6 +57,16 @@ def _where(span: Span) -> str:
 
 
 def _clip_json(clip: CompiledClip) -> dict[str, Any]:
+    out = _clip_json_core(clip)
+    if clip.local_references:  # only then: the JSON of URL-only storyboards is unchanged
+        out["local_inputs"] = [
+            {"field": r.field, "asset": r.name, "path": r.local_path, "sha256": r.local_sha256}
+            for r in clip.local_references
+        ]
+    return out
+
+
+def _clip_json_core(clip: CompiledClip) -> dict[str, Any]:
     return {
         "name": clip.name,
         "valid": clip.valid,
@@ -245,7 +255,13 @@ def format_curl(compiled: CompiledStoryboard, clips: Sequence[CompiledClip] | No
             out.append(f"# not compiled: clip {clip.name} has errors (see the diagnostics)")
             out.append("")
             continue
-        if clip.has_placeholders:
+        if clip.local_references:
+            files = ", ".join(sorted({r.local_path or "" for r in clip.local_references}))
+            out.append(
+                f"# uses local files: {files}; upload them and replace the <local file ...> "
+                "placeholders with their URLs (`seedance render` does it)"
+            )
+        if clip.slots:
             needs = ", ".join(sorted({s.clip for s in clip.slots}))
             out.append(
                 f"# needs the outputs of: {needs}; replace the <...> placeholders with their "

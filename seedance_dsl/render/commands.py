@@ -274,18 +274,17 @@ def render_file(
     on_event: EventSink | None = None,
     handle_signals: bool = False,
     on_client_event: Callable[[ClientEvent], None] | None = None,
+    url_preflight: bool | None = None,
 ) -> RenderSummary:
     """Render a storyboard file: compile, lock, then :func:`render_storyboard`.
 
     ``sandbox=True`` renders in the ``sandbox`` namespace against the server that
-    ``start_sandbox`` starts (inside the lock); :func:`seedance_dsl.render_file`
-    (:mod:`seedance_dsl.workflow`) passes the in-process sandbox.  This module never
-    imports the sandbox itself.  ``on_client_event`` sees every request, retry and poll
-    of the client (``seedance -v render`` prints them); it never carries the API key.
+    ``start_sandbox`` starts (inside the lock; :func:`seedance_dsl.render_file` passes
+    the in-process sandbox; this module never imports it).  ``on_client_event`` sees
+    every request, retry and poll (``seedance -v render``); never the API key.
 
-    Failures of single clips, an interruption and an exhausted budget are not
-    exceptions: they are in the returned summary (``summary.exit_code``, each clip's
-    status).  Nothing is submitted when one of these is raised:
+    Failures of single clips, an interruption and an exhausted budget are in the
+    summary (``summary.exit_code``, each clip's status).  Nothing is submitted when:
 
     Raises:
         UsageError: ``path`` is not a file; ``take``, ``concurrency`` or ``max_credits``
@@ -317,6 +316,7 @@ def render_file(
         on_event=on_event,
         handle_signals=handle_signals,
         on_client_event=on_client_event,
+        url_preflight=url_preflight,
     )
     with RenderLock(sb.path):
         if start_sandbox is not None and sandbox:
@@ -380,8 +380,13 @@ def render_storyboard(
     network_grace_s: float | None = None,
     task_timeout_s: float | None = None,
     on_client_event: Callable[[ClientEvent], None] | None = None,
+    store: Any = None,
+    url_preflight: bool | None = None,
 ) -> RenderSummary:
-    """Render a compiled storyboard against one server (the caller holds the lock)."""
+    """Render a compiled storyboard against one server (the caller holds the lock).
+    ``store`` (an ``assets.store.AssetStore``) takes the local files for a real server;
+    ``url_preflight`` probes the remote asset URLs first (default: for a server that is
+    not on loopback, where a submit costs credits)."""
     requests, window = rate_limit
     factor = min(1.0, window / CONTRACT.rate_limit_window_s)
     if task_timeout_s is None:
@@ -405,6 +410,8 @@ def render_storyboard(
         network_grace_s=network_grace_s or _scaled_limit("outage_timeout", factor),
         first_contact_grace_s=_scaled_limit("first_answer_timeout", factor),
         task_timeout_s=task_timeout_s,
+        store=store,
+        url_preflight=(not _on_loopback(base_url)) if url_preflight is None else url_preflight,
     )
     budget = SharedBudget(requests, window)
     return asyncio.run(
@@ -494,6 +501,9 @@ async def _render_async(
         )
         from .runner import Renderer
 
+        options = await _with_local_assets(
+            sb, options, db, server, client.base_url, api_key, on_event
+        )
         renderer = Renderer(
             sb,
             client=client,
@@ -511,6 +521,75 @@ async def _render_async(
     finally:
         db.close()
         await client.aclose()
+
+
+async def _with_local_assets(
+    sb: CompiledStoryboard,
+    options: RenderOptions,
+    db: StateDB,
+    server: str,
+    base_url: str,
+    api_key: str | None,
+    on_event: EventSink | None,
+) -> RenderOptions:
+    """Before the first submit: upload the local files (render/local_assets.py) and
+    hand their URLs to the renderer.  Nothing to do for a storyboard of URLs only."""
+    from dataclasses import replace
+
+    from .events import RenderEvent
+    from .local_assets import local_assets_of, upload_local_assets
+
+    chosen = set(options.clips) if options.clips else None
+    if options.url_preflight:
+        from .identity import loopback_allowed
+        from .local_assets import preflight_remote_assets
+
+        await preflight_remote_assets(sb, chosen, allow_loopback=loopback_allowed(server))
+    assets = local_assets_of(sb, chosen)
+    if not assets:
+        return options
+    store: Any = options.store
+    if store is None and server == SANDBOX_SERVER:
+        from ..assets.store import SandboxStore
+
+        store = SandboxStore(base_url, api_key or "")
+    elif store is None:
+        store = _profile_store()
+
+    def emit(kind: str, message: str, data: Any) -> None:
+        if on_event is not None:
+            on_event(
+                RenderEvent(
+                    kind=kind, t=0.0, clip=None, status=None, message=message, data=dict(data)
+                )
+            )
+
+    urls, record = upload_local_assets(assets, store, db.connection, emit=emit)
+    return replace(options, asset_urls=urls, local_files=[u.to_json() for u in record])
+
+
+def _on_loopback(base_url: str | None) -> bool:
+    from .identity import loopback_allowed, server_namespace
+
+    try:
+        return loopback_allowed(server_namespace(base_url))
+    except SeedanceDSLError:
+        return False
+
+
+def _profile_store() -> Any:
+    """The S3 store of the profile's ``[profiles.NAME.store]`` table, or None."""
+    from ..assets.store import S3Store, store_config
+    from ..client.config import resolve_config
+    from ..client.errors import ConfigError
+
+    try:
+        cfg = resolve_config()
+    except ConfigError as exc:
+        raise RenderSetupError(exc.message, help=exc.help) from None
+    if not cfg.store:
+        return None
+    return S3Store(store_config(cfg.store, where=f"[profiles.{cfg.profile}.store]"))
 
 
 @contextlib.contextmanager

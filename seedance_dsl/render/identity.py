@@ -20,7 +20,7 @@ from .state import RenderRecord
 
 if TYPE_CHECKING:
     from ..api.models import VideoRequest
-    from ..compiler.model import CompiledStoryboard
+    from ..compiler.model import CompiledClip, CompiledStoryboard
 
 __all__ = [
     "BASE_URL_ENV",
@@ -39,8 +39,11 @@ BASE_URL_ENV = "SEEDANCE_BASE_URL"
 SANDBOX_SERVER = "sandbox"
 
 
-def request_hash(request: VideoRequest) -> str:
-    return hashlib.sha256(request.canonical_json().encode("utf-8")).hexdigest()
+def request_hash(request: VideoRequest, clip: CompiledClip | None = None) -> str:
+    """The hash of a request's identity (``clip.identity_json``: a local file counts by
+    its bytes, not by its presigned URL)."""
+    text = request.canonical_json() if clip is None else clip.identity_json(request)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def storyboard_id(storyboard: CompiledStoryboard) -> str:

@@ -225,7 +225,7 @@ def _resolved(
     pydantic model is built, so ``plan`` never imports pydantic (start-up time,
     docs/benchmarks.md).  A clip filled with earlier outputs is validated as the
     renderer's request is."""
-    if not clip.slots:
+    if not clip.slots and not clip.local_references:
         import hashlib
 
         from ..compiler.model import canonical_json
@@ -236,7 +236,9 @@ def _resolved(
     from pydantic import ValidationError
 
     try:
-        request = clip.resolve(outputs, allow_loopback_http=loopback_allowed(server))
+        request = clip.resolve(
+            outputs, allow_loopback_http=loopback_allowed(server), assets=pending_uploads(clip)
+        )
     except ValidationError as exc:
         msg = "; ".join(str(e.get("msg", "")) for e in exc.errors())
         return PlanEntry(
@@ -246,7 +248,11 @@ def _resolved(
             0,
             clip.depends_on,
         )
-    return request.to_payload(), clip.idempotency_key(request, take), request_hash(request)
+    return (
+        request.to_payload(),
+        clip.idempotency_key(request, take),
+        request_hash(request, clip),
+    )
 
 
 def _submit_reason(
@@ -366,3 +372,12 @@ def make_plan(
     finally:
         if own_db and db is not None:
             db.close()
+
+
+def pending_uploads(clip: CompiledClip) -> dict[str, str]:
+    """Stand-in URLs for the local files of ``clip`` before the upload step (``plan``
+    and the render preflight): content-addressed, so the entry says what will go."""
+    return {
+        r.name: f"https://pending-upload.invalid/sha256/{r.local_sha256 or r.name}"
+        for r in clip.local_references
+    }

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -128,6 +128,17 @@ class RenderOptions:
     #: a task still processing this long after its submit is reported as stuck (kept,
     #: never resubmitted; the next run polls it again): limit ``render_task_timeout``
     task_timeout_s: float = 3600.0
+    #: asset name -> URL of each local file the storyboard uses (after the upload step,
+    #: render/local_assets.py): fills the compiled placeholders
+    asset_urls: Mapping[str, str] = field(default_factory=dict)
+    #: where local files are uploaded for a real service (an ``assets.store.AssetStore``,
+    #: e.g. ``S3Store``); ``None``: the sandbox under ``--sandbox``, else an error
+    store: Any = None
+    #: probe the remote asset URLs before the first submit (render/local_assets.py)
+    url_preflight: bool = False
+    #: what the manifest records of each uploaded local file (path, sha256, URL without
+    #: its query, expiry): render/local_assets.py UploadedAsset.to_json()
+    local_files: Sequence[Mapping[str, Any]] = ()
 
 
 @dataclass(slots=True)
@@ -402,7 +413,7 @@ class Renderer:
         return derive_key(
             self.sb.title,
             f"{c.name}#retry{attempt}",
-            request.canonical_json(),
+            c.compiled.identity_json(request),
             self._take(c.name),
         )
 
@@ -411,7 +422,11 @@ class Renderer:
         from pydantic import ValidationError
 
         try:
-            request = c.compiled.resolve(self._outputs(), allow_loopback_http=self.allow_loopback)
+            request = c.compiled.resolve(
+                self._outputs(),
+                allow_loopback_http=self.allow_loopback,
+                assets=self.opts.asset_urls,
+            )
         except ValidationError as exc:
             msg = "; ".join(str(e.get("msg", "")) for e in exc.errors())
             self._fail(
@@ -419,7 +434,7 @@ class Renderer:
             )
             return
         c.request = request
-        c.hash = request_hash(request)
+        c.hash = request_hash(request, c.compiled)
         payload = request.to_payload()
         c.exp_key = kind_of(payload)
         c.estimate = self.opts.prices.estimate(payload)
@@ -508,11 +523,17 @@ class Renderer:
                 return True
             outs[d] = ClipOutputs(rec.video_url, rec.last_frame_url)
         try:
-            req = child.compiled.resolve(outs, allow_loopback_http=self.allow_loopback)
+            req = child.compiled.resolve(
+                outs, allow_loopback_http=self.allow_loopback, assets=self.opts.asset_urls
+            )
         except (KeyError, ValidationError):
             return True
         rec = self.db.latest_for(
-            self.server, self.sid, child.name, self._take(child.name), request_hash(req)
+            self.server,
+            self.sid,
+            child.name,
+            self._take(child.name),
+            request_hash(req, child.compiled),
         )
         # a sandbox render whose files are gone is rendered again too
         return rec is None or rec.state not in ("done", "completed") or sandbox_files_gone(rec)
@@ -1353,6 +1374,7 @@ class Renderer:
                 "path": self.sb.path,
                 "title": self.sb.title,
                 "source_hash": self.sb.source_hash,
+                **({"local_files": list(self.opts.local_files)} if self.opts.local_files else {}),
             },
             server=self.server,
             clips=[manifest_entry(self._facts(c)) for c in self.clips.values()],

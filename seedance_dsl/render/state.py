@@ -372,6 +372,11 @@ class StateDB:
     def exists_for(cls, storyboard_path: str | Path) -> bool:
         return (state_dir_for(storyboard_path) / "state.db").exists()
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The open connection (the upload step records its uploads in the same file)."""
+        return self._conn
+
     def close(self) -> None:
         if self._requests is not None:
             self._requests.close()

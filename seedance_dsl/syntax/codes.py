@@ -705,3 +705,127 @@ A storyboard has at most one `cut { ... }` block: it is the order of the final c
 Merge the blocks into one.
 """,
 )
+
+
+# ---------------------------------------------------------------------------- local files and remote URLs (assets)
+register(
+    "SHOT260",
+    "local asset file not found",
+    """
+An asset written as a path (no `https://`) names a local file, relative to the `.shot`
+file that declares it; there is no such file.  Fix the path, or create the file:
+
+    asset hero image "refs/hero.png"     // films/refs/hero.png next to films/teaser.shot
+""",
+)
+register(
+    "SHOT261",
+    "local asset outside the project",
+    """
+A local asset is read only inside the project: the directory tree of the top-level
+storyboard and the directories of `$SEEDANCE_ROOTS` (symbolic links resolved first), and
+never under `/proc`, `/sys` or `/dev`.  Move the file into the project, or add its
+directory to `SEEDANCE_ROOTS`.  Nothing of the file is read.
+""",
+)
+register(
+    "SHOT262",
+    "local asset is not a regular file",
+    """
+The path of a local asset names a directory, a FIFO, a device or a socket.  Name the
+image or video file itself.
+""",
+)
+register(
+    "SHOT263",
+    "local asset unreadable",
+    """
+The local file could not be read (permissions, an I/O error), or a limit's environment
+variable (`SEEDANCE_MAX_ASSET_...`) holds a bad value.  The message says which.
+""",
+)
+register(
+    "SHOT264",
+    "local asset too large",
+    """
+The local file is over a limit: its bytes (`asset_image_bytes`, `asset_video_bytes`), its
+pixels (`asset_image_pixels`, read from the header before anything is decoded) or its
+duration (`asset_video_seconds`).  `seedance limits` lists them and their variables.
+""",
+)
+register(
+    "SHOT265",
+    "local asset of the other kind",
+    """
+The file is a video declared `image`, or an image declared `video`.  Fix the
+declaration (`asset clip video "take3.mp4"`) or name the right file.
+""",
+)
+register(
+    "SHOT266",
+    "local asset not decodable",
+    """
+The file is not an image Pillow reads or a video PyAV reads, is damaged, or is in a
+format or codec the service does not take (images: PNG, JPEG, WebP, GIF, BMP, TIFF;
+video: H.264, HEVC, VP8, VP9, AV1, MPEG-4, with a duration that can be read).  Convert
+it, e.g. `ffmpeg -i IN -c:v libx264 -pix_fmt yuv420p OUT.mp4`.
+""",
+)
+register(
+    "SHOT270",
+    "asset URL unreachable",
+    """
+`seedance check --online` (and the preflight of `render`) could not connect to the
+host of a remote asset's URL (DNS, connection or TLS error).  The provider's servers
+would fail the same way after the submit is paid for: fix the URL or the host.
+""",
+)
+register(
+    "SHOT271",
+    "asset URL timed out",
+    """
+The remote asset's URL did not answer within `asset_probe_timeout`
+(`SEEDANCE_ASSET_PROBE_TIMEOUT`).  A slow host may also time out for the provider.
+""",
+)
+register(
+    "SHOT272",
+    "asset URL answered an error",
+    """
+The remote asset's URL answered 4xx or 5xx (e.g. 404: the file is not there, 403: not
+public).  Fix the URL, or make the object public (or use a fresh presigned URL).
+""",
+)
+register(
+    "SHOT273",
+    "asset URL of the wrong type",
+    """
+The URL's Content-Type is not of the declared kind (an HTML page declared `image`, an
+image declared `video`).  Point at the file itself, or fix the declared kind.
+""",
+)
+register(
+    "SHOT274",
+    "video URL without Range requests",
+    """
+The API fetches video references with Range requests to probe their duration; this
+URL does not answer `Range: bytes=0-` with 206.  Host the video where ranges work (any
+S3-compatible store or CDN does).
+""",
+)
+register(
+    "SHOT275",
+    "asset URL too large",
+    """
+The remote asset is over the size limit of its kind (`asset_image_bytes`,
+`asset_video_bytes`) by its Content-Length.
+""",
+)
+register(
+    "SHOT276",
+    "asset URL not allowed",
+    """
+The probe refused the URL (not public https, a private or loopback host): the API would
+refuse it too (compare `SHOT312`).
+""",
+)

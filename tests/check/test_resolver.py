@@ -118,7 +118,7 @@ def test_imports_are_relative_to_the_importing_file(tmp_path: Path) -> None:
 
 
 def test_import_cycle_is_reported_not_looped(tmp_path: Path) -> None:
-    (tmp_path / "a.shot").write_text('import "b.shot"\nasset x image "u"\n')
+    (tmp_path / "a.shot").write_text('import "b.shot"\nasset x image "https://cdn.example.com/u"\n')
     (tmp_path / "b.shot").write_text('import "a.shot"\n')
     (tmp_path / "main.shot").write_text('import "a.shot"\nclip c { start x shot {} }\n')
     result = check_file(tmp_path / "main.shot")
@@ -138,7 +138,7 @@ def test_template_path_is_relative_to_the_file(tmp_path: Path) -> None:
 
 def test_role_kinds() -> None:
     assert codes(
-        'asset v video "u"\nasset i image "u"\n'
+        'asset v video "https://cdn.example.com/u"\nasset i image "https://cdn.example.com/u"\n'
         "clip a { start v end i ref i as motion ref v as character source i shot {} }"
     ) == ["SHOT207", "SHOT207", "SHOT207"]
 
@@ -157,10 +157,12 @@ def test_setting_values_come_from_the_contract() -> None:
 
 
 def test_unused_assets_warn_only_when_nothing_else_is_wrong() -> None:
-    result = resolve_text('asset a image "u"\nclip c { shot {} }')
+    result = resolve_text('asset a image "https://cdn.example.com/u"\nclip c { shot {} }')
     assert [(d.code, d.severity) for d in result.diagnostics] == [("SHOT206", "warning")]
     assert result.ok
-    assert codes('asset a image "u"\nclip c { use nope shot {} }') == ["SHOT202"]
+    assert codes('asset a image "https://cdn.example.com/u"\nclip c { use nope shot {} }') == [
+        "SHOT202"
+    ]
 
 
 def test_clip_in_checked_model_keeps_syntax() -> None:

@@ -23,8 +23,8 @@ from seedance_dsl.cli import cli
 
 GOOD = 'storyboard "x"\n\nclip a {\n  shot { action "go" }\n}\n'
 #: clean but for one warning (SHOT206, an unused asset)
-WARN = 'storyboard "x"\n\nasset hero image "hero.png"\n\nclip a {\n  shot { action "go" }\n}\n'
-BAD = 'storyboard "x"\n\nasset hero image "hero.png"\n\nclip a {\n  shot { camra "x" }\n}\n'
+WARN = 'storyboard "x"\n\nasset hero image "https://cdn.example.com/hero.png"\n\nclip a {\n  shot { action "go" }\n}\n'
+BAD = 'storyboard "x"\n\nasset hero image "https://cdn.example.com/hero.png"\n\nclip a {\n  shot { camra "x" }\n}\n'
 UGLY = 'storyboard "x" clip a { shot { action "go" } }'
 TWO = """storyboard "Two"
 
@@ -222,7 +222,9 @@ def seedance(args: list[str], sandbox: Any, cwd: Path) -> subprocess.CompletedPr
 
 def test_quiet_render_prints_one_line(sandbox: Any, tmp_path: Path) -> None:
     path = write(
-        tmp_path, "film.shot", TWO.replace('"Two"\n', '"Two"\n\nasset hero image "h.png"\n')
+        tmp_path,
+        "film.shot",
+        TWO.replace('"Two"\n', '"Two"\n\nasset hero image "https://cdn.example.com/h.png"\n'),
     )
     p = seedance(["-q", "render", path], sandbox, tmp_path)
     assert p.returncode == 0, p.stderr

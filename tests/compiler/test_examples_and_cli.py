@@ -67,7 +67,15 @@ def test_example_json_validates_against_the_model(
     compiled = compile_file(path)
     for entry, clip in zip(data["clips"], compiled.clips, strict=True):
         assert entry["body"] == dict(clip.payload)
-        if not entry["inputs"]:
+        if entry.get("local_inputs"):  # local files: their URLs come from the upload step
+            assert entry["key_provisional"]
+            urls = {
+                i["asset"]: f"https://cdn.example.com/{i['sha256']}.png"
+                for i in entry["local_inputs"]
+            }
+            req = clip.resolve(fake, assets=urls)
+            assert "<" not in req.canonical_json()
+        elif not entry["inputs"]:
             req = VideoRequest.model_validate(entry["body"])
             assert entry["idempotency_key"] == clip.idempotency_key(req)
             assert req.to_payload() == entry["body"]
