@@ -440,6 +440,16 @@ def _scaled_limit(name: str, factor: float) -> float:
     return max(min(5.0, value), value * factor)
 
 
+def _preflight(
+    sb: CompiledStoryboard, options: RenderOptions, db: StateDB, server: str, out_dir: Path
+) -> None:
+    """Before the first credit: ``--out`` and ``.seedance/`` take writes, ``--out`` has room."""
+    plan = make_plan(
+        sb, server=server, clips=options.clips, take=options.take, prices=options.prices, db=db
+    )
+    preflight(sb, plan, out_dir=out_dir, state_dir=db.path.parent)
+
+
 async def _render_async(
     sb: CompiledStoryboard,
     *,
@@ -485,20 +495,7 @@ async def _render_async(
         raise RenderSetupError(exc.message, help=exc.help) from None
     db = StateDB.for_storyboard(sb.path)
     try:
-        # before the first credit: --out and .seedance/ take writes, --out has room
-        preflight(
-            sb,
-            make_plan(
-                sb,
-                server=server,
-                clips=options.clips,
-                take=options.take,
-                prices=options.prices,
-                db=db,
-            ),
-            out_dir=out_dir,
-            state_dir=db.path.parent,
-        )
+        _preflight(sb, options, db, server, out_dir)
         from .runner import Renderer
 
         options = await _with_local_assets(
