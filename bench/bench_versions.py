@@ -55,18 +55,20 @@ def main() -> int:
         t = Path(tmp)
         big = t / "big.shot"
         big.write_text(big_storyboard(2000), encoding="utf-8")
-        env = {**os.environ, "SEEDANCE_CACHE_DIR": str(t / "cache")}
+        # one cache per checkout: the two versions' grammar tables must not evict each other
+        envs = {
+            root: {**os.environ, "SEEDANCE_CACHE_DIR": str(t / f"cache-{i}")}
+            for i, root in enumerate((old, NEW))
+        }
         cases = [
             ("check glass_train.shot", ["check", "examples/glass_train.shot"]),
             (
                 "compile --format json teaser.shot",
                 ["compile", "--format", "json", "examples/teaser.shot"],
-                None,
             ),
             (
                 "plan teaser.shot --sandbox",
                 ["plan", "examples/teaser.shot", "--sandbox"],
-                "tmpcopy",
             ),
             ("check big.shot (2,000 clips)", ["check", str(big)]),
             ("compile big.shot (2,000 clips)", ["compile", "--format", "json", str(big)]),
@@ -75,10 +77,10 @@ def main() -> int:
         for label, args in cases:
             times: dict[str, list[float]] = {"old": [], "new": []}
             for root in (old, NEW):  # warm caches (grammar tables, bytecode)
-                run(root, args, root, env)
+                run(root, args, root, envs[root])
             for _ in range(ns.runs):
                 for name, root in (("old", old), ("new", NEW)):
-                    times[name].append(run(root, args, root, env))
+                    times[name].append(run(root, args, root, envs[root]))
             mo, mn = statistics.median(times["old"]), statistics.median(times["new"])
             print(
                 f"{label:38s} old {mo * 1000:7.1f} ms   new {mn * 1000:7.1f} ms   new/old {mn / mo:.2f}"
