@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Literal, Protocol
+from typing import Protocol
 
 from ..syntax import nodes
 from ..syntax.diagnostics import Diagnostic, Label
+from ..syntax.diagnostics import diagnostic as _diag
 from ..syntax.nodes import Span
 from .model import CheckedStoryboard, ResolvedClip
 
@@ -38,18 +39,6 @@ class Supplied(Protocol):
 
     @property
     def phrase(self) -> str: ...
-
-
-def _diag(
-    code: str,
-    message: str,
-    span: Span | None,
-    *,
-    help: str | None = None,
-    labels: Iterable[Label] = (),
-    severity: Literal["error", "warning", "note"] = "error",
-) -> Diagnostic:
-    return Diagnostic(code, severity, message, span, tuple(labels), help, ())
 
 
 #: G4: ``asset://`` URLs, other URLs, raw ids (``img_42``, ``asset_9f3``) and in-app

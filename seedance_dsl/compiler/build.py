@@ -41,6 +41,7 @@ from ..check.prose import (
 from ..check.settings import DSL_KEY, SETTINGS
 from ..syntax import nodes
 from ..syntax.diagnostics import Diagnostic, Label
+from ..syntax.diagnostics import diagnostic as _diag
 from ..syntax.nodes import Span
 from .codes import RULE_CODES
 from .model import InputSlot, Reference, local_placeholder, placeholder
@@ -156,19 +157,6 @@ class ClipPlan:
 
 
 # --------------------------------------------------------------------- helpers
-
-
-def _diag(
-    code: str,
-    message: str,
-    span: Span | None,
-    *,
-    help: str | None = None,
-    labels: Iterable[Label] = (),
-    severity: Literal["error", "warning", "note"] = "error",
-    notes: tuple[str, ...] = (),
-) -> Diagnostic:
-    return Diagnostic(code, severity, message, span, tuple(labels), help, notes)
 
 
 def _seconds_text(millis: int) -> str:

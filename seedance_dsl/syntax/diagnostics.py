@@ -7,6 +7,7 @@ in :mod:`seedance_dsl.syntax.report`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -38,3 +39,17 @@ class Diagnostic:
 
 def has_errors(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> bool:
     return any(d.is_error for d in diagnostics)
+
+
+def diagnostic(
+    code: str,
+    message: str,
+    span: Span | None,
+    *,
+    help: str | None = None,
+    labels: Iterable[Label] = (),
+    severity: Severity = "error",
+    notes: tuple[str, ...] = (),
+) -> Diagnostic:
+    """A :class:`Diagnostic` with keyword arguments (the checker's and compiler's stages)."""
+    return Diagnostic(code, severity, message, span, tuple(labels), help, notes)

@@ -75,7 +75,6 @@ def test_an_entry_others_can_write_is_not_loaded(
     assert FLAG not in os.environ
 
 
-@pytest.mark.skipif(not hasattr(os, "getuid"), reason="no uids on this platform")
 def test_an_entry_that_is_not_the_users_is_not_loaded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
