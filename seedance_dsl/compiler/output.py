@@ -214,7 +214,7 @@ def write_json(
 
 
 #: How many of the encoder's pieces (a key, a value, a bracket) make one write.
-_PIECES_PER_WRITE = 8192
+_PIECES_PER_WRITE = 1024
 
 
 def error_json(message: str, *, kind: str = "usage", file: str | None = None) -> dict[str, Any]:
