@@ -50,6 +50,30 @@ def _file_error(problem: Diagnostic, fmt: str, file: str) -> None:
     raise file_usage_error(problem)
 
 
+class _Stdout:
+    """Pieces of the output gathered into writes of ~64 KiB to stdout (through
+    ``click.echo``, as before): a big storyboard's output is never held whole, and the
+    pieces (one per clip) do not each cost a write and a flush."""
+
+    LIMIT = 1 << 16
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._size = 0
+
+    def write(self, text: str) -> None:
+        self._parts.append(text)
+        self._size += len(text)
+        if self._size >= self.LIMIT:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._parts:
+            click.echo("".join(self._parts), nl=False)
+            self._parts.clear()
+            self._size = 0
+
+
 @click.command(
     "compile",
     short_help="Show each clip's prompt and exact API request (no network).",
@@ -92,7 +116,7 @@ def compile_(file: str, clip_names: tuple[str, ...], fmt: str, template: str | N
             _file_error(problem, fmt, template)
 
     from ..compiler import compile_file
-    from ..compiler.output import format_curl, format_text, to_json
+    from ..compiler.output import iter_curl, iter_text, write_json
 
     # A short-lived process that builds many small objects and frees little: the cyclic
     # GC would only re-scan them (~25% of a 2,000-clip compile; docs/benchmarks.md).
@@ -114,9 +138,11 @@ def compile_(file: str, clip_names: tuple[str, ...], fmt: str, template: str | N
     diags = compiled.diagnostics_for(clip_names) if clip_names else compiled.diagnostics
     ok = not any(d.is_error for d in diags)
 
-    if fmt == "json":
-        out = to_json(compiled, clips, diagnostics=diags)
-        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+    out = _Stdout()
+    if fmt == "json":  # clip by clip: the document is never held whole (issue 12)
+        write_json(out, compiled, clips, diagnostics=diags)
+        out.write("\n")
+        out.flush()
     else:
         from ._common import verbosity
 
@@ -125,7 +151,9 @@ def compile_(file: str, clip_names: tuple[str, ...], fmt: str, template: str | N
         if diags:
             click.echo(_render_diagnostics(diags, dict(compiled.sources)), err=True)
         if clips:
-            view = format_text if fmt == "text" else format_curl
-            click.echo(view(compiled, clips), nl=False)
-            click.echo("")
+            view = iter_text if fmt == "text" else iter_curl
+            for piece in view(compiled, clips):
+                out.write(piece)
+            out.write("\n")
+            out.flush()
     sys.exit(0 if ok else 1)
