@@ -400,6 +400,7 @@ def render_storyboard(
     # and `status` never load it (start-up: docs/benchmarks.md)
     from .runner import DEFAULT_CONCURRENCY, RenderOptions
 
+    lifetime, margin = _output_url_limits()
     options = RenderOptions(
         clips=clips,
         take=take,
@@ -412,6 +413,8 @@ def render_storyboard(
         task_timeout_s=task_timeout_s,
         store=store,
         url_preflight=(not _on_loopback(base_url)) if url_preflight is None else url_preflight,
+        output_url_lifetime_s=lifetime,
+        output_url_margin_s=margin,
     )
     budget = SharedBudget(requests, window)
     return asyncio.run(
@@ -429,6 +432,17 @@ def render_storyboard(
             on_client_event=on_client_event,
         )
     )
+
+
+def _output_url_limits() -> tuple[float, float]:
+    """How long an output URL lives and how long it must still live when sent (wall
+    time on the server's side: not scaled)."""
+    from ..limits import LimitSettingError, limit
+
+    try:
+        return limit("output_url_lifetime"), limit("output_url_margin")
+    except LimitSettingError as exc:
+        raise RenderSetupError(exc.message, help=exc.help) from None
 
 
 def _scaled_limit(name: str, factor: float) -> float:
@@ -542,16 +556,26 @@ async def _with_local_assets(
         from .local_assets import preflight_remote_assets
 
         await preflight_remote_assets(sb, chosen, allow_loopback=loopback_allowed(server))
+    made: list[Any] = []
+
+    def store_of() -> Any:
+        """The store (made once): the caller's, the sandbox's, or the profile's."""
+        if options.store is not None:
+            return options.store
+        if not made:
+            if server == SANDBOX_SERVER:
+                from ..assets.store import SandboxStore
+
+                made.append(SandboxStore(base_url, api_key or ""))
+            else:
+                made.append(_profile_store())
+        return made[0]
+
+    options = replace(options, store_factory=store_of)  # also for expired chained inputs
     assets = local_assets_of(sb, chosen)
     if not assets:
         return options
-    store: Any = options.store
-    if store is None and server == SANDBOX_SERVER:
-        from ..assets.store import SandboxStore
-
-        store = SandboxStore(base_url, api_key or "")
-    elif store is None:
-        store = _profile_store()
+    store = store_of()
 
     def emit(kind: str, message: str, data: Any) -> None:
         if on_event is not None:

@@ -139,6 +139,15 @@ class RenderOptions:
     #: what the manifest records of each uploaded local file (path, sha256, URL without
     #: its query, expiry): render/local_assets.py UploadedAsset.to_json()
     local_files: Sequence[Mapping[str, Any]] = ()
+    #: ``() -> store`` for renewing an expired chained input (render/inputs.py): the
+    #: store above, the sandbox's, or the profile's; ``None``: ``store`` only
+    store_factory: Callable[[], Any] | None = None
+    #: an output URL that does not say when it expires is taken to live this long after
+    #: its task completed (limit ``output_url_lifetime``)
+    output_url_lifetime_s: float = 86400.0
+    #: a chained input must stay valid this long when its clip is submitted, else it is
+    #: renewed (limit ``output_url_margin``)
+    output_url_margin_s: float = 900.0
 
 
 @dataclass(slots=True)
@@ -146,7 +155,14 @@ class _Clip:
     compiled: CompiledClip
     status: ClipStatus = "waiting"
     reason: str = ""
+    #: the request as sent (chained inputs renewed, render/inputs.py)
     request: VideoRequest | None = None
+    #: the request with the original output URLs: its hash and key (a renewal is the
+    #: same intent, never a second charge)
+    identity: VideoRequest | None = None
+    #: its expired chained inputs are being renewed / were checked (render/inputs.py)
+    renewing: bool = False
+    inputs_checked: bool = False
     key: str = ""
     hash: str = ""
     attempt: int = 0
@@ -281,6 +297,8 @@ class Renderer:
         self._budget_stopped = False
         self.times = RenderTimes(db, server)
         self._dl_sem = asyncio.Semaphore(max(1, self.opts.download_concurrency))
+        #: earlier clip -> its outputs with renewed URLs (what is sent; never its identity)
+        self._renewed: dict[str, ClipOutputs] = {}
         self._seed_budget()
         self.submits = 0
         self.polls = 0
@@ -407,7 +425,9 @@ class Renderer:
             return False
         return urlsplit(outputs.video_url).netloc != self._sandbox_netloc
 
-    def _retry_key(self, c: _Clip, request: VideoRequest, attempt: int) -> str:
+    def _retry_key(self, c: _Clip, attempt: int) -> str:
+        request = c.identity
+        assert request is not None
         if attempt == 0:
             return c.compiled.idempotency_key(request, self._take(c.name))
         return derive_key(
@@ -417,40 +437,160 @@ class Renderer:
             self._take(c.name),
         )
 
-    def _prepare(self, c: _Clip) -> None:
-        """Inputs exist: resolve the request and decide (reuse, resume, or submit)."""
+    def _resolve(self, c: _Clip, outputs: Mapping[str, ClipOutputs]) -> VideoRequest | None:
         from pydantic import ValidationError
 
         try:
-            request = c.compiled.resolve(
-                self._outputs(),
-                allow_loopback_http=self.allow_loopback,
-                assets=self.opts.asset_urls,
+            return c.compiled.resolve(
+                outputs, allow_loopback_http=self.allow_loopback, assets=self.opts.asset_urls
             )
         except ValidationError as exc:
             msg = "; ".join(str(e.get("msg", "")) for e in exc.errors())
             self._fail(
                 c, Event.INVALID, "invalid_request", f"the request breaks an API rule: {msg}"
             )
+            return None
+
+    def _prepare(self, c: _Clip) -> None:
+        """Inputs exist: resolve the request and decide (reuse, resume, or submit).  The
+        hash and key come from the original output URLs (``c.identity``); what is sent
+        (``c.request``) has the renewed ones (render/inputs.py)."""
+        identity = self._resolve(c, self._outputs())
+        if identity is None:
             return
-        c.request = request
-        c.hash = request_hash(request, c.compiled)
-        payload = request.to_payload()
+        c.identity = c.request = identity
+        c.hash = request_hash(identity, c.compiled)
+        payload = identity.to_payload()
         c.exp_key = kind_of(payload)
         c.estimate = self.opts.prices.estimate(payload)
         rec = self.db.latest_for(self.server, self.sid, c.name, self._take(c.name), c.hash)
         if rec is not None and rec.state in ("done", "completed") and rec.video_url:
             self._prepare_rendered(c, rec)
-        elif rec is not None and rec.in_flight:
+            return
+        resumes = rec is not None and rec.in_flight and rec.task_id and not self._sandboxed
+        if not resumes:  # it will be submitted: its chained inputs must still be valid
+            if self._renewal_started(c):
+                return
+            if self._renewed and c.compiled.slots:
+                sent = self._resolve(c, {**self._outputs(), **self._renewed})
+                if sent is None:
+                    return
+                c.request = sent
+        if rec is not None and rec.in_flight:
             self._prepare_in_flight(c, rec)
         else:
             if rec is not None and rec.state == "failed":
                 c.attempt = rec.attempt + 1
             elif rec is not None:
                 c.attempt = rec.attempt
-            c.key = self._retry_key(c, request, c.attempt)
+            c.key = self._retry_key(c, c.attempt)
             self._move(c, Event.NEW)
             self._emit("ready", c, credits_estimate=c.estimate)
+
+    @property
+    def _sandboxed(self) -> bool:
+        return self.server == SANDBOX_SERVER
+
+    # ------------------------------------------------ chained inputs (render/inputs.py)
+
+    def _renewal_started(self, c: _Clip) -> bool:
+        """Whether a chained input of ``c`` expires too soon and its renewal has started
+        (``c`` waits for it); checked once per run."""
+        from .inputs import chained_inputs, stale_inputs
+
+        if c.inputs_checked or not c.compiled.slots:
+            return False
+        c.inputs_checked = True
+        issued: dict[str, float | None] = {}
+        for d in c.compiled.depends_on:
+            dep = self.clips.get(d)
+            rec = dep.record if dep is not None else None
+            issued[d] = rec.completed_at if rec is not None else None
+        sent = {**self._outputs(), **self._renewed}
+        inputs = chained_inputs(
+            c.compiled, sent, issued, lifetime_s=self.opts.output_url_lifetime_s
+        )
+        stale = stale_inputs(inputs, now=time.time(), margin_s=self.opts.output_url_margin_s)
+        if not stale:
+            return False
+        c.renewing = True
+        self._spawn(self._renew(c, stale, sent))
+        return True
+
+    async def _renew(self, c: _Clip, stale: Sequence[Any], sent: Mapping[str, ClipOutputs]) -> None:
+        from .inputs import InputExpired, renew_inputs
+
+        try:
+            got = await renew_inputs(
+                stale,
+                sent,
+                refetch=self._refetch,
+                local_file=self._downloaded_file,
+                store_of=self._store_of,
+                margin_s=self.opts.output_url_margin_s,
+                lifetime_s=self.opts.output_url_lifetime_s,
+                storyboard=self.sb.path,
+            )
+        except InputExpired as exc:
+            c.renewing = False
+            field_path = exc.input.field if exc.input is not None else ""
+            span = c.compiled.source_map.get(field_path) or c.compiled.span
+            message = f"{exc.message}; to fix it: {exc.help}"
+            self._fail(c, Event.INPUT_EXPIRED, "input_expired", message, location=str(span))
+            return
+        c.renewing = False
+        self._renewed.update(got.outputs)
+        if got.uploads:
+            from ..assets.store import record_uploads
+
+            record_uploads(self.db.connection, self._store_of(), got.uploads)
+        for message, data in got.events:
+            self._emit("input_renewed", c, message, **data)
+
+    async def _refetch(self, name: str) -> ClipOutputs | str:
+        """The outputs of clip ``name``'s task as the server gives them now."""
+        from ..compiler.model import ClipOutputs
+
+        dep = self.clips.get(name)
+        task_id = dep.task_id or (dep.record.task_id if dep.record else None) if dep else None
+        if task_id is None:
+            return "was not possible (no task id is recorded)"
+        slot = await self.budget.reserve()
+        self.polls += 1
+        try:
+            task = await self._net_call(self.client.get_task(task_id, slot=slot))
+        except cerr.SeedanceError as exc:
+            return f"was refused ({self._describe(exc)})"
+        finally:
+            slot.done()
+        out = task.output
+        if task.status != "completed" or out is None or not out.video_url:
+            return f"is {task.status} without outputs"
+        return ClipOutputs(out.video_url, out.last_frame_url)
+
+    def _downloaded_file(self, name: str, output: str) -> Path | str:
+        """The file downloaded for an output of clip ``name`` (whole, as recorded)."""
+        dep = self.clips.get(name)
+        rec = dep.record if dep is not None else None
+        if rec is None:
+            return "nothing was downloaded for it"
+        path, size = (
+            (rec.video_path, rec.video_bytes)
+            if output == "video"
+            else (rec.frame_path, rec.frame_bytes)
+        )
+        if not path:
+            return "nothing was downloaded for it"
+        p = Path(path)
+        if not p.is_file() or (size is not None and p.stat().st_size != size):
+            return f"the downloaded file {p} is missing or changed"
+        return p
+
+    def _store_of(self) -> Any:
+        if self.opts.store is not None:
+            return self.opts.store
+        factory = self.opts.store_factory
+        return factory() if factory is not None else None
 
     def _prepare_rendered(self, c: _Clip, rec: RenderRecord) -> None:
         """This exact request was rendered before: reuse it, unless it is an earlier
@@ -637,7 +777,7 @@ class Renderer:
         while progressed:
             progressed = False
             for c in self.clips.values():
-                if c.status != "waiting":
+                if c.status != "waiting" or c.renewing:
                     continue
                 ready, why = self._deps_state(c)
                 if why is not None:
