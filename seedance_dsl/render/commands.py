@@ -37,7 +37,7 @@ from .identity import (
     storyboard_id,
 )
 from .lock import RenderLock
-from .plan import Plan, PlanEntry, make_plan
+from .plan import Plan, PlanEntry, make_plan, render_order
 from .polling import PollPolicy
 from .preflight import check_secrets, preflight
 from .pricing import PriceTable
@@ -224,7 +224,42 @@ def plan_file(
         out_dir=out_dir,
     )
     check_secrets(sb, plan)  # the plan shows the requests: never one with the key
-    return plan
+    return _with_uploads(plan, sb, clips, sandbox=sandbox)
+
+
+def _with_uploads(
+    plan: Plan, sb: CompiledStoryboard, clips: Sequence[str] | None, *, sandbox: bool
+) -> Plan:
+    """The plan with the local files ``render`` would upload (not yet in the store, as
+    the state DB's ``asset_uploads`` records it).  Reads the profile; no network."""
+    from dataclasses import replace
+
+    from .plan import planned_uploads
+
+    if not any(c.local_references for c in sb.clips):
+        return plan
+    store_id: str | None = None
+    note = ""
+    if sandbox:
+        note = "the in-process sandbox starts empty: every local file is uploaded to it"
+    else:
+        try:
+            store = _profile_store()
+        except SeedanceDSLError as exc:
+            store, note = None, f"the profile cannot be read: {exc.message}"
+        if store is not None:
+            store_id = store.store_id
+        elif not note:
+            note = (
+                "no store is configured ([profiles.NAME.store], docs/assets.md): render "
+                "would stop before any submit"
+            )
+    if store_id is not None and StateDB.exists_for(sb.path):
+        with StateDB.for_storyboard(sb.path, readonly=True) as db:
+            uploads = planned_uploads(sb, clips, db.connection, store_id)
+    else:
+        uploads = planned_uploads(sb, clips, None, store_id)
+    return replace(plan, uploads=uploads, upload_store=store_id, upload_note=note)
 
 
 # -------------------------------------------------------------------------- render
@@ -550,7 +585,8 @@ async def _with_local_assets(
     from .events import RenderEvent
     from .local_assets import local_assets_of, upload_local_assets
 
-    chosen = set(options.clips) if options.clips else None
+    # the clips asked for and the clips they need (their local files go up too)
+    chosen = set(render_order(sb, options.clips)) if options.clips else None
     if options.url_preflight:
         from .identity import loopback_allowed
         from .local_assets import preflight_remote_assets

@@ -10,6 +10,7 @@ namespace, storyboard id, request hash, output directory) is :mod:`.identity`.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,6 +110,19 @@ class PlanEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class PlannedUpload:
+    """A local file ``render`` would upload (its bytes are not in the store yet)."""
+
+    name: str  # the asset's name (the first, when the same bytes have several)
+    path: str
+    size: int
+    sha256: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "path": self.path, "size": self.size, "sha256": self.sha256}
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     storyboard: str
     title: str
@@ -122,6 +136,12 @@ class Plan:
     diagnostics: tuple[Diagnostic, ...] = ()
     #: the texts of the storyboard's files (to draw the diagnostics at their lines)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    #: the local files render would upload before the first submit (not yet in the store)
+    uploads: tuple[PlannedUpload, ...] = ()
+    #: the store they would go to (``None``: the in-process sandbox, or none configured)
+    upload_store: str | None = None
+    #: what to know about the uploads (no store configured, the sandbox starts empty)
+    upload_note: str = ""
 
     @property
     def total_estimate(self) -> int:
@@ -145,6 +165,10 @@ class Plan:
             "clips": [e.to_json() for e in self.entries],
             "counts": self.counts(),
             "credits_estimate_total": self.total_estimate,
+            "uploads": [u.to_json() for u in self.uploads],
+            "upload_bytes": sum(u.size for u in self.uploads),
+            "upload_store": self.upload_store,
+            "upload_note": self.upload_note,
             "estimate_note": (
                 "credit figures are ESTIMATES from a price table ("
                 + self.prices.source
@@ -381,3 +405,34 @@ def pending_uploads(clip: CompiledClip) -> dict[str, str]:
         r.name: f"https://pending-upload.invalid/sha256/{r.local_sha256 or r.name}"
         for r in clip.local_references
     }
+
+
+def planned_uploads(
+    storyboard: CompiledStoryboard,
+    clips: Sequence[str] | None,
+    conn: sqlite3.Connection | None,
+    store_id: str | None,
+) -> tuple[PlannedUpload, ...]:
+    """The local files of the clips ``render`` would render (``clips`` and what they
+    need) whose bytes are not recorded in ``asset_uploads`` for ``store_id`` — each
+    once, as the upload step sends them.  ``store_id`` ``None``: every file."""
+    wanted = set(render_order(storyboard, clips))
+    there: set[tuple[str, int]] = set()
+    if conn is not None and store_id is not None:
+        try:
+            rows = conn.execute(
+                "SELECT sha256, size FROM asset_uploads WHERE store = ?", (store_id,)
+            ).fetchall()
+        except sqlite3.OperationalError:  # no upload was ever recorded
+            rows = []
+        there = {(str(sha), int(size)) for sha, size in rows}
+    out: dict[str, PlannedUpload] = {}
+    for clip in storyboard.clips:
+        if clip.name not in wanted:
+            continue
+        for r in clip.local_references:
+            f = r.local_file
+            if f is None or f.sha256 in out or (f.sha256, f.size) in there:
+                continue
+            out[f.sha256] = PlannedUpload(r.name, f.path, f.size, f.sha256)
+    return tuple(out.values())
