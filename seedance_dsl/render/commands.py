@@ -516,7 +516,9 @@ async def _render_async(
     from urllib.parse import urlsplit
 
     from ..client import AsyncSeedanceClient, RetryPolicy, SeedanceError
+    from .redaction import install_log_filter
 
+    install_log_filter()  # httpx/httpcore records never show a presigned query
     holder: dict[str, Renderer] = {}
 
     def client_event(event: Any) -> None:

@@ -27,6 +27,7 @@ from .identity import (
     storyboard_id,
 )
 from .pricing import PriceTable
+from .redaction import redact_request
 from .state import RenderRecord, StateDB
 
 if TYPE_CHECKING:
@@ -104,7 +105,8 @@ class PlanEntry:
             "depends_on": list(self.depends_on),
             "waits_on": list(self.waits_on),
             "idempotency_key": self.idempotency_key,
-            "request": dict(self.request) if self.request is not None else None,
+            # without a presigned URL's query (an earlier clip's output URL)
+            "request": redact_request(self.request) if self.request is not None else None,
             "task_id": self.record.task_id if self.record else None,
         }
 

@@ -71,6 +71,7 @@ from .plan import render_order
 from .polling import PollPolicy, measure_render_time
 from .preflight import DiskError, write_failure
 from .pricing import PriceTable
+from .redaction import redact_request, redact_request_json, redact_text
 from .state import RenderRecord, StateDB, StateError
 
 if TYPE_CHECKING:
@@ -339,7 +340,7 @@ class Renderer:
             t=self._now() - self._t0,
             clip=c.name if c else None,
             status=c.status if c else None,
-            message=message,
+            message=redact_text(message),
             data=data,
         )
         self._emit_cb(ev)
@@ -698,6 +699,10 @@ class Renderer:
         location: str | None = None,
         **record_fields: Any,
     ) -> None:
+        # a server's or the client's message may quote a presigned URL: never its query
+        message = redact_text(message)
+        if isinstance(record_fields.get("error_message"), str):
+            record_fields["error_message"] = redact_text(record_fields["error_message"])
         self._move(c, event, **record_fields)
         c.reason = message
         r = self._result(c)
@@ -1062,7 +1067,8 @@ class Renderer:
                 attempt=c.attempt,
                 request_hash=c.hash,
                 idempotency_key=c.key,
-                request_json=c.request.canonical_json(),
+                # the body as sent, without a presigned URL's query (render/redaction.py)
+                request_json=redact_request_json(c.request.canonical_json()),
             )
             self._keep(c, rec)
         self._emit("submitting", c, key=c.key, credits_estimate=c.estimate)
@@ -1447,7 +1453,9 @@ class Renderer:
                 if exc.status in (403, 404, 410)
                 else "run again to retry the download (the task is not paid twice)"
             )
-            message = f"could not download {rec.video_url}: {exc.message}; {hint}"
+            message = (
+                f"could not download {rec.video_url}: {exc.message}; {hint}"  # _fail cuts the query
+            )
             self._fail(c, Event.DOWNLOAD_FAILED, exc.code, message)
             return
         video, frame = got.video, got.frame
@@ -1502,7 +1510,7 @@ class Renderer:
             reason=c.reason,
             prompt=c.compiled.prompt,
             take=self._take(c.name),
-            request=c.request.to_payload() if c.request else None,
+            request=redact_request(c.request.to_payload()) if c.request else None,
             source=str(c.compiled.span),
             record=c.record,
         )
