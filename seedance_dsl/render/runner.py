@@ -164,6 +164,8 @@ class _Clip:
     #: its expired chained inputs are being renewed / were checked (render/inputs.py)
     renewing: bool = False
     inputs_checked: bool = False
+    #: what is sent has renewed chained inputs (``request`` differs from ``identity``)
+    inputs_renewed: bool = False
     key: str = ""
     hash: str = ""
     attempt: int = 0
@@ -477,6 +479,7 @@ class Renderer:
                 if sent is None:
                     return
                 c.request = sent
+                c.inputs_renewed = sent != identity
         if rec is not None and rec.in_flight:
             self._prepare_in_flight(c, rec)
         else:
@@ -1171,6 +1174,9 @@ class Renderer:
         )
 
     def _conflict(self, c: _Clip, exc: cerr.IdempotencyConflict) -> None:
+        if not exc.still_running and exc.task_id and c.inputs_renewed:
+            self._adopt(c, exc.task_id)
+            return
         if not exc.still_running:
             self.net.ok()
             self._fail(
@@ -1194,6 +1200,24 @@ class Renderer:
             return
         self._move(c, Event.RETRY_LATER)
         c.retry_at = self._now() + self._backoff(c.conflicts)
+
+    def _adopt(self, c: _Clip, task_id: str) -> None:
+        """A re-sent submit whose chained inputs were renewed since it was first sent
+        (its answer was lost): the body differs, so the server answers 409 naming the
+        task of our key — the first send's, already paid.  Poll it; never pay again."""
+        self.net.ok()
+        c.submit_answered = self._now()
+        c.submitted_wall = time.time()
+        c.task_id = task_id
+        self._move(c, Event.ACCEPTED, task_id=task_id, submitted_at=c.submitted_wall)
+        c.started_mono = None  # not timed from this send, nor charged by it
+        self._result(c).charged_earlier = True
+        c.next_poll_at = self._now()
+        c.reason = (
+            f"task {task_id}: the first submit with this Idempotency-Key (its chained "
+            "inputs were renewed since); polled, not paid again"
+        )
+        self._emit("resumed", c, c.reason, task_id=task_id)
 
     def _accepted(self, c: _Clip, resp: SubmitResponse) -> None:
         self.net.ok()
@@ -1389,6 +1413,8 @@ class Renderer:
         if credits is not None and c.started_mono is not None:
             self.ledger.settle(int(credits), r.credits_used)
             r.credits_used = int(credits)
+        elif credits is not None and r.charged_earlier:
+            r.credits_used = int(credits)  # charged by an earlier run's submit
         c.outputs = ClipOutputs(out.video_url, out.last_frame_url)
         self._emit(
             "completed",

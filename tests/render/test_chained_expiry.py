@@ -204,3 +204,55 @@ def test_stale_inputs_keep_the_margin() -> None:
     fresh, close, gone, unknown = inp(now + 100), inp(now + 5), inp(now - 1), inp(None)
     got = stale_inputs([fresh, close, gone, unknown], now=now, margin_s=10)
     assert got == [close, gone]  # an unknown expiry: sent as is, the server judges
+
+
+def test_a_lost_submit_re_sent_with_a_renewed_input_is_not_paid_twice(
+    sandbox_factory: Any, shot: Any, render_on: Any
+) -> None:
+    """An earlier run sent departure (with arrival's URL, valid then) and lost the
+    answer; by the next run that URL has expired.  The re-send carries the renewed URL
+    under the same key: the server answers 409 (same key, another body) naming the first
+    send's task, which is polled — one task, one charge."""
+    from seedance_dsl.api.spec import CONTRACT
+    from seedance_dsl.compiler.model import ClipOutputs
+    from seedance_dsl.render.commands import load_storyboard
+    from seedance_dsl.render.identity import request_hash
+
+    sb = sandbox_factory(output_url_ttl_s=TTL)
+    path = shot(SHOT)
+    summary, _ = render_on(sb, path, clips=["arrival"])
+    assert summary.exit_code == 0, summary.to_json()
+    rec = _record(path, sb, "arrival")
+    clip = load_storyboard(path).clip("departure")
+    identity = clip.resolve(
+        {"arrival": ClipOutputs(rec.video_url, rec.last_frame_url)}, allow_loopback_http=True
+    )
+    key = clip.idempotency_key(identity)
+    with StateDB.for_storyboard(path) as db:  # what the earlier run wrote before sending
+        db.record_intent(
+            server=server_namespace(sb.base_url),
+            storyboard=path.name,
+            clip="departure",
+            take=0,
+            attempt=0,
+            request_hash=request_hash(identity, clip),
+            idempotency_key=key,
+            request_json=identity.canonical_json(),
+        )
+    first = httpx.post(
+        sb.base_url + CONTRACT.submit_path,
+        json=identity.to_payload(),
+        headers={"Authorization": f"Bearer {sb.api_key}", "Idempotency-Key": key},
+    )
+    assert first.status_code == 202, first.text  # sent and charged; the answer "lost"
+    _wait_expired(rec.last_frame_url)
+
+    summary, events = render_on(sb, path)
+    assert summary.exit_code == 0, summary.to_json()
+    assert [e.data["how"] for e in _kinds(events, "input_renewed")] == ["refetched"]
+    (resumed,) = [e for e in _kinds(events, "resumed") if e.clip == "departure"]
+    assert resumed.data["task_id"] == first.json()["id"]
+    got = sb.inspect()
+    assert got["tasks_created"] == 2 and got["tasks_per_idempotency_key"][key] == 1
+    result = {c.clip: c for c in summary.clips}["departure"]
+    assert result.status == "done" and result.charged_earlier
