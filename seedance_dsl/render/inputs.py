@@ -45,6 +45,7 @@ __all__ = [
     "InputExpired",
     "Renewal",
     "chained_inputs",
+    "output_expiry",
     "renew_inputs",
     "stale_inputs",
     "url_expiry",
@@ -98,6 +99,11 @@ class ChainedInput:
 
     def remaining(self, now: float) -> float | None:
         return None if self.expires_at is None else self.expires_at - now
+
+
+def output_expiry(url: str, issued_at: float | None, lifetime_s: float) -> float | None:
+    """When an output URL stops working: as it says, else ``issued_at`` + the lifetime."""
+    return _expiry(url, issued_at, lifetime_s)[0]
 
 
 def _expiry(url: str, issued_at: float | None, lifetime_s: float) -> tuple[float | None, str]:

@@ -51,6 +51,7 @@ _DETAIL_KINDS = frozenset(
         "interrupted",
         "completed",
         "input_renewed",
+        "outputs_renewed",
     }
 )
 

@@ -1455,11 +1455,14 @@ class Renderer:
         assert rec.video_url
         video, frame = self._paths(c.name, rec.video_url, rec.last_frame_url)
         self._emit("downloading", c, video=str(video))
+        video_url, frame_url = rec.video_url, rec.last_frame_url
+        if reused:  # rendered long ago: its URLs may have expired
+            video_url, frame_url = await self._live_output_urls(c, rec)
         try:
             async with self._dl_sem:
-                await self.client.download(rec.video_url, video)
-                if rec.last_frame_url and frame is not None:
-                    await self.client.download(rec.last_frame_url, frame)
+                await self.client.download(video_url, video)
+                if frame_url and frame is not None:
+                    await self.client.download(frame_url, frame)
                 stamped = await self._stamp(c, rec, video)
         except cerr.SeedanceError as exc:
             disk = write_failure(exc)
@@ -1468,6 +1471,24 @@ class Renderer:
             self._apply(c, DownloadOutcome(reused, video, frame, error=exc))
             return
         self._apply(c, DownloadOutcome(reused, video, frame, stamped=stamped))
+
+    async def _live_output_urls(self, c: _Clip, rec: RenderRecord) -> tuple[str, str | None]:
+        """The record's output URLs, or — when one has expired (render/inputs.py) — the
+        task's fresh ones (fetched again; the record keeps the originals: the identity
+        of the clips that use them)."""
+        from .inputs import output_expiry
+
+        assert rec.video_url
+        now, life = time.time(), self.opts.output_url_lifetime_s
+        urls = [u for u in (rec.video_url, rec.last_frame_url) if u]
+        expiries = [output_expiry(u, rec.completed_at, life) for u in urls]
+        if not any(at is not None and at <= now for at in expiries):
+            return rec.video_url, rec.last_frame_url
+        fresh = await self._refetch(c.name)
+        if isinstance(fresh, str):
+            return rec.video_url, rec.last_frame_url  # the download says why it fails
+        self._emit("outputs_renewed", c, "its output URLs had expired; the task was fetched again")
+        return fresh.video_url, fresh.last_frame_url
 
     def _downloaded(self, c: _Clip, got: DownloadOutcome) -> None:
         rec = c.record

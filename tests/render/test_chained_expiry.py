@@ -256,3 +256,22 @@ def test_a_lost_submit_re_sent_with_a_renewed_input_is_not_paid_twice(
     assert got["tasks_created"] == 2 and got["tasks_per_idempotency_key"][key] == 1
     result = {c.clip: c for c in summary.clips}["departure"]
     assert result.status == "done" and result.charged_earlier
+
+
+def test_a_clip_whose_files_are_gone_is_fetched_again_from_fresh_urls(
+    sandbox_factory: Any, shot: Any, render_on: Any
+) -> None:
+    """Rendered earlier, its files deleted since and its URLs expired: the task is
+    fetched again for fresh URLs (not an HTTP 403 and a "render it again")."""
+    sb = sandbox_factory(output_url_ttl_s=TTL)
+    path = shot(SHOT)
+    summary, _ = render_on(sb, path, clips=["arrival"])
+    assert summary.exit_code == 0, summary.to_json()
+    rec = _record(path, sb, "arrival")
+    Path(rec.video_path).unlink()
+    _wait_expired(rec.video_url)
+    summary, events = render_on(sb, path, clips=["arrival"])
+    assert summary.exit_code == 0, summary.to_json()
+    assert _kinds(events, "outputs_renewed") and not _kinds(events, "submitting")
+    assert Path(rec.video_path).stat().st_size == rec.video_bytes
+    assert sb.inspect()["tasks_created"] == 1
