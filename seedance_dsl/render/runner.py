@@ -302,6 +302,7 @@ class Renderer:
         self._dl_sem = asyncio.Semaphore(max(1, self.opts.download_concurrency))
         #: earlier clip -> its outputs with renewed URLs (what is sent; never its identity)
         self._renewed: dict[str, ClipOutputs] = {}
+        self._renewed_at: dict[str, float] = {}  # when those were handed out
         self._seed_budget()
         self.submits = 0
         self.polls = 0
@@ -510,6 +511,7 @@ class Renderer:
             dep = self.clips.get(d)
             rec = dep.record if dep is not None else None
             issued[d] = rec.completed_at if rec is not None else None
+            issued[d] = self._renewed_at.get(d, issued[d])
         sent = {**self._outputs(), **self._renewed}
         inputs = chained_inputs(
             c.compiled, sent, issued, lifetime_s=self.opts.output_url_lifetime_s
@@ -544,6 +546,7 @@ class Renderer:
             return
         c.renewing = False
         self._renewed.update(got.outputs)
+        self._renewed_at.update(dict.fromkeys(got.outputs, time.time()))
         if got.uploads:
             from ..assets.store import record_uploads
 
