@@ -180,6 +180,24 @@ LIMITS: dict[str, Limit] = _table(
         "(scaled by the server's time scale, e.g. --sandbox's)",
     ),
     Limit(
+        "output_url_lifetime",
+        86400.0,
+        "seconds",
+        "SEEDANCE_OUTPUT_URL_LIFETIME",
+        "how long a server's output URL (video, last frame) is taken to stay valid after "
+        "the task completed, when the URL itself does not say (X-Amz-Expires, X-Goog-Expires, "
+        "Expires=)",
+    ),
+    Limit(
+        "output_url_margin",
+        900.0,
+        "seconds",
+        "SEEDANCE_OUTPUT_URL_MARGIN",
+        "how long an earlier clip's output URL must still be valid when a clip that uses it "
+        "is submitted; less, and `render` renews it (re-fetches the task, or uploads the "
+        "downloaded file through the store)",
+    ),
+    Limit(
         "state_busy_timeout",
         30.0,
         "seconds",

@@ -390,8 +390,11 @@ class S3Store:
     def key_for(self, sha256: str, suffix: str = "") -> str:
         return f"{self.config.prefix}sha256/{sha256}{suffix}"
 
-    def has(self, key: str, size: int) -> bool:
-        """Whether ``key`` exists with ``size`` bytes (a HEAD)."""
+    def has(self, key: str, size: int, sha256: str | None = None) -> bool:
+        """Whether ``key`` holds the whole upload (a HEAD): ``size`` bytes and, given
+        ``sha256``, the ``sha256`` metadata our upload writes with the object.  An object
+        without it — what an interrupted or a foreign upload left, even of the right
+        size — is not taken as done: it is uploaded again."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
@@ -403,7 +406,12 @@ class S3Store:
             raise self._error(exc, f"looking for {key}") from None
         except BotoCoreError as exc:
             raise self._error(exc, f"looking for {key}") from None
-        return int(head.get("ContentLength", -1)) == size
+        if int(head.get("ContentLength", -1)) != size:
+            return False
+        if sha256 is None:
+            return True
+        meta = {str(k).lower(): str(v) for k, v in (head.get("Metadata") or {}).items()}
+        return meta.get("sha256") == sha256
 
     def url_for(self, key: str, *, now: float | None = None) -> tuple[str, float | None]:
         """The URL the service fetches ``key`` from, and when it expires."""
@@ -425,7 +433,7 @@ class S3Store:
         """Put one asset (unless its bytes are there already) and sign its URL."""
         key = self.key_for(asset.sha256, asset.suffix)
         sent = 0
-        if self.has(key, asset.size):
+        if self.has(key, asset.size, asset.sha256):
             if progress is not None:
                 progress(UploadProgress(asset.name, 0, asset.size, True, reused=True))
         else:

@@ -32,6 +32,9 @@ def online_diagnostics(result: CheckResult, *, allow_loopback: bool = False) -> 
         return []
     from ..assets.model import AssetProblem
     from ..assets.online import ProbeOK, ProbeTarget, preflight_sync
+    from ..render.redaction import install_log_filter
+
+    install_log_filter()  # a probed presigned URL's query never reaches the log
 
     remote = [a for a in sb.assets.values() if not a.is_local and a.url.strip()]
     if not remote:

@@ -106,6 +106,23 @@ _prices_opt = click.option(
 )
 
 
+def _echo_uploads(p: Any) -> None:
+    """The local files render would upload first (not yet in the store)."""
+    if not p.uploads and not p.upload_note and not p.upload_store:
+        return  # no local files
+    click.echo("")
+    total = sum(u.size for u in p.uploads)
+    where = f" to {p.upload_store}" if p.upload_store else ""
+    if p.uploads:
+        click.echo(f"  uploads{where}: {len(p.uploads)} local file(s), {total:,} bytes")
+        for u in p.uploads:
+            click.echo(f"    {u.path}  {u.size:,} bytes  sha256 {u.sha256[:12]}")
+    else:
+        click.echo(f"  uploads{where}: none (every local file is in the store)")
+    if p.upload_note:
+        click.echo(f"  note: {p.upload_note}")
+
+
 @click.command(
     short_help="Show what `render` would submit, reuse or wait for, and its cost.",
     epilog=exit_help("plan"),
@@ -153,6 +170,7 @@ def plan(
         click.echo("")
         click.echo(f"  {counts}")
         click.echo(f"  total: ~{p.total_estimate} credits (*estimate)")
+        _echo_uploads(p)
         if quiet:
             return code
         click.echo("")

@@ -534,12 +534,13 @@ class Context:
     on_deadline: Callable[[], SeedanceError] | None = None
 
     def event(self, ev: ClientEvent) -> None:
-        """Log (retries at INFO, never a header) and pass the event to the observer."""
+        """Log (retries at INFO, never a header, never a URL's query: a presigned
+        download URL's signature is a credential) and pass the event to the observer."""
         if ev.kind not in (ClientEventKind.REQUEST, ClientEventKind.POLL) and ev.wait_s is not None:
             log.info(
                 "%s %s: %s (HTTP %s, %s); next attempt in %.3f s",
                 ev.method,
-                ev.path,
+                ev.path.split("?", 1)[0],
                 ev.kind,
                 ev.status,
                 ev.code or ev.detail,

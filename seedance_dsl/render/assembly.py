@@ -14,6 +14,7 @@ from typing import Any
 
 from ..provenance import has_provenance
 from .manifest import iso
+from .redaction import strip_query
 from .state import RenderRecord
 
 __all__ = ["ClipFacts", "manifest_entry"]
@@ -74,7 +75,11 @@ def manifest_entry(facts: ClipFacts) -> dict[str, Any]:
             "downloaded_at": iso(rec.downloaded_at),
             "render_s": rec.render_s,
         },
-        urls={"video": rec.video_url, "last_frame": rec.last_frame_url},
+        # a presigned output URL's query is a credential for the paid video: not kept
+        urls={
+            "video": strip_query(rec.video_url) if rec.video_url else None,
+            "last_frame": strip_query(rec.last_frame_url) if rec.last_frame_url else None,
+        },
         files=_files(rec),
     )
     return entry

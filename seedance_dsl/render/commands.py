@@ -37,7 +37,7 @@ from .identity import (
     storyboard_id,
 )
 from .lock import RenderLock
-from .plan import Plan, PlanEntry, make_plan
+from .plan import Plan, PlanEntry, make_plan, render_order
 from .polling import PollPolicy
 from .preflight import check_secrets, preflight
 from .pricing import PriceTable
@@ -224,7 +224,42 @@ def plan_file(
         out_dir=out_dir,
     )
     check_secrets(sb, plan)  # the plan shows the requests: never one with the key
-    return plan
+    return _with_uploads(plan, sb, clips, sandbox=sandbox)
+
+
+def _with_uploads(
+    plan: Plan, sb: CompiledStoryboard, clips: Sequence[str] | None, *, sandbox: bool
+) -> Plan:
+    """The plan with the local files ``render`` would upload (not yet in the store, as
+    the state DB's ``asset_uploads`` records it).  Reads the profile; no network."""
+    from dataclasses import replace
+
+    from .plan import planned_uploads
+
+    if not any(c.local_references for c in sb.clips):
+        return plan
+    store_id: str | None = None
+    note = ""
+    if sandbox:
+        note = "the in-process sandbox starts empty: every local file is uploaded to it"
+    else:
+        try:
+            store = _profile_store()
+        except SeedanceDSLError as exc:
+            store, note = None, f"the profile cannot be read: {exc.message}"
+        if store is not None:
+            store_id = store.store_id
+        elif not note:
+            note = (
+                "no store is configured ([profiles.NAME.store], docs/assets.md): render "
+                "would stop before any submit"
+            )
+    if store_id is not None and StateDB.exists_for(sb.path):
+        with StateDB.for_storyboard(sb.path, readonly=True) as db:
+            uploads = planned_uploads(sb, clips, db.connection, store_id)
+    else:
+        uploads = planned_uploads(sb, clips, None, store_id)
+    return replace(plan, uploads=uploads, upload_store=store_id, upload_note=note)
 
 
 # -------------------------------------------------------------------------- render
@@ -400,6 +435,7 @@ def render_storyboard(
     # and `status` never load it (start-up: docs/benchmarks.md)
     from .runner import DEFAULT_CONCURRENCY, RenderOptions
 
+    lifetime, margin = _output_url_limits()
     options = RenderOptions(
         clips=clips,
         take=take,
@@ -412,6 +448,8 @@ def render_storyboard(
         task_timeout_s=task_timeout_s,
         store=store,
         url_preflight=(not _on_loopback(base_url)) if url_preflight is None else url_preflight,
+        output_url_lifetime_s=lifetime,
+        output_url_margin_s=margin,
     )
     budget = SharedBudget(requests, window)
     return asyncio.run(
@@ -429,6 +467,17 @@ def render_storyboard(
             on_client_event=on_client_event,
         )
     )
+
+
+def _output_url_limits() -> tuple[float, float]:
+    """How long an output URL lives and how long it must still live when sent (wall
+    time on the server's side: not scaled)."""
+    from ..limits import LimitSettingError, limit
+
+    try:
+        return limit("output_url_lifetime"), limit("output_url_margin")
+    except LimitSettingError as exc:
+        raise RenderSetupError(exc.message, help=exc.help) from None
 
 
 def _scaled_limit(name: str, factor: float) -> float:
@@ -467,7 +516,9 @@ async def _render_async(
     from urllib.parse import urlsplit
 
     from ..client import AsyncSeedanceClient, RetryPolicy, SeedanceError
+    from .redaction import install_log_filter
 
+    install_log_filter()  # httpx/httpcore records never show a presigned query
     holder: dict[str, Renderer] = {}
 
     def client_event(event: Any) -> None:
@@ -536,22 +587,33 @@ async def _with_local_assets(
     from .events import RenderEvent
     from .local_assets import local_assets_of, upload_local_assets
 
-    chosen = set(options.clips) if options.clips else None
+    # the clips asked for and the clips they need (their local files go up too)
+    chosen = set(render_order(sb, options.clips)) if options.clips else None
     if options.url_preflight:
         from .identity import loopback_allowed
         from .local_assets import preflight_remote_assets
 
         await preflight_remote_assets(sb, chosen, allow_loopback=loopback_allowed(server))
+    made: list[Any] = []
+
+    def store_of() -> Any:
+        """The store (made once): the caller's, the sandbox's, or the profile's."""
+        if options.store is not None:
+            return options.store
+        if not made:
+            if server == SANDBOX_SERVER:
+                from ..assets.store import SandboxStore
+
+                made.append(SandboxStore(base_url, api_key or ""))
+            else:
+                made.append(_profile_store())
+        return made[0]
+
+    options = replace(options, store_factory=store_of)  # also for expired chained inputs
     assets = local_assets_of(sb, chosen)
     if not assets:
         return options
-    store: Any = options.store
-    if store is None and server == SANDBOX_SERVER:
-        from ..assets.store import SandboxStore
-
-        store = SandboxStore(base_url, api_key or "")
-    elif store is None:
-        store = _profile_store()
+    store = store_of()
 
     def emit(kind: str, message: str, data: Any) -> None:
         if on_event is not None:

@@ -65,6 +65,7 @@ class Event(StrEnum):
     # preparation: the inputs exist, the request is resolved
     SKIP = "skip"  # an input clip did not render
     INVALID = "invalid"  # the resolved request breaks an API rule
+    INPUT_EXPIRED = "input_expired"  # an earlier clip's output URL expired, not renewable
     REUSE = "reuse"  # rendered and downloaded before: the files are in place
     REFETCH = "refetch"  # rendered before: fetch the files again
     RERENDER = "rerender"  # an earlier in-process sandbox's outputs are gone: again
@@ -133,6 +134,7 @@ P, R = Phase, RecordState
 TRANSITIONS: dict[Event, Transition] = {
     Event.SKIP: _t(P.WAITING, P.SKIPPED),
     Event.INVALID: _t(P.WAITING, P.FAILED),
+    Event.INPUT_EXPIRED: _t(P.WAITING, P.FAILED),
     Event.REUSE: _t(P.WAITING, P.REUSED),
     Event.REFETCH: _t(P.WAITING, P.DOWNLOADING),
     Event.RERENDER: _t(P.WAITING, P.READY, R.INTENT),

@@ -10,6 +10,7 @@ namespace, storyboard id, request hash, output directory) is :mod:`.identity`.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from .identity import (
     storyboard_id,
 )
 from .pricing import PriceTable
+from .redaction import redact_request
 from .state import RenderRecord, StateDB
 
 if TYPE_CHECKING:
@@ -103,9 +105,23 @@ class PlanEntry:
             "depends_on": list(self.depends_on),
             "waits_on": list(self.waits_on),
             "idempotency_key": self.idempotency_key,
-            "request": dict(self.request) if self.request is not None else None,
+            # without a presigned URL's query (an earlier clip's output URL)
+            "request": redact_request(self.request) if self.request is not None else None,
             "task_id": self.record.task_id if self.record else None,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedUpload:
+    """A local file ``render`` would upload (its bytes are not in the store yet)."""
+
+    name: str  # the asset's name (the first, when the same bytes have several)
+    path: str
+    size: int
+    sha256: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "path": self.path, "size": self.size, "sha256": self.sha256}
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +138,12 @@ class Plan:
     diagnostics: tuple[Diagnostic, ...] = ()
     #: the texts of the storyboard's files (to draw the diagnostics at their lines)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    #: the local files render would upload before the first submit (not yet in the store)
+    uploads: tuple[PlannedUpload, ...] = ()
+    #: the store they would go to (``None``: the in-process sandbox, or none configured)
+    upload_store: str | None = None
+    #: what to know about the uploads (no store configured, the sandbox starts empty)
+    upload_note: str = ""
 
     @property
     def total_estimate(self) -> int:
@@ -145,6 +167,10 @@ class Plan:
             "clips": [e.to_json() for e in self.entries],
             "counts": self.counts(),
             "credits_estimate_total": self.total_estimate,
+            "uploads": [u.to_json() for u in self.uploads],
+            "upload_bytes": sum(u.size for u in self.uploads),
+            "upload_store": self.upload_store,
+            "upload_note": self.upload_note,
             "estimate_note": (
                 "credit figures are ESTIMATES from a price table ("
                 + self.prices.source
@@ -381,3 +407,34 @@ def pending_uploads(clip: CompiledClip) -> dict[str, str]:
         r.name: f"https://pending-upload.invalid/sha256/{r.local_sha256 or r.name}"
         for r in clip.local_references
     }
+
+
+def planned_uploads(
+    storyboard: CompiledStoryboard,
+    clips: Sequence[str] | None,
+    conn: sqlite3.Connection | None,
+    store_id: str | None,
+) -> tuple[PlannedUpload, ...]:
+    """The local files of the clips ``render`` would render (``clips`` and what they
+    need) whose bytes are not recorded in ``asset_uploads`` for ``store_id`` — each
+    once, as the upload step sends them.  ``store_id`` ``None``: every file."""
+    wanted = set(render_order(storyboard, clips))
+    there: set[tuple[str, int]] = set()
+    if conn is not None and store_id is not None:
+        try:
+            rows = conn.execute(
+                "SELECT sha256, size FROM asset_uploads WHERE store = ?", (store_id,)
+            ).fetchall()
+        except sqlite3.OperationalError:  # no upload was ever recorded
+            rows = []
+        there = {(str(sha), int(size)) for sha, size in rows}
+    out: dict[str, PlannedUpload] = {}
+    for clip in storyboard.clips:
+        if clip.name not in wanted:
+            continue
+        for r in clip.local_references:
+            f = r.local_file
+            if f is None or f.sha256 in out or (f.sha256, f.size) in there:
+                continue
+            out[f.sha256] = PlannedUpload(r.name, f.path, f.size, f.sha256)
+    return tuple(out.values())

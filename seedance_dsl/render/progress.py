@@ -41,7 +41,18 @@ __all__ = [
 _QUIET_KINDS = frozenset({"polled", "ready"})
 #: events whose message becomes the detail of the clip's row in the live table
 _DETAIL_KINDS = frozenset(
-    {"failed", "skipped", "over_budget", "no_credits", "busy", "stuck", "interrupted", "completed"}
+    {
+        "failed",
+        "skipped",
+        "over_budget",
+        "no_credits",
+        "busy",
+        "stuck",
+        "interrupted",
+        "completed",
+        "input_renewed",
+        "outputs_renewed",
+    }
 )
 
 

@@ -71,6 +71,7 @@ from .plan import render_order
 from .polling import PollPolicy, measure_render_time
 from .preflight import DiskError, write_failure
 from .pricing import PriceTable
+from .redaction import redact_request, redact_request_json, redact_text
 from .state import RenderRecord, StateDB, StateError
 
 if TYPE_CHECKING:
@@ -139,6 +140,15 @@ class RenderOptions:
     #: what the manifest records of each uploaded local file (path, sha256, URL without
     #: its query, expiry): render/local_assets.py UploadedAsset.to_json()
     local_files: Sequence[Mapping[str, Any]] = ()
+    #: ``() -> store`` for renewing an expired chained input (render/inputs.py): the
+    #: store above, the sandbox's, or the profile's; ``None``: ``store`` only
+    store_factory: Callable[[], Any] | None = None
+    #: an output URL that does not say when it expires is taken to live this long after
+    #: its task completed (limit ``output_url_lifetime``)
+    output_url_lifetime_s: float = 86400.0
+    #: a chained input must stay valid this long when its clip is submitted, else it is
+    #: renewed (limit ``output_url_margin``)
+    output_url_margin_s: float = 900.0
 
 
 @dataclass(slots=True)
@@ -146,7 +156,16 @@ class _Clip:
     compiled: CompiledClip
     status: ClipStatus = "waiting"
     reason: str = ""
+    #: the request as sent (chained inputs renewed, render/inputs.py)
     request: VideoRequest | None = None
+    #: the request with the original output URLs: its hash and key (a renewal is the
+    #: same intent, never a second charge)
+    identity: VideoRequest | None = None
+    #: its expired chained inputs are being renewed / were checked (render/inputs.py)
+    renewing: bool = False
+    inputs_checked: bool = False
+    #: what is sent has renewed chained inputs (``request`` differs from ``identity``)
+    inputs_renewed: bool = False
     key: str = ""
     hash: str = ""
     attempt: int = 0
@@ -281,6 +300,9 @@ class Renderer:
         self._budget_stopped = False
         self.times = RenderTimes(db, server)
         self._dl_sem = asyncio.Semaphore(max(1, self.opts.download_concurrency))
+        #: earlier clip -> its outputs with renewed URLs (what is sent; never its identity)
+        self._renewed: dict[str, ClipOutputs] = {}
+        self._renewed_at: dict[str, float] = {}  # when those were handed out
         self._seed_budget()
         self.submits = 0
         self.polls = 0
@@ -321,7 +343,7 @@ class Renderer:
             t=self._now() - self._t0,
             clip=c.name if c else None,
             status=c.status if c else None,
-            message=message,
+            message=redact_text(message),
             data=data,
         )
         self._emit_cb(ev)
@@ -407,7 +429,9 @@ class Renderer:
             return False
         return urlsplit(outputs.video_url).netloc != self._sandbox_netloc
 
-    def _retry_key(self, c: _Clip, request: VideoRequest, attempt: int) -> str:
+    def _retry_key(self, c: _Clip, attempt: int) -> str:
+        request = c.identity
+        assert request is not None
         if attempt == 0:
             return c.compiled.idempotency_key(request, self._take(c.name))
         return derive_key(
@@ -417,40 +441,163 @@ class Renderer:
             self._take(c.name),
         )
 
-    def _prepare(self, c: _Clip) -> None:
-        """Inputs exist: resolve the request and decide (reuse, resume, or submit)."""
+    def _resolve(self, c: _Clip, outputs: Mapping[str, ClipOutputs]) -> VideoRequest | None:
         from pydantic import ValidationError
 
         try:
-            request = c.compiled.resolve(
-                self._outputs(),
-                allow_loopback_http=self.allow_loopback,
-                assets=self.opts.asset_urls,
+            return c.compiled.resolve(
+                outputs, allow_loopback_http=self.allow_loopback, assets=self.opts.asset_urls
             )
         except ValidationError as exc:
             msg = "; ".join(str(e.get("msg", "")) for e in exc.errors())
             self._fail(
                 c, Event.INVALID, "invalid_request", f"the request breaks an API rule: {msg}"
             )
+            return None
+
+    def _prepare(self, c: _Clip) -> None:
+        """Inputs exist: resolve the request and decide (reuse, resume, or submit).  The
+        hash and key come from the original output URLs (``c.identity``); what is sent
+        (``c.request``) has the renewed ones (render/inputs.py)."""
+        identity = self._resolve(c, self._outputs())
+        if identity is None:
             return
-        c.request = request
-        c.hash = request_hash(request, c.compiled)
-        payload = request.to_payload()
+        c.identity = c.request = identity
+        c.hash = request_hash(identity, c.compiled)
+        payload = identity.to_payload()
         c.exp_key = kind_of(payload)
         c.estimate = self.opts.prices.estimate(payload)
         rec = self.db.latest_for(self.server, self.sid, c.name, self._take(c.name), c.hash)
         if rec is not None and rec.state in ("done", "completed") and rec.video_url:
             self._prepare_rendered(c, rec)
-        elif rec is not None and rec.in_flight:
+            return
+        resumes = rec is not None and rec.in_flight and rec.task_id and not self._sandboxed
+        if not resumes:  # it will be submitted: its chained inputs must still be valid
+            if self._renewal_started(c):
+                return
+            if self._renewed and c.compiled.slots:
+                sent = self._resolve(c, {**self._outputs(), **self._renewed})
+                if sent is None:
+                    return
+                c.request = sent
+                c.inputs_renewed = sent != identity
+        if rec is not None and rec.in_flight:
             self._prepare_in_flight(c, rec)
         else:
             if rec is not None and rec.state == "failed":
                 c.attempt = rec.attempt + 1
             elif rec is not None:
                 c.attempt = rec.attempt
-            c.key = self._retry_key(c, request, c.attempt)
+            c.key = self._retry_key(c, c.attempt)
             self._move(c, Event.NEW)
             self._emit("ready", c, credits_estimate=c.estimate)
+
+    @property
+    def _sandboxed(self) -> bool:
+        return self.server == SANDBOX_SERVER
+
+    # ------------------------------------------------ chained inputs (render/inputs.py)
+
+    def _renewal_started(self, c: _Clip) -> bool:
+        """Whether a chained input of ``c`` expires too soon and its renewal has started
+        (``c`` waits for it); checked once per run."""
+        from .inputs import chained_inputs, stale_inputs
+
+        if c.inputs_checked or not c.compiled.slots:
+            return False
+        c.inputs_checked = True
+        issued: dict[str, float | None] = {}
+        for d in c.compiled.depends_on:
+            dep = self.clips.get(d)
+            rec = dep.record if dep is not None else None
+            issued[d] = rec.completed_at if rec is not None else None
+            issued[d] = self._renewed_at.get(d, issued[d])
+        sent = {**self._outputs(), **self._renewed}
+        inputs = chained_inputs(
+            c.compiled, sent, issued, lifetime_s=self.opts.output_url_lifetime_s
+        )
+        stale = stale_inputs(inputs, now=time.time(), margin_s=self.opts.output_url_margin_s)
+        if not stale:
+            return False
+        c.renewing = True
+        self._spawn(self._renew(c, stale, sent))
+        return True
+
+    async def _renew(self, c: _Clip, stale: Sequence[Any], sent: Mapping[str, ClipOutputs]) -> None:
+        from .inputs import InputExpired, renew_inputs
+
+        try:
+            got = await renew_inputs(
+                stale,
+                sent,
+                refetch=self._refetch,
+                local_file=self._downloaded_file,
+                store_of=self._store_of,
+                margin_s=self.opts.output_url_margin_s,
+                lifetime_s=self.opts.output_url_lifetime_s,
+                storyboard=self.sb.path,
+            )
+        except InputExpired as exc:
+            c.renewing = False
+            field_path = exc.input.field if exc.input is not None else ""
+            span = c.compiled.source_map.get(field_path) or c.compiled.span
+            message = f"{exc.message}; to fix it: {exc.help}"
+            self._fail(c, Event.INPUT_EXPIRED, "input_expired", message, location=str(span))
+            return
+        c.renewing = False
+        self._renewed.update(got.outputs)
+        self._renewed_at.update(dict.fromkeys(got.outputs, time.time()))
+        if got.uploads:
+            from ..assets.store import record_uploads
+
+            record_uploads(self.db.connection, self._store_of(), got.uploads)
+        for message, data in got.events:
+            self._emit("input_renewed", c, message, **data)
+
+    async def _refetch(self, name: str) -> ClipOutputs | str:
+        """The outputs of clip ``name``'s task as the server gives them now."""
+        from ..compiler.model import ClipOutputs
+
+        dep = self.clips.get(name)
+        task_id = dep.task_id or (dep.record.task_id if dep.record else None) if dep else None
+        if task_id is None:
+            return "was not possible (no task id is recorded)"
+        slot = await self.budget.reserve()
+        self.polls += 1
+        try:
+            task = await self._net_call(self.client.get_task(task_id, slot=slot))
+        except cerr.SeedanceError as exc:
+            return f"was refused ({self._describe(exc)})"
+        finally:
+            slot.done()
+        out = task.output
+        if task.status != "completed" or out is None or not out.video_url:
+            return f"is {task.status} without outputs"
+        return ClipOutputs(out.video_url, out.last_frame_url)
+
+    def _downloaded_file(self, name: str, output: str) -> Path | str:
+        """The file downloaded for an output of clip ``name`` (whole, as recorded)."""
+        dep = self.clips.get(name)
+        rec = dep.record if dep is not None else None
+        if rec is None:
+            return "nothing was downloaded for it"
+        path, size = (
+            (rec.video_path, rec.video_bytes)
+            if output == "video"
+            else (rec.frame_path, rec.frame_bytes)
+        )
+        if not path:
+            return "nothing was downloaded for it"
+        p = Path(path)
+        if not p.is_file() or (size is not None and p.stat().st_size != size):
+            return f"the downloaded file {p} is missing or changed"
+        return p
+
+    def _store_of(self) -> Any:
+        if self.opts.store is not None:
+            return self.opts.store
+        factory = self.opts.store_factory
+        return factory() if factory is not None else None
 
     def _prepare_rendered(self, c: _Clip, rec: RenderRecord) -> None:
         """This exact request was rendered before: reuse it, unless it is an earlier
@@ -558,6 +705,10 @@ class Renderer:
         location: str | None = None,
         **record_fields: Any,
     ) -> None:
+        # a server's or the client's message may quote a presigned URL: never its query
+        message = redact_text(message)
+        if isinstance(record_fields.get("error_message"), str):
+            record_fields["error_message"] = redact_text(record_fields["error_message"])
         self._move(c, event, **record_fields)
         c.reason = message
         r = self._result(c)
@@ -637,7 +788,7 @@ class Renderer:
         while progressed:
             progressed = False
             for c in self.clips.values():
-                if c.status != "waiting":
+                if c.status != "waiting" or c.renewing:
                     continue
                 ready, why = self._deps_state(c)
                 if why is not None:
@@ -922,7 +1073,8 @@ class Renderer:
                 attempt=c.attempt,
                 request_hash=c.hash,
                 idempotency_key=c.key,
-                request_json=c.request.canonical_json(),
+                # the body as sent, without a presigned URL's query (render/redaction.py)
+                request_json=redact_request_json(c.request.canonical_json()),
             )
             self._keep(c, rec)
         self._emit("submitting", c, key=c.key, credits_estimate=c.estimate)
@@ -1025,6 +1177,9 @@ class Renderer:
         )
 
     def _conflict(self, c: _Clip, exc: cerr.IdempotencyConflict) -> None:
+        if not exc.still_running and exc.task_id and c.inputs_renewed:
+            self._adopt(c, exc.task_id)
+            return
         if not exc.still_running:
             self.net.ok()
             self._fail(
@@ -1048,6 +1203,24 @@ class Renderer:
             return
         self._move(c, Event.RETRY_LATER)
         c.retry_at = self._now() + self._backoff(c.conflicts)
+
+    def _adopt(self, c: _Clip, task_id: str) -> None:
+        """A re-sent submit whose chained inputs were renewed since it was first sent
+        (its answer was lost): the body differs, so the server answers 409 naming the
+        task of our key — the first send's, already paid.  Poll it; never pay again."""
+        self.net.ok()
+        c.submit_answered = self._now()
+        c.submitted_wall = time.time()
+        c.task_id = task_id
+        self._move(c, Event.ACCEPTED, task_id=task_id, submitted_at=c.submitted_wall)
+        c.started_mono = None  # not timed from this send, nor charged by it
+        self._result(c).charged_earlier = True
+        c.next_poll_at = self._now()
+        c.reason = (
+            f"task {task_id}: the first submit with this Idempotency-Key (its chained "
+            "inputs were renewed since); polled, not paid again"
+        )
+        self._emit("resumed", c, c.reason, task_id=task_id)
 
     def _accepted(self, c: _Clip, resp: SubmitResponse) -> None:
         self.net.ok()
@@ -1243,6 +1416,8 @@ class Renderer:
         if credits is not None and c.started_mono is not None:
             self.ledger.settle(int(credits), r.credits_used)
             r.credits_used = int(credits)
+        elif credits is not None and r.charged_earlier:
+            r.credits_used = int(credits)  # charged by an earlier run's submit
         c.outputs = ClipOutputs(out.video_url, out.last_frame_url)
         self._emit(
             "completed",
@@ -1283,11 +1458,14 @@ class Renderer:
         assert rec.video_url
         video, frame = self._paths(c.name, rec.video_url, rec.last_frame_url)
         self._emit("downloading", c, video=str(video))
+        video_url, frame_url = rec.video_url, rec.last_frame_url
+        if reused:  # rendered long ago: its URLs may have expired
+            video_url, frame_url = await self._live_output_urls(c, rec)
         try:
             async with self._dl_sem:
-                await self.client.download(rec.video_url, video)
-                if rec.last_frame_url and frame is not None:
-                    await self.client.download(rec.last_frame_url, frame)
+                await self.client.download(video_url, video)
+                if frame_url and frame is not None:
+                    await self.client.download(frame_url, frame)
                 stamped = await self._stamp(c, rec, video)
         except cerr.SeedanceError as exc:
             disk = write_failure(exc)
@@ -1296,6 +1474,24 @@ class Renderer:
             self._apply(c, DownloadOutcome(reused, video, frame, error=exc))
             return
         self._apply(c, DownloadOutcome(reused, video, frame, stamped=stamped))
+
+    async def _live_output_urls(self, c: _Clip, rec: RenderRecord) -> tuple[str, str | None]:
+        """The record's output URLs, or — when one has expired (render/inputs.py) — the
+        task's fresh ones (fetched again; the record keeps the originals: the identity
+        of the clips that use them)."""
+        from .inputs import output_expiry
+
+        assert rec.video_url
+        now, life = time.time(), self.opts.output_url_lifetime_s
+        urls = [u for u in (rec.video_url, rec.last_frame_url) if u]
+        expiries = [output_expiry(u, rec.completed_at, life) for u in urls]
+        if not any(at is not None and at <= now for at in expiries):
+            return rec.video_url, rec.last_frame_url
+        fresh = await self._refetch(c.name)
+        if isinstance(fresh, str):
+            return rec.video_url, rec.last_frame_url  # the download says why it fails
+        self._emit("outputs_renewed", c, "its output URLs had expired; the task was fetched again")
+        return fresh.video_url, fresh.last_frame_url
 
     def _downloaded(self, c: _Clip, got: DownloadOutcome) -> None:
         rec = c.record
@@ -1307,7 +1503,9 @@ class Renderer:
                 if exc.status in (403, 404, 410)
                 else "run again to retry the download (the task is not paid twice)"
             )
-            message = f"could not download {rec.video_url}: {exc.message}; {hint}"
+            message = (
+                f"could not download {rec.video_url}: {exc.message}; {hint}"  # _fail cuts the query
+            )
             self._fail(c, Event.DOWNLOAD_FAILED, exc.code, message)
             return
         video, frame = got.video, got.frame
@@ -1362,7 +1560,7 @@ class Renderer:
             reason=c.reason,
             prompt=c.compiled.prompt,
             take=self._take(c.name),
-            request=c.request.to_payload() if c.request else None,
+            request=redact_request(c.request.to_payload()) if c.request else None,
             source=str(c.compiled.span),
             record=c.record,
         )

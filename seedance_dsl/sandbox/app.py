@@ -19,7 +19,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import ValidationError
 from starlette.applications import Starlette
@@ -451,6 +451,10 @@ class SandboxApp:
         path = self.output_dir / name
         if not _FILE_NAME_RE.fullmatch(name) or not self.state.output_exists(name):
             return _error("not_found", f"no sandbox output named {name!r}")
+        refusal = self.state.url_refusal(name, request.query_params)
+        if refusal is not None:  # output_url_ttl_s: like a presigned URL past its expiry
+            body = {"code": "access_denied", "message": f"{refusal}; fetch the task again"}
+            return JSONResponse({"error": body}, status_code=403)
         return await _serve_range(request, path)
 
     @property
@@ -594,6 +598,10 @@ class SandboxApp:
                 )
             if not self.state.output_exists(name):
                 return f"{field} {url!r} is not an output of a completed task of this sandbox"
+            refusal = self.state.url_refusal(name, dict(parse_qsl(parts.query)))
+            if refusal is not None:
+                bare = url.split("?", 1)[0]
+                return f"{field} {bare!r} cannot be fetched: {refusal} (fetch the task again)"
             if image_only and not name.endswith(".png"):
                 return (
                     f"{field} {url!r} is a video; {field} needs an image (use the task's "

@@ -136,6 +136,14 @@ class SandboxSettings:
     seed: int = 0
     #: serve GET /_sandbox/inspect (request counts, credits, tasks per Idempotency-Key).
     inspection: bool = False
+    #: nominal seconds an output URL stays valid (``None``: unsigned URLs that never
+    #: expire).  Set, each ``video_url`` / ``last_frame_url`` carries ``Expires=<epoch>``
+    #: and a ``Signature``; a GET after the expiry (or with a bad signature) gets ``403``.
+    output_url_ttl_s: float | None = None
+    #: with ``output_url_ttl_s``: each GET of a task signs its output URLs anew (a fresh
+    #: expiry, as a service that re-signs on demand); ``False``: the URLs signed when the
+    #: task completed, so a re-fetch of an old task returns the same expired URLs.
+    output_url_resign: bool = True
     animatic: AnimaticSettings = field(default_factory=AnimaticSettings)
     prices: PriceTable = field(default_factory=PriceTable)
     #: where animatics are written; ``None`` → a temporary directory removed on stop.
@@ -183,6 +191,8 @@ class SandboxSettings:
             raise ValueError("render_time_s and added_latency_s cannot be negative")
         if self.rate_limit_requests < 1 or self.rate_limit_window_s <= 0:
             raise ValueError("the rate limit needs at least 1 request per positive window")
+        if self.output_url_ttl_s is not None and not self.output_url_ttl_s > 0:
+            raise ValueError("output_url_ttl_s must be positive (or None: no expiry)")
         if self.max_concurrent_tasks < 1:
             raise ValueError("max_concurrent_tasks must be at least 1")
         for name in ("max_body_bytes", "max_header_bytes", "max_connections"):

@@ -12,12 +12,15 @@ render time has passed and its animatic is drawn; whoever looks first after that
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import math
 import random
 import secrets
 import threading
 import time
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -123,6 +126,8 @@ class SandboxState:
         self.windows: dict[str, deque[float]] = defaultdict(deque)
         self.rng = {name: random.Random(f"{settings.seed}:{name}") for name in FAULT_STREAMS}
         self.counters = _Counters()
+        #: signs output URLs (``output_url_ttl_s``); new with each sandbox
+        self._url_secret = secrets.token_bytes(32)
 
     # -- accounts -----------------------------------------------------------------
 
@@ -363,6 +368,33 @@ class SandboxState:
             task = self.tasks.get(task_id)
             return task is not None and task.status == "completed"
 
+    # -- signed output URLs (output_url_ttl_s) --------------------------------------
+
+    def _signature(self, name: str, expires: int) -> str:
+        msg = f"{name}:{expires}".encode()
+        return hmac.new(self._url_secret, msg, hashlib.sha256).hexdigest()[:32]
+
+    def signed(self, name: str, signed_at: datetime) -> str:
+        """``name`` with ``?Expires=<epoch>&Signature=…`` (``output_url_ttl_s`` set)."""
+        ttl = self.settings.output_url_ttl_s
+        if ttl is None:
+            return name
+        expires = math.ceil(signed_at.timestamp() + self.settings.scaled(ttl))
+        return f"{name}?Expires={expires}&Signature={self._signature(name, expires)}"
+
+    def url_refusal(self, name: str, query: Mapping[str, str]) -> str | None:
+        """Why the output URL of ``name`` with ``query`` may not be used (``None``: it may)."""
+        if self.settings.output_url_ttl_s is None:
+            return None
+        expires, sig = query.get("Expires", ""), query.get("Signature", "")
+        if not expires.isdigit() or not sig:
+            return "the URL is not signed (Expires, Signature)"
+        if not hmac.compare_digest(sig, self._signature(name, int(expires))):
+            return "the URL's signature does not match"
+        if self.wall().timestamp() >= int(expires):
+            return f"the URL expired at {iso_ms(datetime.fromtimestamp(int(expires), UTC))}"
+        return None
+
     # -- bodies -------------------------------------------------------------------
 
     @staticmethod
@@ -380,9 +412,11 @@ class SandboxState:
         with self.lock:
             output = None
             if t.status == "completed":
+                at = self.wall() if self.settings.output_url_resign else t.updated_wall()
+                files = f"{t.base_url}{FILES_PREFIX}/"
                 output = {
-                    "video_url": f"{t.base_url}{FILES_PREFIX}/{t.video_name}",
-                    "last_frame_url": f"{t.base_url}{FILES_PREFIX}/{t.frame_name}",
+                    "video_url": files + self.signed(t.video_name, at),
+                    "last_frame_url": files + self.signed(t.frame_name, at),
                     "seed": t.output_seed,
                 }
             return {
