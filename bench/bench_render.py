@@ -215,8 +215,12 @@ class Bench:
             SEEDANCE_API_KEY=sb.api_key,
             SEEDANCE_CACHE_DIR=str(state / "cache"),
         )
+        trace = state / f"{name}.timing"
+        trace.unlink(missing_ok=True)
+        env["SEEDANCE_TIMING"] = str(trace)
         time.sleep(self.W * 1.05)  # the account's rate window empty
         before = sb.inspect()
+        spawn_wall = time.time()
         t0 = time.monotonic()
         got = subprocess.run(
             [
@@ -236,9 +240,12 @@ class Bench:
             timeout=600,
         )
         wall = time.monotonic() - t0
+        end_wall = time.time()
         after = sb.inspect()
         assert got.returncode == 0, got.stderr[-2000:] + got.stdout[-2000:]
         summary = json.loads(got.stdout.strip().splitlines()[-1])
+        new_tasks = [t for k, t in after.get("tasks", {}).items() if k not in before.get("tasks", {})]
+        arrivals = [t["created_wall"] for t in new_tasks if t.get("created_wall")]
         renders = [c["render_s"] for c in summary["clips"] if c.get("render_s")]
         requests = sum(after["requests_per_key"].values()) - sum(
             before["requests_per_key"].values()
@@ -251,6 +258,9 @@ class Bench:
             "rate_limited": after["rate_limited"] - before["rate_limited"],
             "render_max_s": max(renders),
             "render_sum_s": sum(renders),
+            # the first task's creation on the server, from the process's spawn
+            "first_post_arrival_s": (min(arrivals) - spawn_wall) if arrivals else None,
+            "breakdown": breakdown(trace, spawn_wall, end_wall),
         }
 
     # -- the naive baseline -----------------------------------------------------------
@@ -309,6 +319,60 @@ class Bench:
         return time.monotonic() - t0
 
 
+#: the marks of a traced process (seedance_dsl/_timing.py), in the order they happen;
+#: a mark made more than once (a clip's completion) is taken at its last time
+BREAKDOWN = (
+    ("python_up", "interpreter + import seedance_dsl"),
+    ("cli_parsed", "click, the render command's imports"),
+    ("compiled", "storyboard compiled"),
+    ("renderer_ready", "client, state DB, preflight, scheduler imports"),
+    ("first_post", "first POST sent"),
+    ("completed", "last completion noticed"),
+    ("downloaded", "last download (and stamp) done"),
+    ("manifest", "last manifest written"),
+    ("client_closed", "render returned, client closed"),
+    ("exit", "interpreter exit (threads joined)"),
+)
+
+
+def breakdown(trace: Path, spawn_wall: float, end_wall: float) -> dict[str, float]:
+    """Seconds from the spawn of the process to each mark of its timing trace (the last
+    time of a repeated mark), and ``end`` (the process reaped); empty for a ``seedance``
+    that writes no trace (``--old``)."""
+    if not trace.exists():
+        return {}
+    last: dict[str, float] = {}
+    for line in trace.read_text().splitlines():
+        at, _, label = line.partition(" ")
+        last[label] = float(at) - spawn_wall
+    out = {label: last[label] for label, _ in BREAKDOWN if label in last}
+    out["end"] = end_wall - spawn_wall
+    return out
+
+
+def print_breakdown(rows: dict[str, dict[str, Any]]) -> None:
+    cols = [k for k, r in rows.items() if r.get("breakdown")]
+    if not cols:
+        return
+    print("\n| from process spawn to ... | " + " | ".join(cols) + " |")
+    print("|---|" + "---|" * len(cols))
+    for label, what in (*BREAKDOWN, ("end", "process reaped")):
+        cells = []
+        for k in cols:
+            v = rows[k]["breakdown"].get(label)
+            cells.append(f"{v * 1000:.0f} ms" if v is not None else "-")
+        print(f"| {label}: {what} | " + " | ".join(cells) + " |")
+    cells = [
+        f"{rows[k]['first_post_arrival_s'] * 1000:.0f} ms"
+        if rows[k].get("first_post_arrival_s") is not None
+        else "-"
+        for k in cols
+    ]
+    print(
+        "| first POST arrived at the server (its task's created time) | " + " | ".join(cells) + " |"
+    )
+
+
 def whole(time_scale: float, old: Path | None) -> dict[str, Any]:
     """The rows users see: whole ``seedance render`` processes against the sandbox in
     its own process, warm (after a warm-up render in the same state directory) and
@@ -365,6 +429,15 @@ def whole(time_scale: float, old: Path | None) -> dict[str, Any]:
                 f"{row['wall_s'] / bound:.3f} x | {row['requests_per_clip']:.2f} | "
                 f"{row['rate_limited']} |"
             )
+    for label in ("new", "old"):
+        firsts = [
+            f"{k} {r['first_post_arrival_s'] * 1000:.0f} ms"
+            for k, r in out.get(label, {}).items()
+            if r.get("first_post_arrival_s") is not None
+        ]
+        if firsts:
+            print(f"{label}: first POST arrived " + ", ".join(firsts) + " after the spawn")
+    print_breakdown(out["new"])
     print(
         f"naive loop, 12 clips (in process): {out['baseline12_s']:.2f} s; "
         f"speed-up of new warm12: {out['baseline12_s'] / out['new']['warm12']['wall_s']:.1f}x"

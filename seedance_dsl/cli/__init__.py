@@ -11,6 +11,8 @@ import importlib
 import sys
 from typing import Any
 
+from .. import _timing  # noqa: F401  (SEEDANCE_TIMING: the process's first mark)
+
 import click
 
 from .._version import __version__

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._timing import mark
 from ..api.spec import CONTRACT
 from ..errors import SeedanceDSLError, UsageError
 from .budget import SharedBudget, parse_rate_limit
@@ -298,6 +299,7 @@ def render_file(
             (``seedance_dsl.render.state``).
     """
     sb = load_storyboard(path)
+    mark("compiled")
     _check_render_args(take=take, concurrency=concurrency, max_credits=max_credits)
     if sandbox and start_sandbox is None:
         raise UsageError(
@@ -513,11 +515,14 @@ async def _render_async(
             sandbox_netloc=urlsplit(client.base_url).netloc if server == SANDBOX_SERVER else None,
         )
         holder["r"] = renderer
+        mark("renderer_ready")
         with _signals(renderer, enabled=handle_signals):
             return await renderer.run()
     finally:
+        mark("render_returned")
         db.close()
         await client.aclose()
+        mark("client_closed")
 
 
 async def _with_local_assets(

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
+from .._timing import mark, mark_once
 from ..api.spec import CONTRACT
 from ..client import errors as cerr
 from ..client.policy import RETRY_KINDS, ClientEvent, ClientEventKind
@@ -928,6 +929,7 @@ class Renderer:
         self._emit("submitting", c, key=c.key, credits_estimate=c.estimate)
         c.submit_sent = self._now()
         self.submits += 1
+        mark_once("first_post")
         posts = (self._posts_sent, self._posts_unsent)
         retry = {"retry": self.opts.submit_retry} if self.opts.submit_retry is not None else {}
         try:
@@ -1223,6 +1225,7 @@ class Renderer:
             updated_at=task.updated_at,
         )
         self.notices.append((c.name, task.updated_at, time.time()))
+        mark("completed")
         if c.started_mono is not None and c.fresh:
             # a render timed from its own first submit (not a resumed one) teaches the estimate
             self.times.learn(c.exp_key, render_s)
@@ -1334,6 +1337,7 @@ class Renderer:
             provenance=got.stamped,
         )
         self._manifest_due = True
+        mark("downloaded")
 
     async def _stamp(self, c: _Clip, rec: RenderRecord, video: Path) -> bool:
         """The clip's provenance into its MP4 tags (:mod:`.provenance`), before the state
@@ -1368,6 +1372,7 @@ class Renderer:
         )
 
     def _write_manifest(self) -> None:
+        mark("manifest_start")
         write_manifest(
             self.manifest_path,
             storyboard={
@@ -1379,6 +1384,7 @@ class Renderer:
             server=self.server,
             clips=[manifest_entry(self._facts(c)) for c in self.clips.values()],
         )
+        mark("manifest")
 
     @property
     def manifest_path(self) -> Path:
