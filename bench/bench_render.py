@@ -327,6 +327,7 @@ BREAKDOWN = (
     ("compiled", "storyboard compiled"),
     ("renderer_ready", "client, state DB, preflight, scheduler imports"),
     ("first_post", "first POST sent"),
+    ("post", "last POST sent"),
     ("completed", "last completion noticed"),
     ("downloaded", "last download (and stamp) done"),
     ("manifest", "last manifest written"),

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -211,6 +212,15 @@ class DownloadOutcome:
 
 
 Outcome = SubmitOutcome | PollOutcome | DownloadOutcome
+
+
+def _import_finishing() -> None:
+    """What finishing a clip needs and submitting does not: PyAV (the provenance stamp,
+    ~80 ms to import).  A thread imports it while the first renders run."""
+    with contextlib.suppress(Exception):  # the stamp itself reports a missing PyAV
+        import av  # noqa: F401
+
+        from . import provenance  # noqa: F401
 
 
 async def _wait_event(event: asyncio.Event, timeout: float | None) -> None:
@@ -801,7 +811,13 @@ class Renderer:
                 await asyncio.sleep(0)
                 continue
             self._flush_manifest()
+            if self.submits and not self._warmed and (timeout is None or timeout > 0.2):
+                self._warmed = True  # idle with renders under way: import the rest now
+                threading.Thread(target=_import_finishing, name="seedance-warm-up").start()
             await self._idle(self._wake, timeout)
+
+    #: the imports of finishing a clip have been started (:func:`_import_finishing`)
+    _warmed = False
 
     async def _start(self, action: Start) -> None:
         """Reserve the request's slot, then start it with that slot."""
@@ -930,6 +946,7 @@ class Renderer:
         c.submit_sent = self._now()
         self.submits += 1
         mark_once("first_post")
+        mark("post")
         posts = (self._posts_sent, self._posts_unsent)
         retry = {"retry": self.opts.submit_retry} if self.opts.submit_retry is not None else {}
         try:
