@@ -185,6 +185,7 @@ def load_storyboard(path: str | Path) -> CompiledStoryboard:
     from ..compiler import compile_file
 
     sb = compile_file(p)
+    mark("compiled")
     if not sb.ok:
         raise CompileFailed(sb)
     return sb
@@ -299,7 +300,6 @@ def render_file(
             (``seedance_dsl.render.state``).
     """
     sb = load_storyboard(path)
-    mark("compiled")
     _check_render_args(take=take, concurrency=concurrency, max_credits=max_credits)
     if sandbox and start_sandbox is None:
         raise UsageError(

@@ -10,6 +10,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 TEASER = ROOT / "examples" / "teaser.shot"
@@ -75,3 +78,27 @@ def test_the_cli_never_imports_httpx_command_line() -> None:
     got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert got.returncode == 0, got.stderr
     assert got.stdout.strip() == "[]"
+
+
+def test_the_finishing_imports_start_once_while_the_renders_run(
+    sandbox: Any, shot: Any, render_on: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PyAV (the provenance stamp) is imported in a thread once every submit is out and
+    the loop waits for the renders, not when the first clip completes."""
+    from render_helpers import independent
+
+    from seedance_dsl.render import runner
+
+    calls: list[int] = []
+    real = runner._import_finishing
+
+    def counting() -> None:
+        calls.append(len(runner.threading.enumerate()))
+        real()
+
+    monkeypatch.setattr(runner, "_import_finishing", counting)
+    summary, events = render_on(sandbox, shot(independent(3, "Warm-up imports")))
+    assert summary.exit_code == 0, summary.to_json()
+    assert len(calls) == 1
+    kinds = [e.kind for e in events]
+    assert kinds.count("submitting") == 3 and "completed" in kinds
