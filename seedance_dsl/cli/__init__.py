@@ -163,8 +163,10 @@ def run() -> NoReturn:
         print(code, file=sys.stderr)
         status = 1
     for stream in (sys.stdout, sys.stderr):
+        if stream is None or stream.closed:  # closed by the command (`seedance lsp`)
+            continue
         try:
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe (`seedance ... | head`)
+        except OSError:  # a closed pipe (`seedance ... | head`): as the interpreter does
             status = status or 120
     os._exit(status)
