@@ -8,13 +8,22 @@ is a feature (docs/benchmarks.md).
 from __future__ import annotations
 
 import importlib
+import os
 import sys
-from typing import Any
+import threading
+from typing import Any, NoReturn
 
-import click
+from .. import _timing  # noqa: F401  (SEEDANCE_TIMING: the process's first mark)
 
-from .._version import __version__
-from ..errors import SeedanceDSLError
+# httpx's own command line (httpx._main) imports rich and pygments with httpx itself,
+# ~70 ms of every render's time to its first submit; this process never runs it
+# (``httpx.main`` is then httpx's "not installed" stub)
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+import click  # noqa: E402
+
+from .._version import __version__  # noqa: E402
+from ..errors import SeedanceDSLError  # noqa: E402
 
 #: command name -> "module:attribute" (modules relative to this package)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -126,3 +135,38 @@ def main(argv: list[str] | None = None) -> Any:
     except SeedanceDSLError as exc:
         click.echo(exc.format(), err=True)
         sys.exit(exc.exit_code)
+
+
+def run() -> NoReturn:
+    """The ``seedance`` console script: :func:`main`, then a fast exit.
+
+    The interpreter's teardown (every module's objects freed one by one) takes ~0.1 s
+    after a render; a command line has nothing left to free.  So once the command has
+    returned and only this thread is left: the ``atexit`` handlers run, stdout and
+    stderr are flushed, and the process exits with the command's code without that
+    teardown.  Any other thread still running: the ordinary exit (which joins it)."""
+    code: Any = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+    if threading.active_count() > 1:
+        sys.exit(code)
+    import atexit
+
+    atexit._run_exitfuncs()
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # sys.exit("message"): printed, exit 1, as the interpreter does
+        print(code, file=sys.stderr)
+        status = 1
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None or stream.closed:  # closed by the command (`seedance lsp`)
+            continue
+        try:
+            stream.flush()
+        except OSError:  # a closed pipe (`seedance ... | head`): as the interpreter does
+            status = status or 120
+    os._exit(status)

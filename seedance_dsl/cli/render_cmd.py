@@ -244,8 +244,11 @@ def render(
     Without --sandbox it talks to $SEEDANCE_BASE_URL (default: the hosted service) with
     $SEEDANCE_API_KEY.
     """
+    from .._timing import mark
     from ..render.progress import make_progress
     from ._common import verbosity
+
+    mark("cli_parsed")
 
     progress = make_progress(fmt, verbosity=verbosity())
 

@@ -1,7 +1,9 @@
 """Prompt templates: jinja2, sandboxed, strict.
 
 This is the only module of the compiler that imports jinja2, and it does so inside
-:func:`load_template` (jinja2 costs ~90 ms to import; ``seedance check`` never pays it).
+:func:`load_template` (jinja2 costs ~90 ms to import; ``seedance check`` never pays it),
+and only for a house template: the built-in one is rendered by the Python of
+:mod:`.builtin_prompt` (the same text, checked by a test on every storyboard).
 
 Templates run in :class:`jinja2.sandbox.SandboxedEnvironment` with
 :class:`jinja2.StrictUndefined`: a house template is code from a file, so it may not
@@ -242,6 +244,25 @@ def _mtime(path: Path) -> float | None:
         return None
 
 
+#: render the built-in template with compiler/builtin_prompt.py (no jinja2) while it is
+#: the file that module was written from (a test switches it off to compare the two)
+_FAST_BUILTIN = True
+
+
+def _python_builtin(file: Path, source: str, decl_span: Span | None) -> PromptTemplate | None:
+    """The built-in template without jinja2, or None when ``default.j2`` is not the file
+    :mod:`.builtin_prompt` renders (then jinja2 renders it)."""
+    import hashlib
+
+    from .builtin_prompt import DEFAULT_J2_SHA256, render_builtin
+
+    if hashlib.sha256(source.encode("utf-8")).hexdigest() != DEFAULT_J2_SHA256:
+        return None
+    return PromptTemplate(
+        path=str(file), source=source, builtin=True, _render=render_builtin, decl_span=decl_span
+    )
+
+
 def load_template(
     path: str | Path | None = None,
     *,
@@ -254,13 +275,17 @@ def load_template(
     (too large).  ``roots`` are the directories the template (and what it includes) may
     be read from; ``None`` — for a template the user named on the command line — allows
     the template anywhere and holds its includes to its own directory."""
-    import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
-
     builtin = path is None
     file = BUILTIN_TEMPLATE if path is None else Path(path)
     labels = (Label(decl_span, "template declared here"),) if decl_span else ()
     source = _read_template(file, None if builtin else roots, decl_span)
+    if builtin and _FAST_BUILTIN:
+        fast = _python_builtin(file, source, decl_span)
+        if fast is not None:
+            return fast
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
     if builtin or roots is None:
         from ..syntax.source import project_roots
 

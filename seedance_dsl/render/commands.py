@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._timing import mark
 from ..api.spec import CONTRACT
 from ..errors import SeedanceDSLError, UsageError
 from .budget import SharedBudget, parse_rate_limit
@@ -184,6 +185,7 @@ def load_storyboard(path: str | Path) -> CompiledStoryboard:
     from ..compiler import compile_file
 
     sb = compile_file(p)
+    mark("compiled")
     if not sb.ok:
         raise CompileFailed(sb)
     return sb
@@ -564,11 +566,14 @@ async def _render_async(
             sandbox_netloc=urlsplit(client.base_url).netloc if server == SANDBOX_SERVER else None,
         )
         holder["r"] = renderer
+        mark("renderer_ready")
         with _signals(renderer, enabled=handle_signals):
             return await renderer.run()
     finally:
+        mark("render_returned")
         db.close()
         await client.aclose()
+        mark("client_closed")
 
 
 async def _with_local_assets(

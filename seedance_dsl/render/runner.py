@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
+from .._timing import mark, mark_once
 from ..api.spec import CONTRACT
 from ..client import errors as cerr
 from ..client.policy import RETRY_KINDS, ClientEvent, ClientEventKind
@@ -229,6 +231,15 @@ class DownloadOutcome:
 
 
 Outcome = SubmitOutcome | PollOutcome | DownloadOutcome
+
+
+def _import_finishing() -> None:
+    """What finishing a clip needs and submitting does not: PyAV (the provenance stamp,
+    ~80 ms to import).  A thread imports it while the first renders run."""
+    with contextlib.suppress(Exception):  # the stamp itself reports a missing PyAV
+        import av  # noqa: F401
+
+        from . import provenance  # noqa: F401
 
 
 async def _wait_event(event: asyncio.Event, timeout: float | None) -> None:
@@ -951,7 +962,13 @@ class Renderer:
                 await asyncio.sleep(0)
                 continue
             self._flush_manifest()
+            if self.submits and not self._warmed and (timeout is None or timeout > 0.2):
+                self._warmed = True  # idle with renders under way: import the rest now
+                threading.Thread(target=_import_finishing, name="seedance-warm-up").start()
             await self._idle(self._wake, timeout)
+
+    #: the imports of finishing a clip have been started (:func:`_import_finishing`)
+    _warmed = False
 
     async def _start(self, action: Start) -> None:
         """Reserve the request's slot, then start it with that slot."""
@@ -1080,6 +1097,8 @@ class Renderer:
         self._emit("submitting", c, key=c.key, credits_estimate=c.estimate)
         c.submit_sent = self._now()
         self.submits += 1
+        mark_once("first_post")
+        mark("post")
         posts = (self._posts_sent, self._posts_unsent)
         retry = {"retry": self.opts.submit_retry} if self.opts.submit_retry is not None else {}
         try:
@@ -1396,6 +1415,7 @@ class Renderer:
             updated_at=task.updated_at,
         )
         self.notices.append((c.name, task.updated_at, time.time()))
+        mark("completed")
         if c.started_mono is not None and c.fresh:
             # a render timed from its own first submit (not a resumed one) teaches the estimate
             self.times.learn(c.exp_key, render_s)
@@ -1532,6 +1552,7 @@ class Renderer:
             provenance=got.stamped,
         )
         self._manifest_due = True
+        mark("downloaded")
 
     async def _stamp(self, c: _Clip, rec: RenderRecord, video: Path) -> bool:
         """The clip's provenance into its MP4 tags (:mod:`.provenance`), before the state
@@ -1566,6 +1587,7 @@ class Renderer:
         )
 
     def _write_manifest(self) -> None:
+        mark("manifest_start")
         write_manifest(
             self.manifest_path,
             storyboard={
@@ -1577,6 +1599,7 @@ class Renderer:
             server=self.server,
             clips=[manifest_entry(self._facts(c)) for c in self.clips.values()],
         )
+        mark("manifest")
 
     @property
     def manifest_path(self) -> Path:

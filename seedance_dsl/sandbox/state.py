@@ -448,6 +448,7 @@ class SandboxState:
                     "duration": t.duration,
                     "aspect_ratio": t.aspect_ratio,
                     "resolution": t.resolution,
+                    "created_wall": t.created_wall.timestamp(),
                 }
                 for t in self.tasks.values()
             }

@@ -45,9 +45,17 @@ def cfg(tmp_path: Path) -> Path:
     return p
 
 
-def test_default_path_is_in_the_user_config_dir() -> None:
+@pytest.mark.parametrize("xdg", [None, "", "   ", "/tmp/xdg-config"])
+def test_default_path_is_in_the_user_config_dir(
+    xdg: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On Linux the path is computed without importing platformdirs: the same path."""
     import platformdirs
 
+    if xdg is None:
+        monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CONFIG_HOME", xdg)
     assert default_config_path() == (
         platformdirs.user_config_path("seedance", appauthor=False) / "config.toml"
     )
