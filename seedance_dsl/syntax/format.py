@@ -315,6 +315,10 @@ class _Printer:
         )
         if same_kind_lines:
             return self.had_blank(a, b)
+        if isinstance(a, n.MemberDecl) and isinstance(b, n.MemberDecl):
+            # one-line members are lines like assets: a group keeps the source's spacing
+            if self.member_line(a) is not None and self.member_line(b) is not None:
+                return self.had_blank(a, b)
         return True
 
     def _asset_widths(self, items: list[Any]) -> dict[int, int]:
@@ -402,19 +406,25 @@ class _Printer:
 
     def _member_one_line(self, m: n.MemberDecl, head: str, refs: str) -> bool:
         """Print ``m`` on one line when nothing is inside it but code that fits."""
-        if self.cm.any_inside(m) or self.cm.opening.get(id(m)) or self.cm.closing.get(id(m)):
-            return False
-        parts = [f"ref {refs}"] if m.refs else []
-        if m.look is not None:
-            look = quote(m.look.value)
-            if "\n" in look:
-                return False
-            parts.append(f"look {look}")
-        text = f"{head} {{ " + "  ".join(parts) + " }" if parts else f"{head} {{}}"
-        if len(text) > MAX_WIDTH:
+        text = self.member_line(m)
+        if text is None:
             return False
         self.emit_lines(m, text)
         return True
+
+    def member_line(self, m: n.MemberDecl) -> str | None:
+        """``m`` on one line, or None when a comment is inside it or it does not fit."""
+        if self.cm.any_inside(m) or self.cm.opening.get(id(m)) or self.cm.closing.get(id(m)):
+            return None
+        head = f"{m.kind} {m.name.name}"
+        parts = ["ref " + ", ".join(_member_ref(r) for r in m.refs)] if m.refs else []
+        if m.look is not None:
+            look = quote(m.look.value)
+            if "\n" in look:
+                return None
+            parts.append(f"look {look}")
+        text = f"{head} {{ " + "  ".join(parts) + " }" if parts else f"{head} {{}}"
+        return text if len(text) <= MAX_WIDTH else None
 
     # -- blocks
     def block(self, node: Any, head: str, kids: list[Any], indent: str) -> None:

@@ -128,11 +128,13 @@ def test_inline_refs_format_and_one_line_members() -> None:
     )
     out, diags = format_text(src)
     assert not diags and out is not None
-    assert out == (
-        'character theo { ref theo_face  look "a tall man" }\n\n'
+    assert out == (  # one-line members are lines, like assets: no blank line added
+        'character theo { ref theo_face  look "a tall man" }\n'
         'product halo { ref "https://cdn.example.com/h.png", h2 }\n'
     )
     assert format_text(out)[0] == out
+    spaced = out.replace("}\n", "}\n\n", 1)
+    assert format_text(spaced)[0] == spaced  # a blank line between them is kept
 
 
 def test_a_member_too_long_for_one_line_is_a_block() -> None:
