@@ -60,7 +60,11 @@ def _inline_ref(a: Analysis, tree: n.Storyboard, offset: int) -> str | None:
     for member in sb.cast.values() if sb is not None else ():
         for asset in member.refs:
             span = asset.decl.url.span
-            if asset.decl.span is span and span.file == a.path and span.start_pos <= offset < span.end_pos:
+            if (
+                asset.decl.span is span
+                and span.file == a.path
+                and span.start_pos <= offset < span.end_pos
+            ):
                 return (
                     f"**image asset `{asset.name}`** (inline, of {member.kind} `{member.name}`)"
                     f"\n\nURL: `{asset.url}`"

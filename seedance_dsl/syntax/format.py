@@ -315,10 +315,14 @@ class _Printer:
         )
         if same_kind_lines:
             return self.had_blank(a, b)
-        if isinstance(a, n.MemberDecl) and isinstance(b, n.MemberDecl):
-            # one-line members are lines like assets: a group keeps the source's spacing
-            if self.member_line(a) is not None and self.member_line(b) is not None:
-                return self.had_blank(a, b)
+        # one-line members are lines like assets: a group keeps the source's spacing
+        if (
+            isinstance(a, n.MemberDecl)
+            and isinstance(b, n.MemberDecl)
+            and self.member_line(a) is not None
+            and self.member_line(b) is not None
+        ):
+            return self.had_blank(a, b)
         return True
 
     def _asset_widths(self, items: list[Any]) -> dict[int, int]:
@@ -372,7 +376,7 @@ class _Printer:
         stay where they were (before, after or closing the line they were at)."""
         head = f"{m.kind} {m.name.name}"
         refs = ", ".join(_member_ref(r) for r in m.refs)
-        if self._member_one_line(m, head, refs):
+        if self._member_one_line(m):
             return
         opening = self.cm.opening.get(id(m), [])
         closing = self.cm.closing.get(id(m), [])
@@ -404,7 +408,7 @@ class _Printer:
         self.comment_lines(closing, INDENT)
         self.emit_lines(m, "}")
 
-    def _member_one_line(self, m: n.MemberDecl, head: str, refs: str) -> bool:
+    def _member_one_line(self, m: n.MemberDecl) -> bool:
         """Print ``m`` on one line when nothing is inside it but code that fits."""
         text = self.member_line(m)
         if text is None:
