@@ -60,6 +60,11 @@ def test_inline_refs_compile_to_the_same_payloads_as_asset_lines() -> None:
 def test_inline_refs_keep_the_compile_json_apart_only_in_the_names() -> None:
     e = json.loads(json.dumps(to_json(compile_text(EXPLICIT, "t.shot"))))
     i = json.loads(json.dumps(to_json(compile_text(INLINE, "t.shot"))))
+    import jsonschema
+
+    from seedance_dsl.agents.schema import COMPILE_SCHEMA
+
+    jsonschema.validate(i, COMPILE_SCHEMA)  # the schema of `compile` holds for them
     for ec, ic in zip(e["clips"], i["clips"], strict=True):
         assert ic["body"] == ec["body"] and ic["idempotency_key"] == ec["idempotency_key"]
         assert ic["cast"] == ec["cast"]
