@@ -20,17 +20,27 @@ from typing import Any
 from ..syntax import nodes as n
 from ..syntax.diagnostics import Label
 from ..syntax.parser import did_you_mean
+from .local_assets import check_local_asset
 from .model import Asset, CastMember, ResolvedRole, ResolvedUse
 
-__all__ = ["DefaultsExtras", "bring_cast", "resolve_member", "unknown_member"]
+__all__ = ["DefaultsExtras", "bring_cast", "inline_asset", "resolve_member", "unknown_member"]
 
 
 def resolve_member(
     ctx: Any, decl: n.MemberDecl, assets: Mapping[str, Asset], used_assets: set[str]
 ) -> CastMember:
-    """The member with its references resolved: each must be a declared image asset."""
+    """The member with its references resolved: each must be a declared image asset, or
+    a string (a URL or local path: an image asset declared implicitly, see
+    :func:`inline_asset`)."""
     refs: list[Asset] = []
+    strings = 0
     for ref in decl.refs:
+        if isinstance(ref, n.Text):
+            strings += 1
+            inline = check_local_asset(inline_asset(decl, ref, strings), ctx.roots, ctx.diags)
+            if inline not in refs:
+                refs.append(inline)
+            continue
         asset = assets.get(ref.name)
         if asset is None:
             ctx.error(
@@ -62,6 +72,16 @@ def resolve_member(
             help=f'give it an image and a description: {decl.kind} {decl.name.name} {{ ref NAME  look "..." }}',
         )
     return CastMember(decl.name.name, decl.kind, tuple(refs), look, decl)
+
+
+def inline_asset(decl: n.MemberDecl, ref: n.Text, index: int) -> Asset:
+    """The image asset a member's ``ref "https://..."`` (or ``ref "refs/face.png"``)
+    declares implicitly: named after the member (``mara``; its second string ``mara#2``,
+    a name no declaration can take), spanned at the string, so a local path goes through
+    the checks of an ``asset`` line (SHOT260-266) and a URL through its rules there."""
+    name = decl.name.name if index == 1 else f"{decl.name.name}#{index}"
+    node = n.AssetDecl(n.Ident(name, ref.span), "image", ref, ref.span)
+    return Asset(name, "image", ref.value, node)
 
 
 def unknown_member(ctx: Any, name: n.Ident, cast: Mapping[str, CastMember]) -> None:
@@ -109,6 +129,29 @@ class DefaultsExtras:
         return out
 
 
+def _omit_of_named(
+    ctx: Any,
+    omitted: Mapping[str, n.Ident],
+    mentioned: list[tuple[CastMember, n.Span]],
+    brought: list[tuple[CastMember, n.Span]],
+) -> None:
+    """SHOT219: ``omit mara`` in a clip whose shot names ``mara`` (or whose own ``cast``
+    line brings her) drops nothing: the name brings her back."""
+    for member, span in [*brought, *mentioned]:
+        ident = omitted.get(member.name)
+        if ident is None:
+            continue
+        ctx.warn(
+            "SHOT219",
+            f"`omit {member.name}` has no effect: this clip brings `{member.name}` itself",
+            ident.span,
+            labels=(Label(span, f"`{member.name}` is brought here"),),
+            help=f"delete `omit {member.name}`, or take `{member.name}` out of the clip's shots "
+            "and `cast` lines (naming a member in a shot brings its references)",
+        )
+        return  # once per clip: one name is enough to see it
+
+
 def _member_roles(member: CastMember, span: n.Span) -> list[ResolvedRole]:
     out: list[ResolvedRole] = []
     for asset in member.refs:
@@ -153,6 +196,8 @@ def bring_cast(
                 help="`omit` drops a `use` or `cast` line of `defaults` for this clip"
                 + (f"; the defaults give: {', '.join(sorted(given))}" if given else ""),
             )
+    mentioned = list(mentioned)
+    _omit_of_named(ctx, {k: v for k, v in omitted.items() if k in given}, mentioned, brought)
     own_packages = {u.package.name for u in uses}
     default_uses = [
         u

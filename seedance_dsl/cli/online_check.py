@@ -36,7 +36,9 @@ def online_diagnostics(result: CheckResult, *, allow_loopback: bool = False) -> 
 
     install_log_filter()  # a probed presigned URL's query never reaches the log
 
-    remote = [a for a in sb.assets.values() if not a.is_local and a.url.strip()]
+    inline = [a for m in sb.cast.values() for a in m.refs]  # a member's `ref "https://..."`
+    every = {a.name: a for a in [*sb.assets.values(), *inline]}
+    remote = [a for a in every.values() if not a.is_local and a.url.strip()]
     if not remote:
         return []
     spans: dict[str, Span] = {a.name: a.decl.url.span for a in remote}

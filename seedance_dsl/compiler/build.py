@@ -768,7 +768,7 @@ def _context(
         _shot_context(i + 1, shot, times[i] if i < len(times) else None, describe)
         for i, shot in enumerate(clip.shots)
     ]
-    texts = [describe(t.text, "text") for t in clip.texts]
+    texts = _unnamed_looks(clip) + [describe(t.text, "text") for t in clip.texts]
     style, keep, avoid = _packages(clip, checked.packages.get("standard"))
     context: TemplateContext = {
         "storyboard": {"title": checked.title or ""},
@@ -791,6 +791,33 @@ def _context(
         "timecodes": bool(shots) and all(s["timecode"] is not None for s in shots),
     }
     return context
+
+
+def _unnamed_looks(clip: ResolvedClip) -> list[str]:
+    """The description of each member the clip brings that has no reference (so no
+    reference sentence) and that no shot names (so no subject or speaker says its look):
+    said once, before the clip's text, so every member brought is described."""
+    named: set[str] = set()
+    for shot in clip.shots:
+        for item in shot.items:
+            if isinstance(item, nodes.ShotField) and isinstance(item.value, nodes.Ident):
+                named.add(item.value.name)
+            elif isinstance(item, nodes.Dialogue) and isinstance(item.speaker, nodes.Ident):
+                named.add(item.speaker.name)
+    out: list[str] = []
+    for m in clip.cast:
+        if m.refs or m.look is None or m.name in named:
+            continue
+        look = _one_line(m.look).rstrip(".")
+        if m.kind == "product":
+            out.append(
+                f"The product in the scene is {look}; keep its shape, colour and markings exactly."
+            )
+        else:
+            out.append(
+                f"A main character in the scene is {look}; keep their appearance consistent."
+            )
+    return out
 
 
 def plan_clip(

@@ -33,7 +33,43 @@ def hover(a: Analysis, offset: int) -> str | None:
             text = _symbol(a, kind, occ.name)
             if text is not None:
                 return text
+    inline = _inline_ref(a, tree, offset)
+    if inline is not None:
+        return inline
     return _setting(tree, offset)
+
+
+def _member_lines(a: Analysis, name: str) -> list[str] | None:
+    sb = a.checked.storyboard
+    member = sb.cast.get(name) if sb is not None else None
+    if member is None:
+        return None
+    lines = [f"**{member.kind} `{name}`**", ""]
+    if member.look is not None:
+        lines.append(f"look: {member.look}")
+    for asset in member.refs:
+        lines.append(f"- ref `{asset.name}`: `{asset.url}`")
+    brought = [c.name for c in sb.clips if member in c.cast] if sb is not None else []
+    lines += ["", "In clips: " + ", ".join(f"`{c}`" for c in brought) if brought else "In no clip."]
+    return lines
+
+
+def _inline_ref(a: Analysis, tree: n.Storyboard, offset: int) -> str | None:
+    """A member's inline ``ref "https://..."``: the image asset it declares."""
+    sb = a.checked.storyboard
+    for member in sb.cast.values() if sb is not None else ():
+        for asset in member.refs:
+            span = asset.decl.url.span
+            if (
+                asset.decl.span is span
+                and span.file == a.path
+                and span.start_pos <= offset < span.end_pos
+            ):
+                return (
+                    f"**image asset `{asset.name}`** (inline, of {member.kind} `{member.name}`)"
+                    f"\n\nURL: `{asset.url}`"
+                )
+    return None
 
 
 def _symbol(a: Analysis, kind: str, name: str) -> str | None:
@@ -53,6 +89,9 @@ def _symbol(a: Analysis, kind: str, name: str) -> str | None:
         else:
             lines += ["", "Not used by any clip."]
         return "\n".join(lines)
+    if kind in ("character", "product"):
+        lines_ = _member_lines(a, name)
+        return "\n".join(lines_) if lines_ is not None else None
     if kind == "package":
         pkg = sb.packages.get(name) if sb is not None else None
         if pkg is None:

@@ -144,6 +144,8 @@ def occurrences(tree: n.Storyboard) -> Iterator[Occurrence]:
             yield from _clip_uses(item)
         elif isinstance(item, n.MemberDecl):
             for r in item.refs:
+                if not isinstance(r, n.Ident):  # an inline URL or path: no name to find
+                    continue
                 yield Occurrence(r.name, ("asset",), r.span, False, "ref")
         elif isinstance(item, n.Defaults):
             yield from _list_uses((*item.uses, *item.cast))

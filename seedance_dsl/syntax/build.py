@@ -262,8 +262,14 @@ class TreeBuilder:
         kind: n.MemberKind = "character" if c[0].type == "CHARACTER" else "product"
         return n.MemberDecl(kind, self.ident(c[1]), tuple(refs), look, self.span_of(c[0], c[-1]))
 
-    def member_ref(self, c: list[Any]) -> tuple[n.Ident, ...]:
-        return tuple(self.ident(t) for t in c[1::2])
+    def member_ref(self, c: list[Any]) -> tuple[n.Ident | n.Text, ...]:
+        out: list[n.Ident | n.Text] = []
+        for t in c[1::2]:
+            if t.type != "STRING":
+                out.append(self.ident(t))
+            elif type(t) is not Synthetic:  # a string the recovery stood in for: dropped
+                out.append(self.string(t))
+        return tuple(out)
 
     def member_look(self, c: list[Any]) -> n.Text | None:
         if type(c[1]) is Synthetic:

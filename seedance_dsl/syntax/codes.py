@@ -481,6 +481,25 @@ this file or an imported one; a declaration needs a `ref` (image assets) or a `l
 )
 
 register(
+    "SHOT219",
+    "`omit` of a member the clip brings itself",
+    """
+A warning: `omit NAME` drops a cast member that `defaults` gives every clip, but this
+clip brings the member back itself: a shot names it (`subject mara`, `say mara "..."`)
+or the clip's own `cast` line lists it.  Naming a member brings its references and its
+description, so the `omit` does nothing:
+
+    defaults { cast mara, halo }
+    clip street {
+      omit mara                          // no effect: the shot names her
+      shot { subject mara  action "walks home" }
+    }
+
+Delete the `omit`, or describe the shot without the member (`subject "a passer-by"`).
+""",
+)
+
+register(
     "SHOT201",
     "unknown asset",
     """

@@ -100,6 +100,10 @@ def _name_or_quoted(name: str) -> str:
     return quote_line(name)
 
 
+def _member_ref(r: n.Ident | n.Text) -> str:
+    return r.name if isinstance(r, n.Ident) else quote_line(r.value)
+
+
 def _duration(millis: int) -> str:
     whole, frac = divmod(millis, 1000)
     if not frac:
@@ -110,7 +114,7 @@ def _duration(millis: int) -> str:
 # ---------------------------------------------------------------------------- comments
 
 
-_BLOCKS = (n.Storyboard, n.Defaults, n.PackageDecl, n.ClipDecl, n.Shot, n.CutDecl)
+_BLOCKS = (n.Storyboard, n.Defaults, n.PackageDecl, n.MemberDecl, n.ClipDecl, n.Shot, n.CutDecl)
 
 
 def _children(node: Any) -> list[Any]:
@@ -122,6 +126,9 @@ def _children(node: Any) -> list[Any]:
         return list(node.items)
     if isinstance(node, n.CutDecl):
         return list(node.entries)
+    if isinstance(node, n.MemberDecl):  # its references and `look`, in source order
+        kids: list[Any] = [*node.refs, *([node.look] if node.look is not None else [])]
+        return sorted(kids, key=lambda k: k.span.start_pos)
     return []
 
 
@@ -308,6 +315,14 @@ class _Printer:
         )
         if same_kind_lines:
             return self.had_blank(a, b)
+        # one-line members are lines like assets: a group keeps the source's spacing
+        if (
+            isinstance(a, n.MemberDecl)
+            and isinstance(b, n.MemberDecl)
+            and self.member_line(a) is not None
+            and self.member_line(b) is not None
+        ):
+            return self.had_blank(a, b)
         return True
 
     def _asset_widths(self, items: list[Any]) -> dict[int, int]:
@@ -356,23 +371,64 @@ class _Printer:
             raise TypeError(item)
 
     def member(self, m: n.MemberDecl) -> None:
-        """``character NAME { ref A, B  look "..." }`` (comments inside it are kept, after
-        it: a member is one statement for the comment attachment)."""
+        """``character NAME { ref A, "https://..."  look "..." }``: on one line when it
+        fits (as a short shot), else one `ref` line and one `look` line; comments inside
+        stay where they were (before, after or closing the line they were at)."""
         head = f"{m.kind} {m.name.name}"
-        lines: list[str] = []
-        width = 4 if m.look is not None and m.refs else 3
-        if m.refs:
-            lines.append(f"{INDENT}{'ref'.ljust(width)} " + ", ".join(r.name for r in m.refs))
-        if m.look is not None:
-            lines.append(f"{INDENT}look {quote(m.look.value, INDENT)}")
-        if not lines:
-            self.emit_lines(m, f"{head} {{}}")
+        refs = ", ".join(_member_ref(r) for r in m.refs)
+        if self._member_one_line(m):
             return
-        self.emit(head + " {")
-        for line in lines:
-            for part in line.split("\n"):
+        opening = self.cm.opening.get(id(m), [])
+        closing = self.cm.closing.get(id(m), [])
+        first = head + " {" + ("  " + _ctext(opening[0]) if opening else "")
+        self.emit(first)
+        self.comment_lines(opening[1:], INDENT)
+        width = 4 if m.look is not None and m.refs else 3
+        # (key text, the comments before it, the comments after it on its line)
+        lines: list[tuple[str, list[n.Comment], list[n.Comment]]] = []
+        if m.refs:
+            before = [c for r in m.refs for c in self.cm.leading.get(id(r), [])]
+            after = [self.cm.trailing[id(r)] for r in m.refs if id(r) in self.cm.trailing]
+            lines.append((f"{INDENT}{'ref'.ljust(width)} {refs}", before, after))
+        if m.look is not None:
+            lk = m.look
+            trail = [self.cm.trailing[id(lk)]] if id(lk) in self.cm.trailing else []
+            text = f"{INDENT}look {quote(lk.value, INDENT)}"
+            lines.append((text, self.cm.leading.get(id(lk), []), trail))
+        col = max((len(t) for t, _, a in lines if a and "\n" not in t), default=0)
+        for text, before, after in lines:
+            self.comment_lines(before, INDENT)
+            parts = text.split("\n")
+            if after:
+                pad = col if len(parts) == 1 else 0
+                parts[-1] = f"{parts[-1].ljust(pad)}  {_ctext(after[0])}"
+            for part in parts:
                 self.emit(part)
+            self.comment_lines(after[1:], INDENT)  # a second comment: on its own line
+        self.comment_lines(closing, INDENT)
         self.emit_lines(m, "}")
+
+    def _member_one_line(self, m: n.MemberDecl) -> bool:
+        """Print ``m`` on one line when nothing is inside it but code that fits."""
+        text = self.member_line(m)
+        if text is None:
+            return False
+        self.emit_lines(m, text)
+        return True
+
+    def member_line(self, m: n.MemberDecl) -> str | None:
+        """``m`` on one line, or None when a comment is inside it or it does not fit."""
+        if self.cm.any_inside(m) or self.cm.opening.get(id(m)) or self.cm.closing.get(id(m)):
+            return None
+        head = f"{m.kind} {m.name.name}"
+        parts = ["ref " + ", ".join(_member_ref(r) for r in m.refs)] if m.refs else []
+        if m.look is not None:
+            look = quote(m.look.value)
+            if "\n" in look:
+                return None
+            parts.append(f"look {look}")
+        text = f"{head} {{ " + "  ".join(parts) + " }" if parts else f"{head} {{}}"
+        return text if len(text) <= MAX_WIDTH else None
 
     # -- blocks
     def block(self, node: Any, head: str, kids: list[Any], indent: str) -> None:

@@ -172,7 +172,9 @@ class MemberDecl:
 
     kind: MemberKind
     name: Ident
-    refs: tuple[Ident, ...]  # image assets, in order
+    #: image assets, in order: a name (``mara_face``) or, inline, a URL or local path
+    #: (``"refs/mara.png"``: an image asset declared implicitly, named after the member)
+    refs: tuple[Ident | Text, ...]
     look: Text | None
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 

@@ -63,3 +63,24 @@ def test_the_cli_refuses_a_loopback_url_at_its_line(
     assert info.value.code == 1
     assert "t.shot:3:" in out and "SHOT276" in out
     assert srv.hits == []  # never fetched: the API would refuse it
+
+
+def test_a_members_inline_url_is_probed_at_its_string(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEEDANCE_ASSET_PROBE_TIMEOUT", "1")
+    with ScriptedServer(_routes()) as srv:
+        text = (
+            'storyboard "Online"\n'
+            f'character mara {{ ref "{srv.url("/ok.png")}", "{srv.url("/gone.png")}" }}\n'
+            'clip c { shot { subject mara  action "waves" } }\n'
+        )
+        (tmp_path / "t.shot").write_text(text)
+        result = with_online(check_file(tmp_path / "t.shot"), allow_loopback=True)
+    got = [
+        (d.code, d.span.line, d.span.column)
+        for d in result.diagnostics
+        if d.span is not None and d.code.startswith("SHOT27")
+    ]
+    col = text.splitlines()[1].index('"' + srv.url("/gone.png")) + 1
+    assert got == [("SHOT272", 2, col)]

@@ -165,7 +165,7 @@ def test_formatter_lays_out_the_new_constructs_and_keeps_comments() -> None:
     )
     out, diags = format_text(messy)
     assert not diags and out is not None
-    assert 'character mara {\n  ref  a, b\n  look "x"\n}  // the nurse\n' in out
+    assert 'character mara { ref a, b  look "x" }  // the nurse\n' in out  # it fits
     assert "  omit halo  // no lamp\n  cast mara\n" in out
     assert "defaults {\n  cast   halo\n  use    neon\n  aspect 16:9\n}" in out  # source order
     again, _ = format_text(out)

@@ -93,7 +93,7 @@ members = st.builds(
     n.MemberDecl,
     st.sampled_from(["character", "product"]),
     idents,
-    st.lists(idents, max_size=3).map(tuple),
+    st.lists(st.one_of(idents, texts), max_size=3).map(tuple),  # names and inline URLs/paths
     st.one_of(st.none(), prose),
 )
 clip_items = st.one_of(settings, roles, uses, cast_uses, omits, shots, st.builds(n.ClipText, prose))

@@ -255,7 +255,9 @@ def _comment_spots(sb: n.Storyboard, text: str) -> list[tuple[int, str]]:
         span = getattr(node, "span", None)
         if span is not None and span.end_pos > span.start_pos:
             spots.add((span.end_pos, "trail"))
-            if isinstance(node, n.Defaults | n.PackageDecl | n.ClipDecl | n.Shot | n.CutDecl):
+            if isinstance(
+                node, n.Defaults | n.PackageDecl | n.MemberDecl | n.ClipDecl | n.Shot | n.CutDecl
+            ):
                 spots.add((span.end_pos - 1, "close"))
         for name in getattr(node, "__dataclass_fields__", {}):
             value = getattr(node, name)
