@@ -915,11 +915,26 @@ class Renderer:
     #: written once per batch of outcomes (when the loop has nothing to start), not
     #: once per clip; the next run rewrites it from the database if this one dies first
     _manifest_due = False
+    #: when the loop last wrote it (the run's clock); while clips keep finishing it is
+    #: written when no download is in flight (their ends wake the loop), and at the
+    #: latest every MANIFEST_EVERY_S: downloads that end a few ms apart are one batch
+    _manifest_written_at = float("-inf")
+    MANIFEST_EVERY_S = 5.0
 
     def _flush_manifest(self) -> None:
         if self._manifest_due:
             self._manifest_due = False
+            self._manifest_written_at = self._now()
             self._write_manifest()
+
+    def _flush_manifest_batch(self) -> None:
+        """The loop's one write point before it idles: the batch is whole when no clip is
+        still downloading, or the last write is old enough."""
+        if not self._manifest_due:
+            return
+        downloading = any(c.status == "downloading" for c in self.clips.values())
+        if not downloading or self._now() - self._manifest_written_at >= self.MANIFEST_EVERY_S:
+            self._flush_manifest()
 
     async def _loop(self) -> None:
         await self._dispatch()
@@ -961,7 +976,7 @@ class Renderer:
             if timeout is not None and timeout <= 0:
                 await asyncio.sleep(0)
                 continue
-            self._flush_manifest()
+            self._flush_manifest_batch()
             if self.submits and not self._warmed and (timeout is None or timeout > 0.2):
                 self._warmed = True  # idle with renders under way: import the rest now
                 threading.Thread(target=_import_finishing, name="seedance-warm-up").start()

@@ -87,4 +87,6 @@ def test_the_client_waits_a_5xx_retry_after_on_the_wire(
     polls = api.requests("task")
     assert len(polls) == 2 and polls[0].status in (500, 503)
     gap = polls[1].t - polls[0].t_answered
-    assert expected <= gap <= expected * 1.10 + 0.05, gap  # FAST's back-off is 0.02 s
+    # FAST's back-off is 0.02 s, so the lower bound is what proves the header won; the
+    # upper one only rules out waiting twice (a loaded 2-core machine adds 0.1-0.2 s)
+    assert expected <= gap <= expected + 0.5, gap

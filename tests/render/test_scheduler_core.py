@@ -420,6 +420,42 @@ def test_the_manifest_is_written_once_per_batch_of_completions(
     db.close()
 
 
+def test_downloads_that_end_apart_are_still_one_manifest_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A loaded machine: the twelve downloads of one batch of completions end tens of ms
+    apart (real time), each waking the loop; the manifest is written once the batch is
+    whole (no clip still downloading), not once per clip (the old loop wrote it at every
+    wake-up: 12 writes)."""
+    import random
+
+    import seedance_dsl.render.runner as runner_mod
+
+    writes: list[int] = []
+    real = runner_mod.write_manifest
+
+    def counting(path: Path, **kw: Any) -> None:
+        writes.append(sum(1 for e in kw["clips"] if e["status"] == "done"))
+        real(path, **kw)
+
+    rng = random.Random(7)
+    plain = MemoryServer.download
+
+    async def slow_download(self: MemoryServer, url: str, path: Path) -> Path:
+        await asyncio.sleep(rng.uniform(0.005, 0.06))
+        return await plain(self, url, path)
+
+    monkeypatch.setattr(runner_mod, "write_manifest", counting)
+    monkeypatch.setattr(MemoryServer, "download", slow_download)
+    summary, _mem, _clock, db = render_virtually(
+        tmp_path, independent(12), concurrency=16, max_active=12, timestamps=True
+    )
+    assert [c.status for c in summary.clips] == ["done"] * 12
+    assert writes[-1] == 12
+    assert len(writes) <= 3, writes
+    db.close()
+
+
 def test_a_cold_probe_that_fails_hands_its_role_to_a_held_clip(tmp_path: Path) -> None:
     """The probe taught nothing: the oldest held clip is polled at once and becomes the
     probe; no held clip waits for the task ceiling."""
