@@ -46,7 +46,12 @@ def test_both_check_clean_and_are_canonical() -> None:
     from seedance_dsl.check import check_file
     from seedance_dsl.syntax.format import format_text
 
-    for name in ("night_shift_before.shot", "night_shift_after.shot"):
+    for name in (
+        "night_shift_before.shot",
+        "night_shift_after.shot",
+        "duet_before.shot",
+        "duet_after.shot",
+    ):
         path = DOCS / name
         assert check_file(path).diagnostics == (), name
         text = path.read_text(encoding="utf-8")
@@ -65,3 +70,34 @@ def test_the_after_is_shorter() -> None:
     assert _code_lines(DOCS / "night_shift_after.shot") < _code_lines(
         DOCS / "night_shift_before.shot"
     )
+
+
+DUET_LOOKS = (
+    "a nurse in her thirties, short dark hair",
+    "a tall man in his thirties, grey hoodie",
+    "a white ring-shaped lamp with a brushed-steel base",
+)
+
+
+def test_a_cast_in_every_clip_is_half_the_lines() -> None:
+    """Issue 11's "Done when": six clips, two recurring characters and a product in every
+    one (docs/examples/duet_*.shot).  The first edition repeats four `ref` lines, two
+    `use` lines and three descriptions per clip; the second says them once.  Both send
+    the same references; the 'after' names each member by role and position and
+    describes it once, where the 'before' called Mara's second photo another character."""
+    before = compile_file(DOCS / "duet_before.shot")
+    after = compile_file(DOCS / "duet_after.shot")
+    assert not before.diagnostics and not after.diagnostics
+    assert len(after.clips) == 6
+    for b, a in zip(before.clips, after.clips, strict=True):
+        assert b.payload.get("media_urls") == a.payload.get("media_urls"), a.name
+        assert len(a.payload["media_urls"]) == 4
+        for look in DUET_LOOKS:
+            assert a.prompt.count(look) == 1, (a.name, look)
+        assert "The character in reference images 1 and 2 is a main character" in a.prompt
+        assert "The product in reference image 4 is" in a.prompt
+        assert "reference image 2 is a main character" in b.prompt  # the first edition's
+    total_b, code_b = _lines(DOCS / "duet_before.shot")
+    total_a, code_a = _lines(DOCS / "duet_after.shot")
+    assert total_a <= 0.6 * total_b, (total_a, total_b)
+    assert code_a <= 0.56 * code_b, (code_a, code_b)
