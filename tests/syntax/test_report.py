@@ -120,7 +120,7 @@ def test_rendering_many_diagnostics_costs_nothing_per_byte_of_the_file() -> None
         ]
         best = float("inf")
         out = ""
-        for _ in range(3):
+        for _ in range(5):
             t = time.process_time()
             out = render_human(diags, {"f.shot": text})
             best = min(best, time.process_time() - t)
@@ -129,7 +129,9 @@ def test_rendering_many_diagnostics_costs_nothing_per_byte_of_the_file() -> None
     small, _ = per_diagnostic(2_000, 40)
     many_lines, _ = per_diagnostic(40_000, 40)
     long_line, out = per_diagnostic(1, 2_000_000)
-    assert many_lines / small < 3 and long_line / small < 3, (small, many_lines, long_line)
+    # a scan per diagnostic of the 2 MB line costs ~1,000x (ms, not us); the one-off line
+    # index of a 2 MB text, spread over 200 diagnostics, is a few us (seen 3.2x loaded)
+    assert many_lines / small < 8 and long_line / small < 8, (small, many_lines, long_line)
     assert max(len(line) for line in out.split("\n")) < 300
 
 
