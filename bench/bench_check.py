@@ -70,7 +70,9 @@ def startup(runs: int) -> dict[str, float]:
 
 
 def generate(clips: int = 2000, shots: int = 5) -> str:
-    """A valid storyboard: every clip chained to the previous one, five shots each."""
+    """A valid storyboard: every clip chained to the previous one's last frame and given
+    a character reference (so it names its mode: without it, SHOT323 on every clip),
+    five shots each.  bench_memory.py measures the same file."""
     out = ['storyboard "Generated"', "", "defaults {", "  tier   standard", "  aspect 16:9"]
     out += ["  duration 10s", "}", ""]
     for i in range(50):
@@ -81,6 +83,7 @@ def generate(clips: int = 2000, shots: int = 5) -> str:
         out.append(f"clip c{c} {{")
         out.append("  start a0" if c == 0 else f"  start c{c - 1}.last_frame")
         out.append(f"  ref {hero} as character")
+        out.append("  mode media-to-video")
         out.append("  use look")
         out.append("  use standard without subtitles")
         for s in range(shots):
@@ -97,7 +100,8 @@ def generate_cast(clips: int = 2000, shots: int = 5) -> str:
     declared once, the packages and the product in ``defaults``, every shot naming a
     cast member (which brings its reference: no ``ref`` lines)."""
     out = ['storyboard "Generated"', "", "defaults {", "  tier   standard", "  aspect 16:9"]
-    out += ["  duration 10s", "  use look", "  use standard without subtitles", "  cast lamp"]
+    out += ["  duration 10s", "  mode media-to-video", "  use look"]
+    out += ["  use standard without subtitles", "  cast lamp"]
     out += ["}", ""]
     for i in range(50):
         out.append(f'asset a{i} image "https://cdn.example.com/a/{i}.png"')

@@ -29,6 +29,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_check  # noqa: E402  (its storyboard generator)
 
 #: Lark's parse, alone: the grammar built as the project builds it (LALR, contextual).
 BARE_PARSE = """
@@ -40,29 +43,8 @@ tree = parser.parse(open(sys.argv[2], encoding="utf-8").read())
 
 
 def generate(clips: int = 6200, shots: int = 5) -> str:
-    """bench_check.generate's storyboard, valid for compile too: every clip chained to
-    the previous one's last frame *and* given a character reference, so it says which
-    mode the API should use (without it, SHOT323 on every clip)."""
-    out = ['storyboard "Generated"', "", "defaults {", "  tier   standard", "  aspect 16:9"]
-    out += ["  duration 10s", "}", ""]
-    for i in range(50):
-        out.append(f'asset a{i} image "https://cdn.example.com/a/{i}.png"')
-    out.append('package look { style "35mm film" keep stable faces avoid watermark, logo }')
-    for c in range(clips):
-        hero = f"a{(c + 1) % 50}"
-        out.append(f"clip c{c} {{")
-        out.append("  start a0" if c == 0 else f"  start c{c - 1}.last_frame")
-        out.append(f"  ref {hero} as character")
-        out.append("  mode media-to-video")
-        out.append("  use look")
-        out.append("  use standard without subtitles")
-        for s in range(shots):
-            out.append(
-                f'  shot 2s {{ subject {hero}  action "walks through scene {s} of clip {c}" '
-                f' camera "slow dolly-in"  say {hero} "Line {s}." }}'
-            )
-        out.append("}")
-    return "\n".join(out) + "\n"
+    """bench_check.generate's storyboard (valid for check and compile), 6,200 clips."""
+    return bench_check.generate(clips, shots)
 
 
 def peak(cmd: list[str]) -> tuple[float, float, int]:
