@@ -2,6 +2,26 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "assets"))
+
+
+@contextmanager
+def moto_bucket(bucket: str = "films") -> Iterator[str]:
+    """moto's S3 on loopback (tests/assets/assets_testlib.py) with ``bucket`` made;
+    yields the endpoint URL.  The caller sets the AWS environment first."""
+    import boto3
+    from assets_testlib import moto_server
+
+    with moto_server() as url:
+        boto3.client("s3", endpoint_url=url).create_bucket(Bucket=bucket)
+        yield url
+
+
 CHAIN = """storyboard "Glass Train"
 
 clip arrival {

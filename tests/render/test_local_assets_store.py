@@ -4,7 +4,6 @@ unreachable store is a clear error before any submit."""
 
 from __future__ import annotations
 
-import logging
 import socket
 import sqlite3
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from render_helpers import moto_bucket
 
 from seedance_dsl.render.events import EXIT_OK
 
@@ -41,21 +41,10 @@ def _port() -> int:
 
 @pytest.fixture
 def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
     for k, v in FAKE_ENV.items():
         monkeypatch.setenv(k, v)
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    port = _port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    import boto3
-
-    boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}").create_bucket(Bucket="films")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
+    with moto_bucket("films") as url:
+        yield url
 
 
 def _store(endpoint: str) -> Any:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from render_helpers import moto_bucket
 
 from seedance_dsl.render.events import EXIT_OK
 from seedance_dsl.render.identity import server_namespace
@@ -49,8 +50,6 @@ def _port() -> int:
 
 @pytest.fixture
 def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
     for k, v in {
         "AWS_ACCESS_KEY_ID": ACCESS,
         "AWS_SECRET_ACCESS_KEY": SECRET,
@@ -59,17 +58,8 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         "AWS_EC2_METADATA_DISABLED": "true",
     }.items():
         monkeypatch.setenv(k, v)
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    port = _port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    import boto3
-
-    boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}").create_bucket(Bucket="films")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
+    with moto_bucket("films") as url:
+        yield url
 
 
 def _leaks(text: str) -> list[str]:
