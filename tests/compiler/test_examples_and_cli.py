@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from compiler_cli import run
 
 from seedance_dsl.api import CONTRACT, VideoRequest
-from seedance_dsl.cli import main
 from seedance_dsl.compiler import ClipOutputs, compile_file, compile_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,14 +28,6 @@ DOCUMENTED = {
     "duration": "5",
     "resolution": "720p",
 }
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(argv)
-    out, err = capsys.readouterr()
-    code = info.value.code
-    return (code if isinstance(code, int) else 1), out, err
 
 
 def test_the_provider_example_compiles_exactly() -> None:

@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 import pytest
+from compiler_cli import run
 
-from seedance_dsl.cli import main
 from seedance_dsl.compiler import compile_file, compile_text
 from seedance_dsl.compiler.output import (
     format_curl,
@@ -43,14 +43,6 @@ def streamed(*args: Any, **kwargs: Any) -> str:
     out = io.StringIO()
     write_json(out, *args, **kwargs)
     return out.getvalue()
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(argv)
-    out, err = capsys.readouterr()
-    code = info.value.code
-    return (code if isinstance(code, int) else 1), out, err
 
 
 def generated(clips: int) -> str:
