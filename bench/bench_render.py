@@ -39,7 +39,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from seedance_dsl.api import VideoRequest  # noqa: E402
 from seedance_dsl.client import RateLimiter, SeedanceClient  # noqa: E402
 from seedance_dsl.render.commands import load_storyboard, render_storyboard  # noqa: E402
 from seedance_dsl.render.events import RenderEvent  # noqa: E402
@@ -283,7 +282,7 @@ class Bench:
             sb.api_key, base_url=sb.base_url, limiter=RateLimiter(self.L, self.W)
         ) as client:
             for clip in compiled.clips:
-                req: VideoRequest = clip.resolve(outputs, allow_loopback_http=True)
+                req = clip.resolve(outputs, allow_loopback_http=True)
                 sub = client.submit(req, idempotency_key=f"baseline-{name}-{clip.name}")
                 while True:
                     time.sleep(poll_every)

@@ -15,7 +15,9 @@ from .._lazy import lazy_dir, lazy_exports
 _EXPORTS = {
     "ErrorBody": "models",
     "ErrorEnvelope": "models",
-    "SubmitResponse": "models",
+    "RequestBody": "body",
+    "RequestRejected": "body",
+    "SubmitResponse": "body",
     "Task": "models",
     "TaskError": "models",
     "TaskOutput": "models",
@@ -29,9 +31,11 @@ _EXPORTS = {
 
 # BEGIN generated from _EXPORTS by `make facades` (tools/facades.py): do not edit
 if TYPE_CHECKING:
+    from .body import RequestBody as RequestBody
+    from .body import RequestRejected as RequestRejected
+    from .body import SubmitResponse as SubmitResponse
     from .models import ErrorBody as ErrorBody
     from .models import ErrorEnvelope as ErrorEnvelope
-    from .models import SubmitResponse as SubmitResponse
     from .models import Task as Task
     from .models import TaskError as TaskError
     from .models import TaskOutput as TaskOutput
@@ -49,6 +53,8 @@ __all__ = [
     "ErrorBody",
     "ErrorCode",
     "ErrorEnvelope",
+    "RequestBody",
+    "RequestRejected",
     "SubmitResponse",
     "Task",
     "TaskError",

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, mod
 from pydantic_core import PydanticCustomError
 
 from ..limits import LIMITS
+from .body import LIMIT_EXCEEDED, SubmitResponse
 from .rules import RuleProblem, cross_field_problems, field_problems, normalise_duration
 from .spec import CONTRACT
 
@@ -117,11 +118,6 @@ class _Tolerant(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
 
-#: error type of a response field longer than its limit; ``ctx["limit"]`` names the row
-#: of :data:`seedance_dsl.limits.LIMITS` (the client turns it into a help line)
-LIMIT_EXCEEDED = "limit_exceeded"
-
-
 def _bounded(value: object, name: str, what: str) -> object:
     row = LIMITS[name]
     if isinstance(value, str) and len(value) > row.value():
@@ -137,22 +133,6 @@ def _bounded(value: object, name: str, what: str) -> object:
             },
         )
     return value
-
-
-class SubmitResponse(_Tolerant):
-    """The ``202`` answer to a submit."""
-
-    id: str
-    status: str
-    model: str | None = None
-    quality_tier: str | None = None
-    channel: str | None = None
-    credits_used: int | None = None
-
-    @field_validator("id", mode="before")
-    @classmethod
-    def _id_length(cls, v: object) -> object:
-        return _bounded(v, "task_id_chars", "a task id")
 
 
 class TaskOutput(_Tolerant):

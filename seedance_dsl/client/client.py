@@ -20,13 +20,13 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpcore
 import httpx
 
 from .._version import __version__
-from ..api.models import SubmitResponse, Task, VideoRequest
+from ..api.body import RequestBody, SubmitResponse
 from ..secret import ApiKey
 from .config import ClientConfig, Timeouts, resolve_config
 from .policy import (
@@ -52,6 +52,9 @@ from .policy import (
     wait_flow,
 )
 from .ratelimit import RateLimiter, Slot, shared_limiter
+
+if TYPE_CHECKING:  # pydantic is imported when a task is parsed, never before a submit
+    from ..api.models import Task, VideoRequest
 
 __all__ = ["AsyncSeedanceClient", "SeedanceClient"]
 
@@ -322,7 +325,7 @@ class SeedanceClient(_Base):
 
     def submit(
         self,
-        request: VideoRequest | Mapping[str, Any],
+        request: RequestBody | VideoRequest | Mapping[str, Any],
         idempotency_key: str,
         *,
         retry: RetryPolicy | None = None,
@@ -330,7 +333,9 @@ class SeedanceClient(_Base):
     ) -> SubmitResponse:
         """POST the request; retried only with the same ``idempotency_key``.
 
-        ``request`` is a :class:`VideoRequest` or a mapping of its fields (the
+        ``request`` is a :class:`~seedance_dsl.api.RequestBody` (what a compiled
+        clip's ``resolve`` returns: checked by the API's rules already, sent without
+        pydantic), a :class:`VideoRequest`, or a mapping of its fields (the
         ``payload`` of a compiled clip), validated through the model first.
 
         Raises:
@@ -571,7 +576,7 @@ class AsyncSeedanceClient(_Base):
 
     async def submit(
         self,
-        request: VideoRequest | Mapping[str, Any],
+        request: RequestBody | VideoRequest | Mapping[str, Any],
         idempotency_key: str,
         *,
         retry: RetryPolicy | None = None,
@@ -579,7 +584,9 @@ class AsyncSeedanceClient(_Base):
     ) -> SubmitResponse:
         """POST the request; retried only with the same ``idempotency_key``.
 
-        ``request`` is a :class:`VideoRequest` or a mapping of its fields (the
+        ``request`` is a :class:`~seedance_dsl.api.RequestBody` (what a compiled
+        clip's ``resolve`` returns: checked by the API's rules already, sent without
+        pydantic), a :class:`VideoRequest`, or a mapping of its fields (the
         ``payload`` of a compiled clip), validated through the model first.
 
         Raises:

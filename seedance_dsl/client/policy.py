@@ -42,13 +42,11 @@ from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 from urllib.parse import quote, urlsplit
 
-from pydantic import BaseModel, ValidationError
-
 from .._files import create_temp_beside
-from ..api.models import LIMIT_EXCEEDED, ErrorEnvelope, SubmitResponse, Task, VideoRequest
+from ..api.body import LIMIT_EXCEEDED, RequestBody, ResponseShapeError, SubmitResponse
 from ..api.spec import CONTRACT
 from ..limits import LIMITS, exceeded_help, limit
 from .errors import (
@@ -65,6 +63,11 @@ from .errors import (
     error_class_for_code,
 )
 
+if TYPE_CHECKING:  # pydantic is imported when a task is parsed, never before a submit
+    from pydantic import BaseModel
+
+    from ..api.models import Task, VideoRequest
+
 __all__ = [
     "ClientEvent",
     "PollSchedule",
@@ -73,7 +76,7 @@ __all__ = [
 
 log = logging.getLogger("seedance_dsl.client")
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound="BaseModel")
 
 
 # -- the tunables ----------------------------------------------------------------------
@@ -600,11 +603,13 @@ def error_from_response(
     code: str | None = None
     message = ""
     extra: dict[str, Any] = {}
+    from ..api.models import ErrorEnvelope  # an error answer: the models are worth it
+
     try:
         env = ErrorEnvelope.model_validate(load_json(resp.body))
         code, message = env.error.code, env.error.message
         extra = dict(env.error.model_extra or {})
-    except (ValueError, ValidationError):
+    except ValueError:  # not JSON, or not the envelope (pydantic's ValidationError too)
         pass
     message = redact(message[:1000])
     cls = error_class_for_code(code) if code else None
@@ -665,31 +670,59 @@ def transport_error(f: TransportFailure, req: HttpRequest | None, what: str) -> 
 
 
 def parse_model(model: type[M], resp: HttpResponse, req: HttpRequest, redact: Redactor) -> M:
-    """The answer as ``model``, or :class:`UnexpectedResponse` (naming the limit, when
-    one was hit: JSON depth, task id or URL length)."""
-    help_text: str | None = None
+    """The answer as ``model`` (a pydantic model: pydantic is imported here), or
+    :class:`UnexpectedResponse` (naming the limit, when one was hit: JSON depth, task id
+    or URL length)."""
+    from pydantic import ValidationError
+
     try:
-        data = load_json(resp.body)
-        return model.model_validate(data)
-    except (ValueError, ValidationError) as exc:
+        return model.model_validate(load_json(resp.body))
+    except ValueError as exc:
+        detail, limit_name = None, None
         if isinstance(exc, ValidationError):
             first = exc.errors()[0]
-            detail = first["msg"]
+            detail = str(first["msg"])
             if first["type"] == LIMIT_EXCEEDED:
-                help_text = exceeded_help(str((first.get("ctx") or {})["limit"]))
-        elif isinstance(exc, JsonLimitError):
-            detail, help_text = str(exc), exceeded_help(exc.limit)
-        else:
-            detail = "not JSON"
-        raise UnexpectedResponse(
-            f"the server's answer is not a valid {model.__name__} ({redact(str(detail))}): "
-            f"{redact(_snippet(resp.body))}",
-            status=resp.status,
-            request_id=resp.headers.get("x-request-id"),
-            method=req.method,
-            path=req.path,
-            help=help_text,
-        ) from None
+                limit_name = str((first.get("ctx") or {})["limit"])
+        raise _shape_error(model.__name__, exc, detail, limit_name, resp, req, redact) from None
+
+
+def parse_submit(resp: HttpResponse, req: HttpRequest, redact: Redactor) -> SubmitResponse:
+    """The ``202`` answer to a submit, parsed without pydantic (api/body.py), or
+    :class:`UnexpectedResponse` as :func:`parse_model` raises it."""
+    try:
+        return SubmitResponse.from_json(load_json(resp.body))
+    except ResponseShapeError as exc:
+        raise _shape_error("SubmitResponse", exc, str(exc), exc.limit, resp, req, redact) from None
+    except ValueError as exc:
+        raise _shape_error("SubmitResponse", exc, None, None, resp, req, redact) from None
+
+
+def _shape_error(
+    what: str,
+    exc: ValueError,
+    detail: str | None,
+    limit_name: str | None,
+    resp: HttpResponse,
+    req: HttpRequest,
+    redact: Redactor,
+) -> UnexpectedResponse:
+    """An answer that is not the ``what`` of the contract.  ``detail`` says why (``None``:
+    the body did not decode, or was too deep — :class:`JsonLimitError`)."""
+    help_text = exceeded_help(limit_name) if limit_name else None
+    if isinstance(exc, JsonLimitError):
+        detail, help_text = str(exc), exceeded_help(exc.limit)
+    elif detail is None:
+        detail = "not JSON"
+    return UnexpectedResponse(
+        f"the server's answer is not a valid {what} ({redact(detail)}): "
+        f"{redact(_snippet(resp.body))}",
+        status=resp.status,
+        request_id=resp.headers.get("x-request-id"),
+        method=req.method,
+        path=req.path,
+        help=help_text,
+    )
 
 
 def request_deadline() -> float:
@@ -863,25 +896,33 @@ def check_idempotency_key(key: str) -> str:
     return key
 
 
-def as_video_request(request: VideoRequest | Mapping[str, Any]) -> VideoRequest:
-    """A :class:`VideoRequest`, or a mapping validated into one (the payload of a
-    compiled clip).  Raises :class:`pydantic.ValidationError` (a ``ValueError``) naming
-    the field, and ``TypeError`` for anything else."""
+def request_payload(request: RequestBody | VideoRequest | Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON body of a submit.  A :class:`RequestBody` (what a compiled clip
+    resolves to) was checked by the API's rules when it was built: it is sent as it is,
+    without pydantic.  A :class:`VideoRequest` is sent as it is; a mapping of its
+    fields is validated through the model first.  Raises
+    :class:`pydantic.ValidationError` (a ``ValueError``) naming the field, and
+    ``TypeError`` for anything else."""
+    if isinstance(request, RequestBody):
+        return request.to_payload()
+    from ..api.models import VideoRequest
+
     if isinstance(request, VideoRequest):
-        return request
+        return request.to_payload()
     if isinstance(request, Mapping):
-        return VideoRequest.model_validate(dict(request))
+        return VideoRequest.model_validate(dict(request)).to_payload()
     raise TypeError(
-        f"request must be a VideoRequest or a mapping of its fields, not {type(request).__name__}"
+        "request must be a RequestBody, a VideoRequest or a mapping of its fields, "
+        f"not {type(request).__name__}"
     )
 
 
 def submit_flow(
-    ctx: Context, request: VideoRequest | Mapping[str, Any], idempotency_key: str
+    ctx: Context, request: RequestBody | VideoRequest | Mapping[str, Any], idempotency_key: str
 ) -> Flow:
     """POST the request with its Idempotency-Key; every retry re-sends the same bytes."""
     check_idempotency_key(idempotency_key)
-    payload = as_video_request(request).to_payload()
+    payload = request_payload(request)
     for forbidden in CONTRACT.forbidden_fields:  # the model forbids them; belt and braces
         payload.pop(forbidden, None)
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -892,7 +933,7 @@ def submit_flow(
         body,
     )
     resp: HttpResponse = yield from call_flow(ctx, req, key=idempotency_key)
-    return parse_model(SubmitResponse, resp, req, ctx.redact)
+    return parse_submit(resp, req, ctx.redact)
 
 
 def task_request(task_id: str) -> HttpRequest:
@@ -910,6 +951,8 @@ def task_request(task_id: str) -> HttpRequest:
 def get_task_flow(ctx: Context, task_id: str) -> Flow:
     req = task_request(task_id)
     resp: HttpResponse = yield from call_flow(ctx, req)
+    from ..api.models import Task
+
     return parse_model(Task, resp, req, ctx.redact)
 
 
@@ -926,6 +969,8 @@ def wait_flow(
     (measured from the call) with the task still processing; the last poll happens at
     the deadline.  Errors of a poll follow the retry policy; 404 raises at once.
     """
+    from ..api.models import Task
+
     req = task_request(task_id)
     last: list[Task] = []
     started = ctx.clock()

@@ -19,7 +19,8 @@ from ..syntax import nodes
 from ..syntax.diagnostics import Diagnostic, has_errors
 from ..syntax.nodes import Span
 
-if TYPE_CHECKING:  # pydantic is imported only when a request is actually resolved
+if TYPE_CHECKING:
+    from ..api.body import RequestBody
     from ..api.models import VideoRequest
     from ..assets.model import LocalAsset
     from .context import ReferenceContext
@@ -223,8 +224,9 @@ class CompiledClip:
         *,
         allow_loopback_http: bool = False,
         assets: Mapping[str, str] | None = None,
-    ) -> VideoRequest:
-        """The final request, with every slot filled from ``outputs`` (by clip name).
+    ) -> RequestBody:
+        """The final request, with every slot filled from ``outputs`` (by clip name),
+        checked by the API's rules (:class:`~seedance_dsl.api.RequestBody`: no pydantic).
 
         ``outputs`` maps the name of each clip in :attr:`depends_on` to its
         :class:`ClipOutputs` (the URLs the server returned for it).  A clip without
@@ -236,10 +238,11 @@ class CompiledClip:
             MissingClipOutput: ``outputs`` has no entry for a clip this one needs, or
                 that entry lacks the output used (a ``last_frame_url`` of ``None``).  It
                 names both clips and the output; it is a ``KeyError`` too.
-            pydantic.ValidationError: the filled body breaks a rule of the API (for
-                example, an output URL the API does not accept).
+            RequestRejected: the filled body breaks a rule of the API (for example, an
+                output URL the API does not accept); a ``ValueError``, its
+                ``problems`` list each rule.
         """
-        from ..api.models import VideoRequest
+        from ..api.body import RequestBody
 
         body: dict[str, Any] = dict(self.payload)
         if "media_urls" in body:
@@ -256,14 +259,12 @@ class CompiledClip:
             else:
                 body[slot.field][slot.index] = url
         _fill_local(self, body, assets or {})
-        return VideoRequest.model_validate(
-            body, context={"allow_loopback_http": allow_loopback_http}
-        )
+        return RequestBody.check(body, allow_loopback_http=allow_loopback_http)
 
-    def idempotency_key(self, request: VideoRequest, take: int = 0) -> str:
+    def idempotency_key(self, request: RequestBody | VideoRequest, take: int = 0) -> str:
         return idempotency_key(self.storyboard_title, self.name, self.identity_json(request), take)
 
-    def identity_json(self, request: VideoRequest) -> str:
+    def identity_json(self, request: RequestBody | VideoRequest) -> str:
         """What identifies the request: its canonical JSON, with the URL of each local
         file replaced by ``local:sha256:<hex>`` (a presigned URL changes with every
         signature; the bytes do not, so a second render is the same intent)."""

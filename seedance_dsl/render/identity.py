@@ -19,6 +19,7 @@ from ..errors import SeedanceDSLError
 from .state import RenderRecord
 
 if TYPE_CHECKING:
+    from ..api.body import RequestBody
     from ..api.models import VideoRequest
     from ..compiler.model import CompiledClip, CompiledStoryboard
 
@@ -39,7 +40,7 @@ BASE_URL_ENV = "SEEDANCE_BASE_URL"
 SANDBOX_SERVER = "sandbox"
 
 
-def request_hash(request: VideoRequest, clip: CompiledClip | None = None) -> str:
+def request_hash(request: RequestBody | VideoRequest, clip: CompiledClip | None = None) -> str:
     """The hash of a request's identity (``clip.identity_json``: a local file counts by
     its bytes, not by its presigned URL)."""
     text = request.canonical_json() if clip is None else clip.identity_json(request)

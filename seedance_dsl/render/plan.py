@@ -247,10 +247,10 @@ def _resolved(
 ) -> PlanEntry | tuple[dict[str, Any], str, str]:
     """The body a clip sends, its Idempotency-Key and its hash (or the ``invalid``
     entry).  A clip without placeholders sends its compiled payload, which the
-    compiler's own rule checks (:mod:`seedance_dsl.api.rules`) already passed: no
-    pydantic model is built, so ``plan`` never imports pydantic (start-up time,
-    docs/benchmarks.md).  A clip filled with earlier outputs is validated as the
-    renderer's request is."""
+    compiler's own rule checks (:mod:`seedance_dsl.api.rules`) already passed.  A clip
+    filled with earlier outputs is checked by the same rules as the renderer's request
+    (:class:`~seedance_dsl.api.RequestBody`).  Neither imports pydantic (start-up
+    time, docs/benchmarks.md)."""
     if not clip.slots and not clip.local_references:
         import hashlib
 
@@ -259,18 +259,17 @@ def _resolved(
         payload = dict(clip.payload)
         body = canonical_json(payload)
         return payload, clip.preview_key(take), hashlib.sha256(body.encode("utf-8")).hexdigest()
-    from pydantic import ValidationError
+    from ..api.body import RequestRejected
 
     try:
         request = clip.resolve(
             outputs, allow_loopback_http=loopback_allowed(server), assets=pending_uploads(clip)
         )
-    except ValidationError as exc:
-        msg = "; ".join(str(e.get("msg", "")) for e in exc.errors())
+    except RequestRejected as exc:
         return PlanEntry(
             clip.name,
             "invalid",
-            f"the request breaks an API rule: {msg}",
+            f"the request breaks an API rule: {exc}",
             0,
             clip.depends_on,
         )

@@ -77,7 +77,8 @@ from .redaction import redact_request, redact_request_json, redact_text
 from .state import RenderRecord, StateDB, StateError
 
 if TYPE_CHECKING:
-    from ..api.models import SubmitResponse, Task, VideoRequest
+    from ..api.body import RequestBody, SubmitResponse
+    from ..api.models import Task
     from ..client.ratelimit import Slot
     from ..compiler.model import ClipOutputs, CompiledClip, CompiledStoryboard
 
@@ -98,7 +99,7 @@ class RenderClient(Protocol):
 
     async def submit(
         self,
-        request: VideoRequest,
+        request: RequestBody,
         idempotency_key: str,
         *,
         retry: Any = None,
@@ -159,10 +160,10 @@ class _Clip:
     status: ClipStatus = "waiting"
     reason: str = ""
     #: the request as sent (chained inputs renewed, render/inputs.py)
-    request: VideoRequest | None = None
+    request: RequestBody | None = None
     #: the request with the original output URLs: its hash and key (a renewal is the
     #: same intent, never a second charge)
-    identity: VideoRequest | None = None
+    identity: RequestBody | None = None
     #: its expired chained inputs are being renewed / were checked (render/inputs.py)
     renewing: bool = False
     inputs_checked: bool = False
@@ -234,8 +235,12 @@ Outcome = SubmitOutcome | PollOutcome | DownloadOutcome
 
 
 def _import_finishing() -> None:
-    """What finishing a clip needs and submitting does not: PyAV (the provenance stamp,
-    ~80 ms to import).  A thread imports it while the first renders run."""
+    """What polling and finishing a clip need and submitting does not: the pydantic
+    models of the task answers (~70 ms; a submit is sent and its answer parsed without
+    them, api/body.py) and PyAV (the provenance stamp, ~80 ms).  A thread imports them
+    while the first renders run."""
+    from ..api import models  # noqa: F401
+
     with contextlib.suppress(Exception):  # the stamp itself reports a missing PyAV
         import av  # noqa: F401
 
@@ -452,17 +457,16 @@ class Renderer:
             self._take(c.name),
         )
 
-    def _resolve(self, c: _Clip, outputs: Mapping[str, ClipOutputs]) -> VideoRequest | None:
-        from pydantic import ValidationError
+    def _resolve(self, c: _Clip, outputs: Mapping[str, ClipOutputs]) -> RequestBody | None:
+        from ..api.body import RequestRejected
 
         try:
             return c.compiled.resolve(
                 outputs, allow_loopback_http=self.allow_loopback, assets=self.opts.asset_urls
             )
-        except ValidationError as exc:
-            msg = "; ".join(str(e.get("msg", "")) for e in exc.errors())
+        except RequestRejected as exc:
             self._fail(
-                c, Event.INVALID, "invalid_request", f"the request breaks an API rule: {msg}"
+                c, Event.INVALID, "invalid_request", f"the request breaks an API rule: {exc}"
             )
             return None
 
@@ -664,8 +668,7 @@ class Renderer:
 
     def _needs_submit_with(self, child: _Clip) -> bool:
         """Would ``child`` be submitted (not reused) with the stored outputs of its inputs?"""
-        from pydantic import ValidationError
-
+        from ..api.body import RequestRejected
         from ..compiler.model import ClipOutputs
 
         if child.status != "waiting":
@@ -684,7 +687,7 @@ class Renderer:
             req = child.compiled.resolve(
                 outs, allow_loopback_http=self.allow_loopback, assets=self.opts.asset_urls
             )
-        except (KeyError, ValidationError):
+        except (KeyError, RequestRejected):
             return True
         rec = self.db.latest_for(
             self.server,

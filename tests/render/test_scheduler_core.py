@@ -263,7 +263,7 @@ class MemoryServer:
             tid = self.keys[idempotency_key] = f"t{len(self.tasks)}"
             self.tasks[tid] = self.clock()
         self.most_active = max(self.most_active, self._active())
-        return SubmitResponse.model_validate({"id": tid, "status": "queued", "credits_used": 10})
+        return SubmitResponse.from_json({"id": tid, "status": "queued", "credits_used": 10})
 
     async def get_task(self, task_id: str, *, slot: Any = None) -> Task:
         if slot is not None:
