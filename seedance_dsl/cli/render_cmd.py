@@ -245,10 +245,12 @@ def render(
     $SEEDANCE_API_KEY.
     """
     from .._timing import mark
+    from ..client import tls
     from ..render.progress import make_progress
     from ._common import verbosity
 
     mark("cli_parsed")
+    tls.prepare()  # the CA bundle is read while the storyboard compiles
 
     progress = make_progress(fmt, verbosity=verbosity())
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import functools
 import random
 import ssl
 import time
@@ -28,6 +27,7 @@ import httpx
 from .._version import __version__
 from ..api.body import RequestBody, SubmitResponse
 from ..secret import ApiKey
+from . import tls
 from .config import ClientConfig, Timeouts, resolve_config
 from .policy import (
     ClientEvent,
@@ -59,12 +59,6 @@ if TYPE_CHECKING:  # pydantic is imported when a task is parsed, never before a 
 __all__ = ["AsyncSeedanceClient", "SeedanceClient"]
 
 _MAX_ERROR_BODY = 1 << 16
-
-
-@functools.cache
-def _ssl_context() -> ssl.SSLContext:
-    """One verified TLS context per process (building one costs ~50 ms)."""
-    return httpx.create_ssl_context()
 
 
 def _lower(headers: httpx.Headers) -> dict[str, str]:
@@ -177,7 +171,7 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 
 
 def _deadline_transport() -> httpx.HTTPTransport:
-    transport = httpx.HTTPTransport(verify=_ssl_context(), trust_env=False)
+    transport = httpx.HTTPTransport(verify=tls.context(), trust_env=False)
     pool: Any = getattr(transport, "_pool", None)
     if pool is not None and hasattr(pool, "_network_backend"):
         pool._network_backend = _DeadlineBackend(pool._network_backend)
@@ -278,7 +272,7 @@ class _Base:
             headers={"User-Agent": f"seedance-dsl/{__version__}", "Accept": "application/json"},
             follow_redirects=False,
             trust_env=False,
-            verify=_ssl_context(),
+            verify=tls.context(),
         )
 
 
