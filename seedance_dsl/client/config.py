@@ -34,7 +34,6 @@ import ipaddress
 import os
 import stat
 import sys
-import tomllib
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -199,6 +198,8 @@ def _read_config_file(path: Path) -> dict[str, Any]:
             f"cannot read the config file {path}: {exc.strerror}",
             help="fix its permissions (chmod 600) or point SEEDANCE_CONFIG elsewhere",
         ) from None
+    import tomllib  # only when there is a file (~3 ms of every client otherwise)
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
