@@ -142,3 +142,10 @@ def test_the_submit_path_modules_import_no_pydantic() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip() == ""
+
+
+def test_the_fields_are_the_documented_ones_in_order() -> None:
+    import dataclasses
+
+    assert [f.name for f in dataclasses.fields(RequestBody)] == list(BODY_FIELDS)
+    assert list(VideoRequest.model_fields) == list(BODY_FIELDS)
