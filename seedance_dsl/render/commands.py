@@ -37,7 +37,6 @@ from .identity import (
 )
 from .lock import RenderLock
 from .plan import Plan, PlanEntry, make_plan, render_order
-from .polling import PollPolicy
 from .preflight import check_secrets, preflight
 from .pricing import PriceTable
 from .state import RenderRecord, StateDB
@@ -47,6 +46,7 @@ if TYPE_CHECKING:
     from ..compiler.model import CompiledClip, CompiledStoryboard
     from ..syntax.diagnostics import Diagnostic
     from .budget import SharedBudget
+    from .polling import PollPolicy
     from .runner import Renderer, RenderOptions
 
 __all__ = [
@@ -440,6 +440,7 @@ def render_storyboard(
     import asyncio
 
     from .budget import SharedBudget
+    from .polling import PollPolicy
     from .runner import DEFAULT_CONCURRENCY, RenderOptions
 
     lifetime, margin = _output_url_limits()

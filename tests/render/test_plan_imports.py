@@ -24,7 +24,7 @@ def test_plan_imports_no_pydantic_scheduler_client_asyncio_or_logging(tmp_path: 
         "from seedance_dsl.render.commands import plan_file\n"
         f"p = plan_file({str(ROOT / 'examples' / 'teaser.shot')!r}, sandbox=True)\n"
         "assert p.entries\n"
-        "print(sorted(m for m in ('pydantic', 'httpx', 'seedance_dsl.render.runner', 'asyncio', 'logging')"
+        "print(sorted(m for m in ('pydantic', 'httpx', 'seedance_dsl.render.runner', 'seedance_dsl.render.polling', 'asyncio', 'logging')"
         " if m in sys.modules))\n"
     )
     env = {"SEEDANCE_STATE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
