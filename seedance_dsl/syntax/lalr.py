@@ -307,7 +307,7 @@ def shipped_tables(hash_: str) -> Tables | None:
     lexers' patterns are compiled with ``re.compile`` when first used."""
     try:
         from . import _tables as m
-    except ImportError:  # pragma: no cover - a broken install: build them instead
+    except Exception:  # a broken install (the module missing, corrupt): build them
         return None
     if hash_ != m.GRAMMAR_HASH:
         return None

@@ -111,3 +111,18 @@ def test_a_first_run_imports_neither_lark_nor_pickle(tmp_path: Path) -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert proc.stdout.strip() == "[]"
+
+
+def test_without_the_shipped_module_the_tables_are_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a broken install (the module missing): correct, only slower
+    import seedance_dsl.syntax
+
+    monkeypatch.delattr(seedance_dsl.syntax, "_tables", raising=False)
+    monkeypatch.setitem(sys.modules, "seedance_dsl.syntax._tables", None)
+    text = grammar_text()
+    assert lalr.shipped_tables(lalr.grammar_hash(text)) is None
+    tables = lalr.load_tables(text, tmp_path)
+    assert tables.sre_key == lalr.sre_key()
+    assert _without_compiled(tables) == _without_compiled(lalr.build_tables(text))
