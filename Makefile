@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest wheel-check bench clean chromium golden facades grammar-test vsix vsix-check
+.PHONY: install demo test lint typecheck pytest wheel-check bench clean chromium golden facades tables grammar-test vsix vsix-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -95,6 +95,12 @@ golden: $(STAMP)
 # mapping (seedance_dsl/_lazy.py); tests/test_facades.py fails when they are stale.
 facades: $(STAMP)
 	$(BIN)/python tools/facades.py --write
+
+# Regenerate seedance_dsl/syntax/_tables.py, the grammar's LALR tables shipped with the
+# package, from grammar/shot.lark (after a grammar change; review the diff, then commit).
+# tests/syntax/test_shipped_tables.py fails when it is stale.
+tables: $(STAMP)
+	$(BIN)/python tools/tables.py --write
 
 # Every benchmark in bench/, one after another (they are not tests: they print and record
 # figures for docs/benchmarks.md). A few minutes; run on an otherwise idle machine.

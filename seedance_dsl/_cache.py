@@ -1,6 +1,7 @@
 """The user's cache directory, and whether an entry in it may be loaded.
 
-Two caches live there: the grammar's LALR tables (pickles, :mod:`.syntax.lalr`) and
+Two caches live there: the grammar's LALR tables (pickles, :mod:`.syntax.lalr`; only for
+a grammar the shipped :mod:`.syntax._tables` was not generated from) and
 jinja2's compiled templates (marshalled code, :mod:`.compiler`).  Both are code: loading
 an entry that someone else could have written would run their code.  So the directory is
 ``$SEEDANCE_CACHE_DIR``, else ``$XDG_CACHE_HOME/seedance-dsl``, else

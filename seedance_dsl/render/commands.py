@@ -16,7 +16,6 @@ See ``docs/rendering.md``.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import signal
@@ -28,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 from .._timing import mark
 from ..api.spec import CONTRACT
 from ..errors import SeedanceDSLError, UsageError
-from .budget import SharedBudget, parse_rate_limit
 from .events import EXIT_STORYBOARD, EXIT_USAGE, EventSink, RenderSummary
 from .identity import (
     SANDBOX_SERVER,
@@ -39,7 +37,6 @@ from .identity import (
 )
 from .lock import RenderLock
 from .plan import Plan, PlanEntry, make_plan, render_order
-from .polling import PollPolicy
 from .preflight import check_secrets, preflight
 from .pricing import PriceTable
 from .state import RenderRecord, StateDB
@@ -48,6 +45,8 @@ if TYPE_CHECKING:
     from ..client.policy import ClientEvent
     from ..compiler.model import CompiledClip, CompiledStoryboard
     from ..syntax.diagnostics import Diagnostic
+    from .budget import SharedBudget
+    from .polling import PollPolicy
     from .runner import Renderer, RenderOptions
 
 __all__ = [
@@ -273,6 +272,9 @@ def _rate_limit(rate_limit: str | tuple[int, float] | None) -> tuple[int, float]
         return CONTRACT.rate_limit_requests, CONTRACT.rate_limit_window_s
     if isinstance(value, tuple):
         return value
+    # (render/budget.py loads the client's rate limiter and asyncio: not for `plan`)
+    from .budget import parse_rate_limit
+
     try:
         return parse_rate_limit(value)
     except ValueError as exc:
@@ -435,6 +437,10 @@ def render_storyboard(
             raise RenderSetupError(exc.message, help=exc.help) from None
     # the scheduler (asyncio, the client, pydantic models) only when rendering: `plan`
     # and `status` never load it (start-up: docs/benchmarks.md)
+    import asyncio
+
+    from .budget import SharedBudget
+    from .polling import PollPolicy
     from .runner import DEFAULT_CONCURRENCY, RenderOptions
 
     lifetime, margin = _output_url_limits()
@@ -661,6 +667,8 @@ def _signals(renderer: Renderer, *, enabled: bool) -> Iterator[None]:
     if not enabled:
         yield
         return
+    import asyncio
+
     loop = asyncio.get_running_loop()
     count = {"n": 0}
 
@@ -886,5 +894,7 @@ def _refresh(sb: CompiledStoryboard, server: str, api_key: str | None, base_url:
             db.close()
             await client.aclose()
         return n
+
+    import asyncio  # (only here: `status` without --refresh runs no event loop)
 
     return asyncio.run(go())

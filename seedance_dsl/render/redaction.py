@@ -10,7 +10,8 @@ expires.
   is its ``request_hash`` / Idempotency-Key, computed from the body before it is
   recorded; the outputs the next clips need are the record's own ``video_url`` /
   ``last_frame_url``.
-- :class:`PresignedQueryFilter`: a :mod:`logging` filter on the ``httpx`` and ``httpcore``
+- :class:`~.log_filter.PresignedQueryFilter` (in :mod:`.log_filter`, which imports
+  :mod:`logging`): a filter on the ``httpx`` and ``httpcore``
   loggers (installed by :func:`install_log_filter`, which ``render`` calls) that rewrites
   every record whose text holds a URL with a query — an httpx ``HTTP Request: GET
   https://…?X-Amz-Signature=…`` line, an httpcore debug line — to the URL without it.
@@ -20,13 +21,11 @@ expires.
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
-    "PresignedQueryFilter",
     "install_log_filter",
     "redact_request",
     "redact_request_json",
@@ -87,39 +86,10 @@ def redact_text(text: str) -> str:
     return _URL_IN_TEXT.sub(cut, text)
 
 
-class PresignedQueryFilter(logging.Filter):
-    """Rewrites a log record whose message holds a presigned URL's query (it never drops
-    a record: the line stays, without the credential)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a record whose arguments do not format: leave it to logging
-            return True
-        cleaned = redact_text(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
-
-
-#: the loggers whose records hold request URLs (httpx: INFO ``HTTP Request: …``;
-#: httpcore: DEBUG ``send_request_headers`` / connection lines)
-LOGGERS = (
-    "seedance_dsl.client",
-    "httpx",
-    "httpcore",
-    "httpcore.connection",
-    "httpcore.http11",
-    "httpcore.http2",
-    "httpcore.proxy",
-    "httpcore.socks",
-)
-_FILTER = PresignedQueryFilter()
-
-
 def install_log_filter() -> None:
-    """Put :class:`PresignedQueryFilter` on the httpx and httpcore loggers (once)."""
-    for name in LOGGERS:
-        logger = logging.getLogger(name)
-        if _FILTER not in logger.filters:
-            logger.addFilter(_FILTER)
+    """Put :class:`~seedance_dsl.render.log_filter.PresignedQueryFilter` on the httpx and
+    httpcore loggers (once).  (:mod:`logging` is imported only here: ``plan`` and
+    ``check`` never load it.)"""
+    from .log_filter import install
+
+    install()

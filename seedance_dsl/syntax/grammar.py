@@ -3,10 +3,13 @@
 The grammar ships inside the wheel as ``seedance_dsl/grammar/shot.lark`` (pyproject
 force-includes the top-level ``grammar/shot.lark``); in an editable install it is read
 from the repository's ``grammar/`` directory.  The LALR tables Lark computes from it
-(:mod:`.lalr`) are cached in the user's cache directory (``$SEEDANCE_CACHE_DIR``, else
-``$XDG_CACHE_HOME/seedance-dsl``, else ``~/.cache/seedance-dsl``), keyed by the grammar's
-hash, so a changed grammar is never read from a stale cache.  ``SEEDANCE_CACHE_DIR=off``
-disables the cache (the tables are then rebuilt by Lark on every run).
+ship with the package (:mod:`._tables`, ``make tables``), keyed by the hash of the text
+:func:`grammar_text` reads; for any other grammar text (one edited without ``make
+tables``) they are built by Lark and cached in the user's cache directory
+(``$SEEDANCE_CACHE_DIR``, else ``$XDG_CACHE_HOME/seedance-dsl``, else
+``~/.cache/seedance-dsl``), keyed by the grammar's hash, so a changed grammar is never
+read from stale tables.  ``SEEDANCE_CACHE_DIR=off`` disables that cache (such tables are
+then rebuilt by Lark on every run).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """`seedance plan` starts fast: it builds no pydantic model for a clip without
 placeholders (the compiler's rule checks already passed its body), and it loads
-neither the scheduler nor the HTTP client (issue 12)."""
+neither the scheduler nor the HTTP client, nor asyncio or logging (issue 12)."""
 
 from __future__ import annotations
 
@@ -18,13 +18,13 @@ from seedance_dsl.render.plan import _resolved
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_plan_imports_no_pydantic_no_scheduler_no_client(tmp_path: Path) -> None:
+def test_plan_imports_no_pydantic_scheduler_client_asyncio_or_logging(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "from seedance_dsl.render.commands import plan_file\n"
         f"p = plan_file({str(ROOT / 'examples' / 'teaser.shot')!r}, sandbox=True)\n"
         "assert p.entries\n"
-        "print(sorted(m for m in ('pydantic', 'httpx', 'seedance_dsl.render.runner')"
+        "print(sorted(m for m in ('pydantic', 'httpx', 'seedance_dsl.render.runner', 'seedance_dsl.render.polling', 'asyncio', 'logging')"
         " if m in sys.modules))\n"
     )
     env = {"SEEDANCE_STATE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}

@@ -1,7 +1,7 @@
 """The language's functions themselves (not only the modules that define them) load none
 of the heavy libraries: calling parse_text / parse_file / format_text / check in a fresh
 interpreter never imports httpx, jinja2, pydantic, rich (or the server's and the video's
-libraries), and with the grammar's tables cached not even Lark.
+libraries), nor Lark (the grammar's tables ship with the package), even on a first run.
 
 (Importing the CLI modules is tested in tests/cli_language; a lazy ``import httpx``
 *inside* one of these functions would only show when the function runs.)
@@ -53,8 +53,8 @@ def _loaded(env: dict[str, str]) -> list[str]:
 
 def test_parse_format_and_check_import_no_heavy_module(tmp_path: Path) -> None:
     env = {**os.environ, "SEEDANCE_CACHE_DIR": str(tmp_path / "cache")}
-    cold = _loaded(env)  # the first run lets Lark compile the grammar (and caches it)
-    assert [m for m in cold if m != "lark"] == []
+    cold = _loaded(env)  # a fresh cache: the shipped tables (syntax/_tables.py), no Lark
+    assert cold == [], f"loaded {cold}"
     warm = _loaded(env)
     assert warm == [], f"loaded {warm}"
 
