@@ -977,13 +977,22 @@ class Renderer:
                 await asyncio.sleep(0)
                 continue
             self._flush_manifest_batch()
-            if self.submits and not self._warmed and (timeout is None or timeout > 0.2):
+            if self._warm_up_due(silent, timeout):
                 self._warmed = True  # idle with renders under way: import the rest now
                 threading.Thread(target=_import_finishing, name="seedance-warm-up").start()
             await self._idle(self._wake, timeout)
 
     #: the imports of finishing a clip have been started (:func:`_import_finishing`)
     _warmed = False
+
+    def _warm_up_due(self, silent: float | None, timeout: float | None) -> bool:
+        """Start the finishing imports now?  Once renders are under way, every call has
+        been answered (``silent`` is ``None``: a thread importing PyAV holds the GIL for
+        tens of ms, which would delay the submits still being sent and their answers,
+        and so every clip's first poll) and the loop is about to sleep a while."""
+        if self._warmed or not self.submits or silent is not None:
+            return False
+        return timeout is None or timeout > 0.2
 
     async def _start(self, action: Start) -> None:
         """Reserve the request's slot, then start it with that slot."""
