@@ -196,6 +196,16 @@ class _Clip:
     probe: bool = False
     held: bool = False
 
+    def anchor(self, max_advance_s: float) -> float:
+        """When the server most likely created the task: halfway between the submit's
+        send and its answer (the answer also waits for the client to read it), at most
+        ``max_advance_s`` before the answer (a submit the client retried was created
+        by its last attempt).  Polls are scheduled from here: the learned render times
+        are the server's ``created_at``→``updated_at``."""
+        return self.submit_answered - min(
+            max(0.0, self.submit_answered - self.submit_sent) / 2, max_advance_s
+        )
+
     @property
     def name(self) -> str:
         return self.compiled.name
@@ -1291,7 +1301,7 @@ class Renderer:
         elif not exp.known:
             self._cold_first_poll(c)
         else:
-            c.next_poll_at = c.submit_answered + self.opts.poll.first_poll(
+            c.next_poll_at = self._anchor(c) + self.opts.poll.first_poll(
                 exp, self.times.floor(c.exp_key)
             )
         self._emit(
@@ -1350,13 +1360,15 @@ class Renderer:
             c.seen_processing_s = max(c.seen_processing_s, elapsed)
             self.times.seen_processing(c.exp_key, elapsed)
             exp = self.times.expectation(c.exp_key)
+            anchor = self._anchor(c)
+            since = now - anchor
             if c.probe and not exp.known:
-                c.next_poll_at = c.submit_answered + self.opts.poll.probe_next_poll(elapsed)
+                c.next_poll_at = anchor + self.opts.poll.probe_next_poll(since)
             elif c.held and not exp.known:
                 c.next_poll_at = c.submit_answered + self.opts.task_timeout_s
             else:
-                c.next_poll_at = c.submit_answered + self.opts.poll.next_poll(
-                    exp, elapsed, self.times.floor(c.exp_key) if not exp.known else 0.0
+                c.next_poll_at = anchor + self.opts.poll.next_poll(
+                    exp, since, self.times.floor(c.exp_key) if not exp.known else 0.0
                 )
             # the poll that can tell a task is stuck goes out when the ceiling is reached
             c.next_poll_at = min(c.next_poll_at, c.submit_answered + self.opts.task_timeout_s)
@@ -1367,6 +1379,9 @@ class Renderer:
                 elapsed_s=round(elapsed, 3),
                 expected_s=exp.expected_s,
             )
+
+    def _anchor(self, c: _Clip) -> float:
+        return c.anchor(self.opts.poll.min_interval_s)
 
     def _cold_first_poll(self, c: _Clip) -> None:
         """Nothing learned about this kind of clip: the first one in flight is its probe
@@ -1381,7 +1396,7 @@ class Renderer:
             c.next_poll_at = c.submit_answered + self.opts.task_timeout_s
         else:
             c.probe = True
-            c.next_poll_at = c.submit_answered + self.opts.poll.probe_first_poll()
+            c.next_poll_at = self._anchor(c) + self.opts.poll.probe_first_poll()
 
     def _release_held(self, key: ExpKey) -> None:
         """A kind's probe left rendering: its held clips follow the render time it taught,
@@ -1400,7 +1415,7 @@ class Renderer:
             for o in held:
                 o.held = False
                 first = self.opts.poll.first_poll(exp)
-                o.next_poll_at = o.submit_answered + min(first, ceiling)
+                o.next_poll_at = min(self._anchor(o) + first, o.submit_answered + ceiling)
         else:
             o = min(held, key=lambda x: x.submit_answered)
             o.held, o.probe = False, True

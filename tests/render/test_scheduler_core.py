@@ -234,8 +234,11 @@ class MemoryServer:
         max_active: int = 2,
         timestamps: bool = False,
         failing: tuple[str, ...] = (),
+        answer_delay_s: float = 0.0,
     ) -> None:
         self.clock = clock
+        self.answer_delay_s = answer_delay_s  # from a task's creation to its submit's answer
+        self.polls: dict[str, list[float]] = {}  # task id -> when it was polled
         self.render_s = render_s
         self.max_active = max_active
         self.tasks: dict[str, float] = {}  # id -> created at
@@ -262,6 +265,7 @@ class MemoryServer:
                 raise cerr.ServiceBusy("busy", status=503)
             tid = self.keys[idempotency_key] = f"t{len(self.tasks)}"
             self.tasks[tid] = self.clock()
+            self.clock.advance(self.answer_delay_s)
         self.most_active = max(self.most_active, self._active())
         return SubmitResponse.model_validate({"id": tid, "status": "queued", "credits_used": 10})
 
@@ -269,6 +273,7 @@ class MemoryServer:
         if slot is not None:
             slot.done()
         self.requests.append(self.clock())
+        self.polls.setdefault(task_id, []).append(self.clock())
         done = self.clock() >= self.tasks[task_id] + self.render_s
         body: dict[str, Any] = {"id": task_id, "status": "completed" if done else "processing"}
         if self.timestamps:  # the server's own times: when it was created, and completed
@@ -382,6 +387,39 @@ def test_a_cold_render_polls_one_clip_per_kind_and_keeps_to_the_budget(tmp_path:
     learned = [s for *_, s in db.render_times("https://memory.example.test")]
     assert len(learned) == 12 and all(s == pytest.approx(20.0) for s in learned)
     db.close()
+
+
+def test_polls_count_from_when_the_server_most_likely_created_the_task(tmp_path: Path) -> None:
+    """The learned render time runs from the task's creation (the server's created_at),
+    which lies between the submit's send and its answer: the first poll is scheduled
+    from halfway between the two, not from the answer (a slow answer — the client
+    reading a burst of answers one by one — delayed every first poll, hence every
+    clip's completion being noticed)."""
+    render_virtually(tmp_path, independent(3, "Warm-up"), timestamps=True, max_active=8)
+    summary, mem, clock, db = render_virtually(
+        tmp_path,
+        independent(3, "Slow answers").replace("scene number", "slow answer"),
+        timestamps=True,
+        max_active=8,
+        answer_delay_s=0.4,
+    )
+    assert [c.status for c in summary.clips] == ["done"] * 3
+    first_poll = 20.0 + 0.75 * 0.6  # E + 0.75 spreads (3 equal samples: 3 % of E)
+    for tid, polls in mem.polls.items():
+        late = polls[0] - mem.tasks[tid] - first_poll
+        assert 0.0 <= late <= 0.2 + 1e-6, (tid, late)  # half the answer's delay
+    db.close()
+
+
+def test_a_clip_anchor_is_halfway_between_send_and_answer_capped() -> None:
+    from seedance_dsl.render.runner import _Clip
+
+    c = _Clip(compiled=None)  # type: ignore[arg-type]
+    c.submit_sent, c.submit_answered = 10.0, 10.4
+    assert c.anchor(0.5) == pytest.approx(10.2)
+    assert c.anchor(0.1) == pytest.approx(10.3)  # a retried submit: at most this early
+    c.submit_sent = c.submit_answered  # a resumed task
+    assert c.anchor(0.5) == 10.4
 
 
 def test_learned_render_times_belong_to_their_server(tmp_path: Path) -> None:
