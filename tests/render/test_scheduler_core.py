@@ -396,7 +396,7 @@ def test_polls_count_from_when_the_server_most_likely_created_the_task(tmp_path:
     reading a burst of answers one by one — delayed every first poll, hence every
     clip's completion being noticed)."""
     render_virtually(tmp_path, independent(3, "Warm-up"), timestamps=True, max_active=8)
-    summary, mem, clock, db = render_virtually(
+    summary, mem, _clock, db = render_virtually(
         tmp_path,
         independent(3, "Slow answers").replace("scene number", "slow answer"),
         timestamps=True,
