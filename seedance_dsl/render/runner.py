@@ -1522,10 +1522,7 @@ class Renderer:
             video_url, frame_url = await self._live_output_urls(c, rec)
         try:
             async with self._dl_sem:
-                await self.client.download(video_url, video)
-                if frame_url and frame is not None:
-                    await self.client.download(frame_url, frame)
-                stamped = await self._stamp(c, rec, video)
+                stamped = await self._fetch_outputs(c, rec, (video_url, video), (frame_url, frame))
         except cerr.SeedanceError as exc:
             disk = write_failure(exc)
             if disk is not None:  # --out is full or read-only: stop, the task is kept
@@ -1533,6 +1530,31 @@ class Renderer:
             self._apply(c, DownloadOutcome(reused, video, frame, error=exc))
             return
         self._apply(c, DownloadOutcome(reused, video, frame, stamped=stamped))
+
+    async def _fetch_outputs(
+        self,
+        c: _Clip,
+        rec: RenderRecord,
+        video: tuple[str, Path],
+        frame: tuple[str | None, Path | None],
+    ) -> bool:
+        """The video (then its provenance stamp) and the last frame, side by side: a
+        clip is finished one round trip sooner.  Both end before a failure of either is
+        raised (each writes its file atomically or not at all); returns whether the
+        video was stamped."""
+
+        async def video_then_stamp() -> bool:
+            await self.client.download(video[0], video[1])
+            return await self._stamp(c, rec, video[1])
+
+        jobs: list[Awaitable[Any]] = [video_then_stamp()]
+        if frame[0] and frame[1] is not None:
+            jobs.append(self.client.download(frame[0], frame[1]))
+        got = await asyncio.gather(*jobs, return_exceptions=True)
+        for outcome in got:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        return bool(got[0])
 
     async def _live_output_urls(self, c: _Clip, rec: RenderRecord) -> tuple[str, str | None]:
         """The record's output URLs, or — when one has expired (render/inputs.py) — the

@@ -306,7 +306,7 @@ def render_virtually(
     **server: Any,
 ) -> tuple[Any, MemoryServer, FakeClock, StateDB]:
     clock = FakeClock()
-    mem = MemoryServer(clock, **server)
+    mem = server.pop("server_class", MemoryServer)(clock, **server)
     sb = compile_text(text, str(tmp_path / "film.shot"))
     db = StateDB(tmp_path / "state.db")
 
@@ -408,6 +408,37 @@ def test_polls_count_from_when_the_server_most_likely_created_the_task(tmp_path:
     for tid, polls in mem.polls.items():
         late = polls[0] - mem.tasks[tid] - first_poll
         assert 0.0 <= late <= 0.2 + 1e-6, (tid, late)  # half the answer's delay
+    db.close()
+
+
+class OverlapServer(MemoryServer):
+    """Records how many of one task's files are being downloaded at once."""
+
+    def __init__(self, *a: Any, **kw: Any) -> None:
+        super().__init__(*a, **kw)
+        self.active: dict[str, int] = {}
+        self.most: dict[str, int] = {}
+
+    async def download(self, url: str, path: Path) -> Path:
+        tid = url.rsplit("/", 1)[1].split(".")[0]
+        self.active[tid] = self.active.get(tid, 0) + 1
+        self.most[tid] = max(self.most.get(tid, 0), self.active[tid])
+        for _ in range(3):
+            await asyncio.sleep(0)
+        self.active[tid] -= 1
+        return await super().download(url, path)
+
+
+def test_a_clips_video_and_last_frame_download_side_by_side(tmp_path: Path) -> None:
+    """Issue 12: finishing a clip costs one download's time, not two one after the other."""
+    summary, mem, _clock, db = render_virtually(
+        tmp_path, independent(2), max_active=8, server_class=OverlapServer
+    )
+    assert [c.status for c in summary.clips] == ["done"] * 2
+    assert isinstance(mem, OverlapServer) and mem.most == {"t0": 2, "t1": 2}
+    for c in summary.clips:
+        assert c.video_path and Path(c.video_path).read_bytes().startswith(b"frames of")
+        assert c.frame_path and Path(c.frame_path).exists()
     db.close()
 
 
