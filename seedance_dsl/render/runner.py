@@ -1368,7 +1368,10 @@ class Renderer:
                 c.next_poll_at = c.submit_answered + self.opts.task_timeout_s
             else:
                 c.next_poll_at = anchor + self.opts.poll.next_poll(
-                    exp, since, self.times.floor(c.exp_key) if not exp.known else 0.0
+                    exp,
+                    since,
+                    self.times.floor(c.exp_key) if not exp.known else 0.0,
+                    tail=exp.known and self._tail_has_room(),
                 )
             # the poll that can tell a task is stuck goes out when the ceiling is reached
             c.next_poll_at = min(c.next_poll_at, c.submit_answered + self.opts.task_timeout_s)
@@ -1379,6 +1382,19 @@ class Renderer:
                 elapsed_s=round(elapsed, 3),
                 expected_s=exp.expected_s,
             )
+
+    #: requests kept aside when the tail's polls are tightened
+    TAIL_RESERVE = 2
+
+    def _tail_has_room(self) -> bool:
+        """Are the clips still rendering the run's tail, with requests to spare?  Every
+        clip in flight may need two more polls, every clip not yet submitted a submit
+        and a poll, and a reserve stays: only then are the tail's polls tightened, so
+        they never make a clip wait for the next window."""
+        rendering = sum(1 for o in self.clips.values() if o.status in ("submitting", "rendering"))
+        unsent = sum(1 for o in self.clips.values() if o.status in ("waiting", "ready"))
+        need = 2 * rendering + 2 * unsent + self.TAIL_RESERVE
+        return self.budget.available() >= need
 
     def _anchor(self, c: _Clip) -> float:
         return c.anchor(self.opts.poll.min_interval_s)

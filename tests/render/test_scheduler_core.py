@@ -6,6 +6,7 @@ in-memory server (no socket, no sleep)."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -440,6 +441,37 @@ def test_a_clips_video_and_last_frame_download_side_by_side(tmp_path: Path) -> N
         assert c.video_path and Path(c.video_path).read_bytes().startswith(b"frames of")
         assert c.frame_path and Path(c.frame_path).exists()
     db.close()
+
+
+def _steps_of_a_slow_clip(tmp_path: Path, requests: int) -> list[float]:
+    """Learn E = 20 s (one sample: spread 10 %), then render one clip taking 22.5 s: the
+    poll intervals after the first (at E + 0.75 spreads, 21.5 s) found it processing."""
+    render_virtually(tmp_path, independent(1, "Warm-up"), timestamps=True, max_active=8)
+    summary, mem, _clock, db = render_virtually(
+        tmp_path,
+        independent(1, "Slow").replace("scene number", "a slow one"),
+        requests=requests,
+        timestamps=True,
+        max_active=8,
+        render_s=22.5,
+    )
+    db.close()
+    assert [c.status for c in summary.clips] == ["done"]
+    (polls,) = mem.polls.values()
+    return [round(b - a, 6) for a, b in itertools.pairwise(polls)]
+
+
+def test_the_last_clip_in_flight_is_polled_in_smaller_steps(tmp_path: Path) -> None:
+    """Issue 12: the clip that ends the run (here the only one) is polled every 2 % of E
+    (at least the minimum interval, 0.5 s) once overdue, not 4 %: noticed sooner."""
+    assert _steps_of_a_slow_clip(tmp_path, 30) == [0.5, 0.5]
+
+
+def test_the_tail_keeps_its_steps_when_the_budget_is_short(tmp_path: Path) -> None:
+    """With no requests to spare in the window (4 a minute: once a submit and a poll
+    are sent, two left), the tail's polls are not tightened: they would wait for the
+    window.  The steps stay 4 % of E."""
+    assert _steps_of_a_slow_clip(tmp_path, 4) == [0.8, 0.8]
 
 
 def test_a_clip_anchor_is_halfway_between_send_and_answer_capped() -> None:
