@@ -180,6 +180,8 @@ class _Clip:
     submit_answered: float = 0.0
     submitted_wall: float | None = None
     seen_processing_s: float = 0.0  # elapsed at the last poll that saw it processing
+    #: that poll's time from :meth:`anchor` (the tail's steps are counted from it)
+    seen_since_anchor: float | None = None
     next_poll_at: float = 0.0
     retry_at: float = 0.0
     polls: int = 0
@@ -423,6 +425,7 @@ class Renderer:
             if c.probe:
                 c.probe = False
                 self._release_held(c.exp_key)
+            self._tighten_tail()
 
     # -------------------------------------------------------------- expectations
 
@@ -1361,7 +1364,7 @@ class Renderer:
             self.times.seen_processing(c.exp_key, elapsed)
             exp = self.times.expectation(c.exp_key)
             anchor = self._anchor(c)
-            since = now - anchor
+            since = c.seen_since_anchor = now - anchor
             if c.probe and not exp.known:
                 c.next_poll_at = anchor + self.opts.poll.probe_next_poll(since)
             elif c.held and not exp.known:
@@ -1395,6 +1398,22 @@ class Renderer:
         unsent = sum(1 for o in self.clips.values() if o.status in ("waiting", "ready"))
         need = 2 * rendering + 2 * unsent + self.TAIL_RESERVE
         return self.budget.available() >= need
+
+    def _tighten_tail(self) -> None:
+        """A clip left rendering: if the ones still rendering are now the run's tail,
+        those already seen processing (and not being polled) move their next poll to
+        the tail's step."""
+        if not self._tail_has_room():
+            return
+        for o in self.clips.values():
+            if o.status != "rendering" or o.seen_since_anchor is None:
+                continue
+            if o.next_poll_at == float("inf") or o.held or o.probe:
+                continue  # a poll in flight, or no render time learned yet
+            exp = self.times.expectation(o.exp_key)
+            if exp.known:
+                tail = self.opts.poll.next_poll(exp, o.seen_since_anchor, tail=True)
+                o.next_poll_at = min(o.next_poll_at, self._anchor(o) + tail)
 
     def _anchor(self, c: _Clip) -> float:
         return c.anchor(self.opts.poll.min_interval_s)

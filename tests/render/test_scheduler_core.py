@@ -236,11 +236,13 @@ class MemoryServer:
         timestamps: bool = False,
         failing: tuple[str, ...] = (),
         answer_delay_s: float = 0.0,
+        render_of: dict[str, float] | None = None,
     ) -> None:
         self.clock = clock
         self.answer_delay_s = answer_delay_s  # from a task's creation to its submit's answer
         self.polls: dict[str, list[float]] = {}  # task id -> when it was polled
         self.render_s = render_s
+        self.render_of = render_of or {}  # task id -> its own render time
         self.max_active = max_active
         self.tasks: dict[str, float] = {}  # id -> created at
         self.keys: dict[str, str] = {}
@@ -275,12 +277,13 @@ class MemoryServer:
             slot.done()
         self.requests.append(self.clock())
         self.polls.setdefault(task_id, []).append(self.clock())
-        done = self.clock() >= self.tasks[task_id] + self.render_s
+        render_s = self.render_of.get(task_id, self.render_s)
+        done = self.clock() >= self.tasks[task_id] + render_s
         body: dict[str, Any] = {"id": task_id, "status": "completed" if done else "processing"}
         if self.timestamps:  # the server's own times: when it was created, and completed
             created = self.tasks[task_id]
             body["created_at"] = _iso(created)
-            body["updated_at"] = _iso(created + self.render_s if done else created)
+            body["updated_at"] = _iso(created + render_s if done else created)
         if done and task_id in self.failing:
             body["status"] = "failed"
             body["error"] = {"code": "content_policy", "message": "refused"}
@@ -472,6 +475,26 @@ def test_the_tail_keeps_its_steps_when_the_budget_is_short(tmp_path: Path) -> No
     are sent, two left), the tail's polls are not tightened: they would wait for the
     window.  The steps stay 4 % of E."""
     assert _steps_of_a_slow_clip(tmp_path, 4) == [0.8, 0.8]
+
+
+def test_the_tail_tightens_when_another_clip_completes(tmp_path: Path) -> None:
+    """9 requests a minute, two clips: when the slow one is first found processing the
+    other is still in flight (two more polls each and the reserve do not fit); once the
+    other completes, the slow one is the tail and its next poll moves to the tail's
+    step (0.5 s, not 0.8 s)."""
+    render_virtually(tmp_path, independent(2, "Warm-up"), timestamps=True, max_active=8)
+    summary, mem, _clock, db = render_virtually(
+        tmp_path,
+        independent(2, "Pair").replace("scene number", "one of a pair"),
+        requests=9,
+        timestamps=True,
+        max_active=8,
+        render_of={"t0": 22.5},
+    )
+    db.close()
+    assert [c.status for c in summary.clips] == ["done"] * 2
+    assert [round(b - a, 6) for a, b in itertools.pairwise(mem.polls["t0"])] == [0.5, 0.5]
+    assert len(mem.polls["t1"]) == 1
 
 
 def test_a_clip_anchor_is_halfway_between_send_and_answer_capped() -> None:
