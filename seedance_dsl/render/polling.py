@@ -11,6 +11,8 @@ possible: the account's rate limit counts polls and submits alike.
   spreads) the interval grows geometrically (the server is slow today).  With render
   times spread +-10 %, this costs about 1.25 polls per clip and notices completion a
   median 5 % of the render time late (simulated; docs/benchmarks.md has measurements).
+  The run's *tail* (its last clips in flight, with requests to spare: the renderer
+  decides) steps ``tail_step_fraction`` (2 %) instead.
 * **Unknown render time** (first render against a server, a *cold* run): one clip per
   kind (tier x resolution x duration) is the *probe*: it is polled from a tenth of
   ``typical_render_s`` (:data:`TYPICAL_RENDER_S`, the hosted service's typical render
@@ -98,6 +100,10 @@ class PollPolicy:
     step_fraction: float = 0.04
     #: ... until expected + ``overdue_spreads`` spreads, then geometric back-off.
     overdue_spreads: float = 3.0
+    #: The run's tail (its last clips in flight, with requests to spare in the window):
+    #: one poll every ``tail_step_fraction`` of the expected time (at least
+    #: ``min_interval_s``): the clip that ends the run is noticed sooner.
+    tail_step_fraction: float = 0.02
     #: Cold run: the probe's first poll at ``probe_start`` x ``typical_render_s`` ...
     typical_render_s: float = TYPICAL_RENDER_S
     probe_start: float = 0.1
@@ -114,6 +120,7 @@ class PollPolicy:
             first_spread=self.first_spread,
             step_fraction=self.step_fraction,
             overdue_spreads=self.overdue_spreads,
+            tail_step_fraction=self.tail_step_fraction,
             typical_render_s=self.typical_render_s * factor,
             probe_start=self.probe_start,
             probe_growth=self.probe_growth,
@@ -138,14 +145,18 @@ class PollPolicy:
             return first
         return max(exp.expected_s + self.first_spread * exp.spread_s, floor, self.min_interval_s)
 
-    def next_poll(self, exp: Expectation, elapsed: float, floor: float = 0.0) -> float:
+    def next_poll(
+        self, exp: Expectation, elapsed: float, floor: float = 0.0, *, tail: bool = False
+    ) -> float:
         """Seconds after the submit for the next poll, the last one (at ``elapsed``) having
-        found the task still processing."""
+        found the task still processing; ``tail``: the task is one of the run's last and
+        the budget has room, so the steps are ``tail_step_fraction`` of the expected time."""
         if exp.expected_s is None:
             base = max(elapsed, floor)
             return base + self._unknown_step(base)
         e = exp.expected_s
-        step = max(self.min_interval_s, self.step_fraction * e)
+        fraction = self.tail_step_fraction if tail else self.step_fraction
+        step = max(self.min_interval_s, fraction * e)
         overdue_at = e + self.overdue_spreads * exp.spread_s
         if elapsed + step > overdue_at:
             late = max(elapsed - overdue_at, 0.0)

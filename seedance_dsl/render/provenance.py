@@ -14,7 +14,12 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from ..provenance import CLIP_COMMENT_PREFIX, provenance_tags, remux_with_tags
+from ..provenance import (
+    CLIP_COMMENT_PREFIX,
+    provenance_tags,
+    remember_provenance,
+    remux_with_tags,
+)
 
 __all__ = ["clip_tags", "stamp_clip"]
 
@@ -49,5 +54,13 @@ def clip_tags(
 
 async def stamp_clip(video: Path, tags: dict[str, str]) -> bool:
     """Add ``tags`` to the downloaded ``video`` (stream copy, atomic), off the event loop.
-    ``False``: not written, the file is left as it was."""
-    return await asyncio.to_thread(remux_with_tags, video, tags)
+    ``False``: not written, the file is left as it was.  A stamped file is remembered
+    as such: the manifest does not open it again to ask."""
+    return await asyncio.to_thread(_stamp_and_remember, video, tags)
+
+
+def _stamp_and_remember(video: Path, tags: dict[str, str]) -> bool:
+    stamped = remux_with_tags(video, tags)
+    if stamped:
+        remember_provenance(video)
+    return stamped

@@ -181,6 +181,8 @@ class _Clip:
     submit_answered: float = 0.0
     submitted_wall: float | None = None
     seen_processing_s: float = 0.0  # elapsed at the last poll that saw it processing
+    #: that poll's time from :meth:`anchor` (the tail's steps are counted from it)
+    seen_since_anchor: float | None = None
     next_poll_at: float = 0.0
     retry_at: float = 0.0
     polls: int = 0
@@ -196,6 +198,16 @@ class _Clip:
     #: polled until that is known (``held``); see :mod:`.polling`
     probe: bool = False
     held: bool = False
+
+    def anchor(self, max_advance_s: float) -> float:
+        """When the server most likely created the task: halfway between the submit's
+        send and its answer (the answer also waits for the client to read it), at most
+        ``max_advance_s`` before the answer (a submit the client retried was created
+        by its last attempt).  Polls are scheduled from here: the learned render times
+        are the server's ``created_at``→``updated_at``."""
+        return self.submit_answered - min(
+            max(0.0, self.submit_answered - self.submit_sent) / 2, max_advance_s
+        )
 
     @property
     def name(self) -> str:
@@ -418,6 +430,7 @@ class Renderer:
             if c.probe:
                 c.probe = False
                 self._release_held(c.exp_key)
+            self._tighten_tail()
 
     # -------------------------------------------------------------- expectations
 
@@ -980,13 +993,22 @@ class Renderer:
                 await asyncio.sleep(0)
                 continue
             self._flush_manifest_batch()
-            if self.submits and not self._warmed and (timeout is None or timeout > 0.2):
+            if self._warm_up_due(silent, timeout):
                 self._warmed = True  # idle with renders under way: import the rest now
                 threading.Thread(target=_import_finishing, name="seedance-warm-up").start()
             await self._idle(self._wake, timeout)
 
     #: the imports of finishing a clip have been started (:func:`_import_finishing`)
     _warmed = False
+
+    def _warm_up_due(self, silent: float | None, timeout: float | None) -> bool:
+        """Start the finishing imports now?  Once renders are under way, every call has
+        been answered (``silent`` is ``None``: a thread importing PyAV holds the GIL for
+        tens of ms, which would delay the submits still being sent and their answers,
+        and so every clip's first poll) and the loop is about to sleep a while."""
+        if self._warmed or not self.submits or silent is not None:
+            return False
+        return timeout is None or timeout > 0.2
 
     async def _start(self, action: Start) -> None:
         """Reserve the request's slot, then start it with that slot."""
@@ -1285,7 +1307,7 @@ class Renderer:
         elif not exp.known:
             self._cold_first_poll(c)
         else:
-            c.next_poll_at = c.submit_answered + self.opts.poll.first_poll(
+            c.next_poll_at = self._anchor(c) + self.opts.poll.first_poll(
                 exp, self.times.floor(c.exp_key)
             )
         self._emit(
@@ -1344,13 +1366,18 @@ class Renderer:
             c.seen_processing_s = max(c.seen_processing_s, elapsed)
             self.times.seen_processing(c.exp_key, elapsed)
             exp = self.times.expectation(c.exp_key)
+            anchor = self._anchor(c)
+            since = c.seen_since_anchor = now - anchor
             if c.probe and not exp.known:
-                c.next_poll_at = c.submit_answered + self.opts.poll.probe_next_poll(elapsed)
+                c.next_poll_at = anchor + self.opts.poll.probe_next_poll(since)
             elif c.held and not exp.known:
                 c.next_poll_at = c.submit_answered + self.opts.task_timeout_s
             else:
-                c.next_poll_at = c.submit_answered + self.opts.poll.next_poll(
-                    exp, elapsed, self.times.floor(c.exp_key) if not exp.known else 0.0
+                c.next_poll_at = anchor + self.opts.poll.next_poll(
+                    exp,
+                    since,
+                    self.times.floor(c.exp_key) if not exp.known else 0.0,
+                    tail=exp.known and self._tail_has_room(),
                 )
             # the poll that can tell a task is stuck goes out when the ceiling is reached
             c.next_poll_at = min(c.next_poll_at, c.submit_answered + self.opts.task_timeout_s)
@@ -1361,6 +1388,38 @@ class Renderer:
                 elapsed_s=round(elapsed, 3),
                 expected_s=exp.expected_s,
             )
+
+    #: requests kept aside when the tail's polls are tightened
+    TAIL_RESERVE = 2
+
+    def _tail_has_room(self) -> bool:
+        """Are the clips still rendering the run's tail, with requests to spare?  Every
+        clip in flight may need two more polls, every clip not yet submitted a submit
+        and a poll, and a reserve stays: only then are the tail's polls tightened, so
+        they never make a clip wait for the next window."""
+        rendering = sum(1 for o in self.clips.values() if o.status in ("submitting", "rendering"))
+        unsent = sum(1 for o in self.clips.values() if o.status in ("waiting", "ready"))
+        need = 2 * rendering + 2 * unsent + self.TAIL_RESERVE
+        return self.budget.available() >= need
+
+    def _tighten_tail(self) -> None:
+        """A clip left rendering: if the ones still rendering are now the run's tail,
+        those already seen processing (and not being polled) move their next poll to
+        the tail's step."""
+        if not self._tail_has_room():
+            return
+        for o in self.clips.values():
+            if o.status != "rendering" or o.seen_since_anchor is None:
+                continue
+            if o.next_poll_at == float("inf") or o.held or o.probe:
+                continue  # a poll in flight, or no render time learned yet
+            exp = self.times.expectation(o.exp_key)
+            if exp.known:
+                tail = self.opts.poll.next_poll(exp, o.seen_since_anchor, tail=True)
+                o.next_poll_at = min(o.next_poll_at, self._anchor(o) + tail)
+
+    def _anchor(self, c: _Clip) -> float:
+        return c.anchor(self.opts.poll.min_interval_s)
 
     def _cold_first_poll(self, c: _Clip) -> None:
         """Nothing learned about this kind of clip: the first one in flight is its probe
@@ -1375,7 +1434,7 @@ class Renderer:
             c.next_poll_at = c.submit_answered + self.opts.task_timeout_s
         else:
             c.probe = True
-            c.next_poll_at = c.submit_answered + self.opts.poll.probe_first_poll()
+            c.next_poll_at = self._anchor(c) + self.opts.poll.probe_first_poll()
 
     def _release_held(self, key: ExpKey) -> None:
         """A kind's probe left rendering: its held clips follow the render time it taught,
@@ -1394,7 +1453,7 @@ class Renderer:
             for o in held:
                 o.held = False
                 first = self.opts.poll.first_poll(exp)
-                o.next_poll_at = o.submit_answered + min(first, ceiling)
+                o.next_poll_at = min(self._anchor(o) + first, o.submit_answered + ceiling)
         else:
             o = min(held, key=lambda x: x.submit_answered)
             o.held, o.probe = False, True
@@ -1501,10 +1560,7 @@ class Renderer:
             video_url, frame_url = await self._live_output_urls(c, rec)
         try:
             async with self._dl_sem:
-                await self.client.download(video_url, video)
-                if frame_url and frame is not None:
-                    await self.client.download(frame_url, frame)
-                stamped = await self._stamp(c, rec, video)
+                stamped = await self._fetch_outputs(c, rec, (video_url, video), (frame_url, frame))
         except cerr.SeedanceError as exc:
             disk = write_failure(exc)
             if disk is not None:  # --out is full or read-only: stop, the task is kept
@@ -1512,6 +1568,31 @@ class Renderer:
             self._apply(c, DownloadOutcome(reused, video, frame, error=exc))
             return
         self._apply(c, DownloadOutcome(reused, video, frame, stamped=stamped))
+
+    async def _fetch_outputs(
+        self,
+        c: _Clip,
+        rec: RenderRecord,
+        video: tuple[str, Path],
+        frame: tuple[str | None, Path | None],
+    ) -> bool:
+        """The video (then its provenance stamp) and the last frame, side by side: a
+        clip is finished one round trip sooner.  Both end before a failure of either is
+        raised (each writes its file atomically or not at all); returns whether the
+        video was stamped."""
+
+        async def video_then_stamp() -> bool:
+            await self.client.download(video[0], video[1])
+            return await self._stamp(c, rec, video[1])
+
+        jobs: list[Awaitable[Any]] = [video_then_stamp()]
+        if frame[0] and frame[1] is not None:
+            jobs.append(self.client.download(frame[0], frame[1]))
+        got = await asyncio.gather(*jobs, return_exceptions=True)
+        for outcome in got:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        return bool(got[0])
 
     async def _live_output_urls(self, c: _Clip, rec: RenderRecord) -> tuple[str, str | None]:
         """The record's output URLs, or — when one has expired (render/inputs.py) — the

@@ -80,25 +80,39 @@ def test_the_cli_never_imports_httpx_command_line() -> None:
     assert got.stdout.strip() == "[]"
 
 
-def test_the_finishing_imports_start_once_while_the_renders_run(
-    sandbox: Any, shot: Any, render_on: Any, monkeypatch: pytest.MonkeyPatch
+def test_the_finishing_imports_start_once_every_submit_is_answered(
+    sandbox: Any, shot: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """PyAV (the provenance stamp) is imported in a thread once every submit is out and
-    the loop waits for the renders, not when the first clip completes."""
+    """PyAV (the provenance stamp) is imported in a thread once, when every submit has
+    been answered and the loop waits for the renders: not while submits are still in
+    flight (the import holds the GIL and would delay their answers, hence every first
+    poll), nor when the first clip completes."""
     from render_helpers import independent
 
     from seedance_dsl.render import runner
+    from seedance_dsl.render.commands import load_storyboard, render_storyboard
+    from seedance_dsl.render.identity import server_namespace
 
-    calls: list[int] = []
+    events: list[Any] = []
+    calls: list[tuple[int, int]] = []
     real = runner._import_finishing
 
     def counting() -> None:
-        calls.append(len(runner.threading.enumerate()))
+        kinds = [e.kind for e in events]
+        calls.append((kinds.count("submitted"), kinds.count("completed")))
         real()
 
     monkeypatch.setattr(runner, "_import_finishing", counting)
-    summary, events = render_on(sandbox, shot(independent(3, "Warm-up imports")))
+    st = sandbox.settings
+    path = shot(independent(3, "Warm-up imports"))
+    summary = render_storyboard(
+        load_storyboard(path),
+        out_dir=path.parent / "renders",
+        server=server_namespace(sandbox.base_url),
+        api_key=sandbox.api_key,
+        base_url=sandbox.base_url,
+        rate_limit=(st.rate_limit_requests, st.scaled(st.rate_limit_window_s)),
+        on_event=events.append,
+    )
     assert summary.exit_code == 0, summary.to_json()
-    assert len(calls) == 1
-    kinds = [e.kind for e in events]
-    assert kinds.count("submitting") == 3 and "completed" in kinds
+    assert calls == [(3, 0)]

@@ -162,3 +162,63 @@ def test_a_file_pyav_cannot_remux_is_left_byte_for_byte(tmp_path: Path, damage: 
     assert remux_with_tags(p, {"comment": "seedance clip x", "description": "{}"}) is False
     assert p.read_bytes() == before
     assert [q.name for q in tmp_path.iterdir()] == [p.name]
+
+
+def test_the_manifest_knows_the_clips_it_stamped_without_opening_them(
+    sandbox: Any, shot: Any, render_on: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12: the manifest says each clip carries its provenance from what the stamp
+    returned, and a re-run (every clip reused) reads the tags from the MP4's moov atom:
+    no av.open per clip, no PyAV import on the path of a run with nothing to do."""
+    import seedance_dsl.provenance as prov
+
+    opened: list[str] = []
+    real = prov.read_tags
+
+    def counting(path: Any) -> dict[str, str]:
+        opened.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(prov, "read_tags", counting)
+    path = shot(FILM.replace("glass train", "copper train"))
+    summary, _ = render_on(sandbox, path)
+    assert {c.status for c in summary.clips} == {"done"}
+    out = path.parent / "renders" / "film"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [c["files"]["video"]["provenance"] for c in manifest["clips"]] == [True, True]
+    assert opened == []
+    prov._stamped.clear()  # a new process: nothing remembered
+    summary2, _ = render_on(sandbox, path)
+    assert {c.status for c in summary2.clips} == {"reused"}
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [c["files"]["video"]["provenance"] for c in manifest["clips"]] == [True, True]
+    assert opened == []
+
+
+def test_mp4_tags_read_without_pyav_match_pyavs(tmp_path: Path) -> None:
+    """The moov reader finds exactly the tags PyAV reads, in a stamped file; a file
+    without them (or not an MP4) gives nothing, and has_provenance asks PyAV then."""
+    import seedance_dsl.provenance as prov
+
+    src = tmp_path / "plain.mp4"
+    with av.open(str(src), "w", format="mp4") as out:
+        stream = out.add_stream("mpeg4", rate=4)
+        stream.width, stream.height, stream.pix_fmt = 32, 32, "yuv420p"
+        for _ in range(4):
+            frame = av.VideoFrame(32, 32, "yuv420p")
+            for pkt in stream.encode(frame):
+                out.mux(pkt)
+        for pkt in stream.encode():
+            out.mux(pkt)
+    assert prov._mp4_tags(src) == {} and not prov.has_provenance(src)
+    doc = {"clip": "x", "prompt": "a café — naïve"}
+    tagged = tmp_path / "tagged.mp4"
+    tagged.write_bytes(src.read_bytes())
+    tags = prov.provenance_tags("seedance clip x of f.shot (take 0)", doc, "Tïtle")
+    assert remux_with_tags(tagged, tags)
+    got = prov._mp4_tags(tagged)
+    assert got == {k: v for k, v in prov.read_tags(tagged).items() if k in got} == tags
+    assert prov.has_provenance(tagged)
+    (tmp_path / "x.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    assert prov._mp4_tags(tmp_path / "x.png") == {}
+    assert prov._mp4_tags(tmp_path / "missing.mp4") == {}

@@ -6,6 +6,7 @@ in-memory server (no socket, no sleep)."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -234,9 +235,14 @@ class MemoryServer:
         max_active: int = 2,
         timestamps: bool = False,
         failing: tuple[str, ...] = (),
+        answer_delay_s: float = 0.0,
+        render_of: dict[str, float] | None = None,
     ) -> None:
         self.clock = clock
+        self.answer_delay_s = answer_delay_s  # from a task's creation to its submit's answer
+        self.polls: dict[str, list[float]] = {}  # task id -> when it was polled
         self.render_s = render_s
+        self.render_of = render_of or {}  # task id -> its own render time
         self.max_active = max_active
         self.tasks: dict[str, float] = {}  # id -> created at
         self.keys: dict[str, str] = {}
@@ -262,6 +268,7 @@ class MemoryServer:
                 raise cerr.ServiceBusy("busy", status=503)
             tid = self.keys[idempotency_key] = f"t{len(self.tasks)}"
             self.tasks[tid] = self.clock()
+            self.clock.advance(self.answer_delay_s)
         self.most_active = max(self.most_active, self._active())
         return SubmitResponse.from_json({"id": tid, "status": "queued", "credits_used": 10})
 
@@ -269,12 +276,14 @@ class MemoryServer:
         if slot is not None:
             slot.done()
         self.requests.append(self.clock())
-        done = self.clock() >= self.tasks[task_id] + self.render_s
+        self.polls.setdefault(task_id, []).append(self.clock())
+        render_s = self.render_of.get(task_id, self.render_s)
+        done = self.clock() >= self.tasks[task_id] + render_s
         body: dict[str, Any] = {"id": task_id, "status": "completed" if done else "processing"}
         if self.timestamps:  # the server's own times: when it was created, and completed
             created = self.tasks[task_id]
             body["created_at"] = _iso(created)
-            body["updated_at"] = _iso(created + self.render_s if done else created)
+            body["updated_at"] = _iso(created + render_s if done else created)
         if done and task_id in self.failing:
             body["status"] = "failed"
             body["error"] = {"code": "content_policy", "message": "refused"}
@@ -301,7 +310,7 @@ def render_virtually(
     **server: Any,
 ) -> tuple[Any, MemoryServer, FakeClock, StateDB]:
     clock = FakeClock()
-    mem = MemoryServer(clock, **server)
+    mem = server.pop("server_class", MemoryServer)(clock, **server)
     sb = compile_text(text, str(tmp_path / "film.shot"))
     db = StateDB(tmp_path / "state.db")
 
@@ -382,6 +391,121 @@ def test_a_cold_render_polls_one_clip_per_kind_and_keeps_to_the_budget(tmp_path:
     learned = [s for *_, s in db.render_times("https://memory.example.test")]
     assert len(learned) == 12 and all(s == pytest.approx(20.0) for s in learned)
     db.close()
+
+
+def test_polls_count_from_when_the_server_most_likely_created_the_task(tmp_path: Path) -> None:
+    """The learned render time runs from the task's creation (the server's created_at),
+    which lies between the submit's send and its answer: the first poll is scheduled
+    from halfway between the two, not from the answer (a slow answer — the client
+    reading a burst of answers one by one — delayed every first poll, hence every
+    clip's completion being noticed)."""
+    render_virtually(tmp_path, independent(3, "Warm-up"), timestamps=True, max_active=8)
+    summary, mem, _clock, db = render_virtually(
+        tmp_path,
+        independent(3, "Slow answers").replace("scene number", "slow answer"),
+        timestamps=True,
+        max_active=8,
+        answer_delay_s=0.4,
+    )
+    assert [c.status for c in summary.clips] == ["done"] * 3
+    first_poll = 20.0 + 0.75 * 0.6  # E + 0.75 spreads (3 equal samples: 3 % of E)
+    for tid, polls in mem.polls.items():
+        late = polls[0] - mem.tasks[tid] - first_poll
+        assert 0.0 <= late <= 0.2 + 1e-6, (tid, late)  # half the answer's delay
+    db.close()
+
+
+class OverlapServer(MemoryServer):
+    """Records how many of one task's files are being downloaded at once."""
+
+    def __init__(self, *a: Any, **kw: Any) -> None:
+        super().__init__(*a, **kw)
+        self.active: dict[str, int] = {}
+        self.most: dict[str, int] = {}
+
+    async def download(self, url: str, path: Path) -> Path:
+        tid = url.rsplit("/", 1)[1].split(".")[0]
+        self.active[tid] = self.active.get(tid, 0) + 1
+        self.most[tid] = max(self.most.get(tid, 0), self.active[tid])
+        for _ in range(3):
+            await asyncio.sleep(0)
+        self.active[tid] -= 1
+        return await super().download(url, path)
+
+
+def test_a_clips_video_and_last_frame_download_side_by_side(tmp_path: Path) -> None:
+    """Issue 12: finishing a clip costs one download's time, not two one after the other."""
+    summary, mem, _clock, db = render_virtually(
+        tmp_path, independent(2), max_active=8, server_class=OverlapServer
+    )
+    assert [c.status for c in summary.clips] == ["done"] * 2
+    assert isinstance(mem, OverlapServer) and mem.most == {"t0": 2, "t1": 2}
+    for c in summary.clips:
+        assert c.video_path and Path(c.video_path).read_bytes().startswith(b"frames of")
+        assert c.frame_path and Path(c.frame_path).exists()
+    db.close()
+
+
+def _steps_of_a_slow_clip(tmp_path: Path, requests: int) -> list[float]:
+    """Learn E = 20 s (one sample: spread 10 %), then render one clip taking 22.5 s: the
+    poll intervals after the first (at E + 0.75 spreads, 21.5 s) found it processing."""
+    render_virtually(tmp_path, independent(1, "Warm-up"), timestamps=True, max_active=8)
+    summary, mem, _clock, db = render_virtually(
+        tmp_path,
+        independent(1, "Slow").replace("scene number", "a slow one"),
+        requests=requests,
+        timestamps=True,
+        max_active=8,
+        render_s=22.5,
+    )
+    db.close()
+    assert [c.status for c in summary.clips] == ["done"]
+    (polls,) = mem.polls.values()
+    return [round(b - a, 6) for a, b in itertools.pairwise(polls)]
+
+
+def test_the_last_clip_in_flight_is_polled_in_smaller_steps(tmp_path: Path) -> None:
+    """Issue 12: the clip that ends the run (here the only one) is polled every 2 % of E
+    (at least the minimum interval, 0.5 s) once overdue, not 4 %: noticed sooner."""
+    assert _steps_of_a_slow_clip(tmp_path, 30) == [0.5, 0.5]
+
+
+def test_the_tail_keeps_its_steps_when_the_budget_is_short(tmp_path: Path) -> None:
+    """With no requests to spare in the window (4 a minute: once a submit and a poll
+    are sent, two left), the tail's polls are not tightened: they would wait for the
+    window.  The steps stay 4 % of E."""
+    assert _steps_of_a_slow_clip(tmp_path, 4) == [0.8, 0.8]
+
+
+def test_the_tail_tightens_when_another_clip_completes(tmp_path: Path) -> None:
+    """9 requests a minute, two clips: when the slow one is first found processing the
+    other is still in flight (two more polls each and the reserve do not fit); once the
+    other completes, the slow one is the tail and its next poll moves to the tail's
+    step (0.5 s, not 0.8 s)."""
+    render_virtually(tmp_path, independent(2, "Warm-up"), timestamps=True, max_active=8)
+    summary, mem, _clock, db = render_virtually(
+        tmp_path,
+        independent(2, "Pair").replace("scene number", "one of a pair"),
+        requests=9,
+        timestamps=True,
+        max_active=8,
+        render_of={"t0": 22.5},
+    )
+    db.close()
+    assert [c.status for c in summary.clips] == ["done"] * 2
+    assert [round(b - a, 6) for a, b in itertools.pairwise(mem.polls["t0"])] == [0.5, 0.5]
+    assert len(mem.polls["t1"]) == 1
+
+
+def test_a_clip_anchor_is_halfway_between_send_and_answer_capped() -> None:
+    from seedance_dsl.render.runner import _Clip
+
+    c = _Clip(compiled=None)  # type: ignore[arg-type]
+    c.submit_sent, c.submit_answered = 10.0, 10.4
+    assert c.anchor(0.5) == pytest.approx(10.2)
+    assert c.anchor(0.1) == pytest.approx(10.3)  # a retried submit: at most this early
+    c.submit_sent = c.submit_answered  # a resumed task
+    assert c.anchor(0.5) == 10.4
 
 
 def test_learned_render_times_belong_to_their_server(tmp_path: Path) -> None:

@@ -44,6 +44,17 @@ def test_known_expectation_polls_at_expected_then_small_steps() -> None:
     assert 200.0 + 4.0 < late <= 200.0 + p.max_interval_s
 
 
+def test_the_runs_tail_polls_in_smaller_steps() -> None:
+    p = PollPolicy(min_interval_s=0.0)
+    exp = Expectation(100.0, 4.0, 20)
+    first = p.first_poll(exp)
+    assert p.next_poll(exp, first, tail=True) - first == pytest.approx(2.0)  # 2 % of E
+    assert PollPolicy().next_poll(exp, first, tail=True) - first == pytest.approx(2.0)
+    floor = PollPolicy(min_interval_s=3.0)  # never more often than the minimum
+    assert floor.next_poll(exp, first, tail=True) - first == pytest.approx(3.0)
+    assert PollPolicy().scaled(0.1).tail_step_fraction == PollPolicy().tail_step_fraction
+
+
 def test_unknown_expectation_is_geometric_and_respects_floor() -> None:
     p = PollPolicy()
     assert p.first_poll(Expectation(None, 0, 0)) == p.first_poll_s
