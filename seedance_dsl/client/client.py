@@ -30,7 +30,9 @@ from ..secret import ApiKey
 from . import tls
 from .config import ClientConfig, Timeouts, resolve_config
 from .policy import (
+    NOT_SENT,
     ClientEvent,
+    ClientEventKind,
     Context,
     Fetch,
     FetchResult,
@@ -715,17 +717,43 @@ class AsyncSeedanceClient(_Base):
         raise TypeError(f"unknown action {action!r}")  # pragma: no cover
 
     async def _send(self, a: Send) -> HttpResponse | TransportFailure | LimitHit:
+        sending: list[bool] = []
         try:
             async with asyncio.timeout(a.deadline_s):
-                return await self._send_in_time(a)
+                return await self._send_in_time(a, sending)
         except TimeoutError:
             assert a.deadline_s is not None
             return _deadline_failure(a.deadline_s, "SEEDANCE_REQUEST_TIMEOUT")
+        except asyncio.CancelledError:
+            if not sending:  # cut off while resolving or connecting: nothing was sent
+                r = a.request
+                self._emit(
+                    ClientEvent(
+                        ClientEventKind.REQUEST,
+                        r.method,
+                        r.path,
+                        None,
+                        0,
+                        code="cancelled",
+                        detail=NOT_SENT,
+                    )
+                )
+            raise
 
-    async def _send_in_time(self, a: Send) -> HttpResponse | TransportFailure | LimitHit:
+    async def _send_in_time(
+        self, a: Send, sending: list[bool]
+    ) -> HttpResponse | TransportFailure | LimitHit:
+        """One attempt; ``sending`` gets an item once the request's headers start to
+        leave (httpcore's trace), so a cancelled attempt knows whether it may have
+        reached the server."""
         r = a.request
         headers = dict(r.headers)
         headers.update(self._auth_headers())
+
+        async def trace(name: str, info: Mapping[str, Any]) -> None:
+            if name.endswith(".send_request_headers.started"):
+                sending.append(True)  # from here on, the request may reach the server
+
         try:
             async with self._http.stream(
                 r.method,
@@ -733,6 +761,7 @@ class AsyncSeedanceClient(_Base):
                 headers=headers,
                 content=r.body,
                 timeout=self._timeout(a.timeout_cap_s),
+                extensions={"trace": trace},
             ) as resp:
                 hdrs = _lower(resp.headers)
                 hit = _declared_too_large(resp.status_code, hdrs, a.max_body)
