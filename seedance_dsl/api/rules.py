@@ -18,7 +18,7 @@ other fields involved (``related``).
 The rules judge the wire form: JSON types as sent.  The pydantic model applies them
 after its own (lax) type coercion, so it also accepts e.g. ``"seed": "5"`` or an int
 ``duration``, which it normalises; on correctly typed bodies the two agree exactly
-(``tests/compiler/test_rules.py`` checks this with hypothesis).
+(``tests/api/test_request_body.py`` checks this with hypothesis).
 """
 
 from __future__ import annotations

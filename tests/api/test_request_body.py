@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from seedance_dsl.api import CONTRACT, RequestBody, RequestRejected, SubmitResponse, VideoRequest
 from seedance_dsl.api.body import ResponseShapeError
-from seedance_dsl.api.rules import BODY_FIELDS
+from seedance_dsl.api.rules import BODY_FIELDS, body_problems
 
 _urls = st.sampled_from(
     [
@@ -29,6 +29,7 @@ _urls = st.sampled_from(
         "http://127.0.0.1:8799/files/a.png",
         "https://localhost/a.png",
         "https://10.0.0.1/a.png",
+        "asset://img_1",
     ]
 )
 _bodies = st.fixed_dictionaries(
@@ -58,6 +59,7 @@ def test_request_body_accepts_what_the_model_accepts(body: dict[str, Any], loopb
         model = VideoRequest.model_validate(body, context={"allow_loopback_http": loopback})
     except ValidationError:
         model = None
+    assert bool(body_problems(body, allow_loopback_http=loopback)) == (model is None)
     try:
         ours = RequestBody.check(body, allow_loopback_http=loopback)
     except RequestRejected as exc:
@@ -149,3 +151,6 @@ def test_the_fields_are_the_documented_ones_in_order() -> None:
 
     assert [f.name for f in dataclasses.fields(RequestBody)] == list(BODY_FIELDS)
     assert list(VideoRequest.model_fields) == list(BODY_FIELDS)
+    for f in dataclasses.fields(RequestBody):  # the same types too
+        theirs = VideoRequest.model_fields[f.name].annotation
+        assert f.type == getattr(theirs, "__name__", str(theirs)), f.name
