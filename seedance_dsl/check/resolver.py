@@ -340,31 +340,59 @@ def _asset_kind_word(kind: str) -> str:
     return "an image" if kind == "image" else "a video"
 
 
-def _resolve(ctx: _Ctx, main: _File, imported: list[_File]) -> CheckedStoryboard | None:
-    tree = main.tree
-    assert tree is not None
-    # ---- declarations (imports first, so the main file's duplicates point at itself)
-    assets: dict[str, Asset] = {}
-    packages: dict[str, Package] = {"standard": STANDARD_PACKAGE}
-    clip_decls: dict[str, n.ClipDecl] = {}
-    first_span: dict[str, n.Span] = {}
-    main_assets: list[Asset] = []
-    member_decls: list[n.MemberDecl] = []
+@dataclass
+class _Decls:
+    """The declarations of a storyboard and its imports, each name checked once."""
 
-    def declare(name: n.Ident, what: str) -> bool:
-        if name.name in first_span:
+    assets: dict[str, Asset] = field(default_factory=dict)
+    packages: dict[str, Package] = field(default_factory=lambda: {"standard": STANDARD_PACKAGE})
+    clip_decls: dict[str, n.ClipDecl] = field(default_factory=dict)
+    main_assets: list[Asset] = field(default_factory=list)
+    member_decls: list[n.MemberDecl] = field(default_factory=list)
+    first_span: dict[str, n.Span] = field(default_factory=dict)
+    pkg_spans: dict[str, n.Span] = field(default_factory=dict)
+
+    def declare(self, ctx: _Ctx, name: n.Ident, what: str) -> bool:
+        """Asset, member and clip names share one namespace: a second one is SHOT204."""
+        if name.name in self.first_span:
             ctx.error(
                 "SHOT204",
                 f"`{name.name}` is declared twice",
                 name.span,
-                labels=(Label(first_span[name.name], "first declared here"),),
+                labels=(Label(self.first_span[name.name], "first declared here"),),
                 help=f"rename one of them (asset and clip names share one namespace; this is {what})",
             )
             return False
-        first_span[name.name] = name.span
+        self.first_span[name.name] = name.span
         return True
 
-    pkg_spans: dict[str, n.Span] = {}
+    def package(self, ctx: _Ctx, item: n.PackageDecl) -> None:
+        name = item.name.name
+        if name == "standard":
+            ctx.error(
+                "SHOT204",
+                "`standard` is the built-in package (G8) and cannot be redeclared",
+                item.name.span,
+                help="give your package another name; switch parts of `standard` off "
+                "with `use standard without subtitles`",
+            )
+            return
+        if name in self.pkg_spans:
+            ctx.error(
+                "SHOT204",
+                f"package `{name}` is declared twice",
+                item.name.span,
+                labels=(Label(self.pkg_spans[name], "first declared here"),),
+                help="rename one of them",
+            )
+            return
+        self.pkg_spans[name] = item.name.span
+        self.packages[name] = _package(item)
+
+
+def _declarations(ctx: _Ctx, main: _File, imported: list[_File]) -> _Decls:
+    """Imports first, so the main file's duplicates point at itself."""
+    d = _Decls()
     seen_decls: set[int] = set()
     for f in [*imported, main]:
         if f.tree is None:
@@ -374,46 +402,29 @@ def _resolve(ctx: _Ctx, main: _File, imported: list[_File]) -> CheckedStoryboard
                 continue
             seen_decls.add(id(item))
             if isinstance(item, n.AssetDecl):
-                if declare(item.name, "an asset"):
+                if d.declare(ctx, item.name, "an asset"):
                     a = Asset(item.name.name, item.kind, item.url.value, item)
                     a = check_local_asset(a, ctx.roots, ctx.diags)
-                    assets[a.name] = a
+                    d.assets[a.name] = a
                     if f is main:
-                        main_assets.append(a)
+                        d.main_assets.append(a)
             elif isinstance(item, n.PackageDecl):
-                name = item.name.name
-                if name == "standard":
-                    ctx.error(
-                        "SHOT204",
-                        "`standard` is the built-in package (G8) and cannot be redeclared",
-                        item.name.span,
-                        help="give your package another name; switch parts of `standard` off "
-                        "with `use standard without subtitles`",
-                    )
-                    continue
-                if name in pkg_spans:
-                    ctx.error(
-                        "SHOT204",
-                        f"package `{name}` is declared twice",
-                        item.name.span,
-                        labels=(Label(pkg_spans[name], "first declared here"),),
-                        help="rename one of them",
-                    )
-                    continue
-                pkg_spans[name] = item.name.span
-                packages[name] = _package(item)
+                d.package(ctx, item)
             elif isinstance(item, n.MemberDecl):
-                if declare(item.name, f"a {item.kind}"):
-                    member_decls.append(item)
-            elif isinstance(item, n.ClipDecl) and f is main and declare(item.name, "a clip"):
-                clip_decls[item.name.name] = item
+                if d.declare(ctx, item.name, f"a {item.kind}"):
+                    d.member_decls.append(item)
+            elif isinstance(item, n.ClipDecl) and f is main and d.declare(ctx, item.name, "a clip"):
+                d.clip_decls[item.name.name] = item
+    return d
 
-    # ---- defaults and template (main file only)
+
+def _main_settings(
+    ctx: _Ctx, tree: n.Storyboard
+) -> tuple[dict[str, n.Setting], n.Defaults | None, n.TemplateDecl | None]:
+    """The main file's one ``defaults`` block and one ``template`` (a second is SHOT212)."""
     defaults: dict[str, n.Setting] = {}
     template: n.TemplateDecl | None = None
     defaults_seen: n.Defaults | None = None
-    used_assets: set[str] = set()
-    cast = {d.name.name: resolve_member(ctx, d, assets, used_assets) for d in member_decls}
     for item in tree.items:
         if isinstance(item, n.Defaults):
             if defaults_seen:
@@ -433,23 +444,15 @@ def _resolve(ctx: _Ctx, main: _File, imported: list[_File]) -> CheckedStoryboard
                 )
                 continue
             template = item
+    return defaults, defaults_seen, template
 
-    extras = DefaultsExtras.of(ctx, defaults_seen, cast, lambda u: _resolve_use(ctx, u, packages))
-    clips: list[ResolvedClip] = []
-    for decl in tree.clips:
-        if clip_decls.get(decl.name.name) is not decl:
-            continue
-        clip = _resolve_clip(ctx, decl, assets, packages, clip_decls, defaults, used_assets, cast)
-        clips.append(_with_cast(ctx, clip, extras, cast))
-    _verbatim_notes(ctx, clips)
 
-    _check_cycles(ctx, clips)
-    from .cutblock import check_cut
-
-    check_cut(ctx, tree, clips)
-    # Unused assets only once everything else is right: with errors they are mostly
-    # echoes (a misspelt use leaves the asset "unused").
-    # A library (no clips) declares assets for its importers: none is "unused" there.
+def _unused_assets(
+    ctx: _Ctx, tree: n.Storyboard, main_assets: list[Asset], used_assets: set[str]
+) -> None:
+    """SHOT206, only once everything else is right: with errors an unused asset is mostly
+    an echo (a misspelt use leaves the asset "unused").  A library (no clips) declares
+    assets for its importers: none is "unused" there."""
     clean = not any(d.is_error for d in ctx.diags) and bool(tree.clips)
     for a in main_assets if clean else ():
         if a.name not in used_assets:
@@ -460,22 +463,51 @@ def _resolve(ctx: _Ctx, main: _File, imported: list[_File]) -> CheckedStoryboard
                 help="use it in a clip (start, end, ref, source, extend, or a shot's subject), or remove it",
             )
 
+
+def _template_path(ctx: _Ctx, main: _File, template: n.TemplateDecl | None) -> str | None:
+    if template is None:
+        return None
+    path = os.path.join(os.path.dirname(main.path), template.path.value)
+    why = outside_roots(path, ctx.roots)
+    if why is not None:
+        ctx.error(
+            "SHOT008",
+            f"cannot use template `{template.path.value}`: {why}",
+            template.path.span,
+            help=_OUTSIDE_HELP,
+        )
+    return path
+
+
+def _resolve(ctx: _Ctx, main: _File, imported: list[_File]) -> CheckedStoryboard | None:
+    tree = main.tree
+    assert tree is not None
+    d = _declarations(ctx, main, imported)
+    defaults, defaults_seen, template = _main_settings(ctx, tree)
+    used_assets: set[str] = set()
+    cast = {m.name.name: resolve_member(ctx, m, d.assets, used_assets) for m in d.member_decls}
+    extras = DefaultsExtras.of(ctx, defaults_seen, cast, lambda u: _resolve_use(ctx, u, d.packages))
+    clips: list[ResolvedClip] = []
+    for decl in tree.clips:
+        if d.clip_decls.get(decl.name.name) is not decl:
+            continue
+        clip = _resolve_clip(
+            ctx, decl, d.assets, d.packages, d.clip_decls, defaults, used_assets, cast
+        )
+        clips.append(_with_cast(ctx, clip, extras, cast))
+    _verbatim_notes(ctx, clips)
+
+    _check_cycles(ctx, clips)
+    from .cutblock import check_cut
+
+    check_cut(ctx, tree, clips)
+    _unused_assets(ctx, tree, d.main_assets, used_assets)
     h = hashlib.sha256()
     for part in ctx.hash_parts:
         h.update(hashlib.sha256(part).digest())
-    template_path = None
-    if template is not None:
-        template_path = os.path.join(os.path.dirname(main.path), template.path.value)
-        why = outside_roots(template_path, ctx.roots)
-        if why is not None:
-            ctx.error(
-                "SHOT008",
-                f"cannot use template `{template.path.value}`: {why}",
-                template.path.span,
-                help=_OUTSIDE_HELP,
-            )
+    template_path = _template_path(ctx, main, template)
     # a clip lost to a syntax error is not "no clips": the syntax error says what is wrong
-    syntax_error = any(d.is_error and d.code.startswith("SHOT1") for d in ctx.diags)
+    syntax_error = any(x.is_error and x.code.startswith("SHOT1") for x in ctx.diags)
     if not tree.clips and not syntax_error:
         _no_clips(ctx, main)
     return CheckedStoryboard(
@@ -483,8 +515,8 @@ def _resolve(ctx: _Ctx, main: _File, imported: list[_File]) -> CheckedStoryboard
         title=tree.title.value if tree.title else None,
         source_hash=h.hexdigest(),
         syntax=tree,
-        assets=assets,
-        packages=packages,
+        assets=d.assets,
+        packages=d.packages,
         clips=tuple(clips),
         template=template,
         template_path=template_path,
