@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .client.policy import ClientEvent
     from .render.events import EventSink, RenderSummary
     from .render.pricing import PriceTable
+    from .render.stop import StopToken
     from .sandbox.settings import SandboxSettings
 
 __all__ = ["demo_sandbox_settings", "plan_file", "render_file", "sandbox_starter", "status_file"]
@@ -78,6 +79,7 @@ def render_file(
     handle_signals: bool = False,
     on_client_event: Callable[[ClientEvent], None] | None = None,
     url_preflight: bool | None = None,
+    stop: StopToken | None = None,
 ) -> RenderSummary:
     """Render a storyboard file: compile, lock, then render; ``sandbox=True`` renders
     for free against an in-process sandbox (``sandbox_settings``, default
@@ -118,4 +120,5 @@ def render_file(
         handle_signals=handle_signals,
         on_client_event=on_client_event,
         url_preflight=url_preflight,
+        stop=stop,
     )

@@ -26,6 +26,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field
 
 from .._version import __version__
+from ..render.stop import StopToken
 from .tools import SpendPolicy, ToolFailure, Workspace
 
 __all__ = ["RESOURCE_URIS", "build_server", "run_stdio"]
@@ -335,6 +336,8 @@ async def _render(
         except Exception:
             log.debug("progress notification not sent", exc_info=True)
 
+    stop = StopToken()
+
     def run() -> CallToolResult:
         return _guarded(
             "render",
@@ -345,10 +348,17 @@ async def _render(
                 take=take,
                 max_credits=max_credits,
                 on_event=on_event,
+                stop=stop,
             ),
         )
 
-    return await anyio.to_thread.run_sync(run)
+    try:
+        # a cancelled call returns at once; the render, told to stop, ends in its thread
+        # as after Ctrl-C (tasks in flight recorded, resumed by the next render)
+        return await anyio.to_thread.run_sync(run, abandon_on_cancel=True)
+    except anyio.get_cancelled_exc_class():
+        stop.stop("the MCP client cancelled the render; render again to resume")
+        raise
 
 
 def _register_resources(server: MCPServer[Any]) -> None:

@@ -18,11 +18,14 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SeedanceDSLError, UsageError
 from ..limits import exceeded_help, limit
 from ..syntax.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from ..render.stop import StopToken
 
 __all__ = [
     "SpendPolicy",
@@ -416,8 +419,10 @@ class Workspace:
         take: int = 0,
         max_credits: int | None = None,
         on_event: Callable[[Any], None] | None = None,
+        stop: StopToken | None = None,
     ) -> dict[str, Any]:
         """Render on the sandbox (free), or on the real service when the user allowed it.
+        ``stop`` stops it from another thread (the client cancelled the call).
 
         Raises :class:`ToolFailure` before anything is sent when a real render is not
         allowed, the session's credit cap is used up, or the storyboard has errors."""
@@ -440,6 +445,7 @@ class Workspace:
                 prices=PriceTable.from_env_or(None),
                 on_event=on_event,
                 handle_signals=False,
+                stop=stop,
             )
         except SeedanceDSLError as exc:
             raise _from_error(exc) from None

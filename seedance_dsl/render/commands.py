@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from .budget import SharedBudget
     from .polling import PollPolicy
     from .runner import Renderer, RenderOptions
+    from .stop import StopToken
 
 __all__ = [
     "RATE_LIMIT_ENV",
@@ -314,16 +315,16 @@ def render_file(
     handle_signals: bool = False,
     on_client_event: Callable[[ClientEvent], None] | None = None,
     url_preflight: bool | None = None,
+    stop: StopToken | None = None,
 ) -> RenderSummary:
     """Render a storyboard file: compile, lock, then :func:`render_storyboard`.
 
     ``sandbox=True`` renders in the ``sandbox`` namespace against the server that
     ``start_sandbox`` starts (inside the lock; :func:`seedance_dsl.render_file` passes
     the in-process sandbox; this module never imports it).  ``on_client_event`` sees
-    every request, retry and poll (``seedance -v render``); never the API key.
-
-    Failures of single clips, an interruption and an exhausted budget are in the
-    summary (``summary.exit_code``, each clip's status).  Nothing is submitted when:
+    every request, retry and poll (``seedance -v render``); never the API key.  ``stop``:
+    :class:`~seedance_dsl.render.stop.StopToken`.  Failures of single clips, an
+    interruption and an exhausted budget are in the summary.  Nothing is submitted when:
 
     Raises:
         UsageError: ``path`` is not a file; ``take``, ``concurrency`` or ``max_credits``
@@ -356,6 +357,7 @@ def render_file(
         handle_signals=handle_signals,
         on_client_event=on_client_event,
         url_preflight=url_preflight,
+        stop=stop,
     )
     with RenderLock(sb.path):
         if start_sandbox is not None and sandbox:
@@ -421,11 +423,13 @@ def render_storyboard(
     on_client_event: Callable[[ClientEvent], None] | None = None,
     store: Any = None,
     url_preflight: bool | None = None,
+    stop: StopToken | None = None,
 ) -> RenderSummary:
     """Render a compiled storyboard against one server (the caller holds the lock).
     ``store`` (an ``assets.store.AssetStore``) takes the local files for a real server;
     ``url_preflight`` probes the remote asset URLs first (default: for a server that is
-    not on loopback, where a submit costs credits)."""
+    not on loopback, where a submit costs credits); ``stop`` (render/stop.py) stops it
+    from another thread as Ctrl-C does."""
     requests, window = rate_limit
     factor = min(1.0, window / CONTRACT.rate_limit_window_s)
     if task_timeout_s is None:
@@ -473,6 +477,7 @@ def render_storyboard(
             handle_signals=handle_signals,
             factor=factor,
             on_client_event=on_client_event,
+            stop=stop,
         )
     )
 
@@ -520,6 +525,7 @@ async def _render_async(
     handle_signals: bool,
     factor: float,
     on_client_event: Callable[[ClientEvent], None] | None = None,
+    stop: StopToken | None = None,
 ) -> RenderSummary:
     from urllib.parse import urlsplit
 
@@ -573,7 +579,7 @@ async def _render_async(
         )
         holder["r"] = renderer
         mark("renderer_ready")
-        with _signals(renderer, enabled=handle_signals):
+        with _signals(renderer, enabled=handle_signals), _stoppable(renderer, stop):
             return await renderer.run()
     finally:
         mark("render_returned")
@@ -660,6 +666,20 @@ def _profile_store() -> Any:
     if not cfg.store:
         return None
     return S3Store(store_config(cfg.store, where=f"[profiles.{cfg.profile}.store]"))
+
+
+@contextlib.contextmanager
+def _stoppable(renderer: Renderer, stop: StopToken | None) -> Iterator[None]:
+    if stop is None:
+        yield
+        return
+    import asyncio
+
+    stop.attach(asyncio.get_running_loop(), renderer)
+    try:
+        yield
+    finally:
+        stop.detach()
 
 
 @contextlib.contextmanager
