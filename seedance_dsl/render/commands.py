@@ -334,8 +334,7 @@ def render_file(
         RenderSetupError: no API key, a bad ``base_url`` or ``rate_limit``.
         StoryboardBusy: another render of the same storyboard holds the lock
             (``seedance_dsl.render.lock``).
-        StateError: the state directory cannot be created or its database is damaged
-            (``seedance_dsl.render.state``).
+        StateError: the state directory cannot be created or its database is damaged.
     """
     sb = load_storyboard(path)
     _check_render_args(take=take, concurrency=concurrency, max_credits=max_credits)
