@@ -544,6 +544,36 @@ def test_the_manifest_is_written_once_per_batch_of_completions(
     db.close()
 
 
+def test_the_runs_tail_defers_the_manifest_to_its_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12: a clip finished while the last one is polled every 0.5 s: the manifest
+    waits for the end of the run (one write, not one per clip on the critical path);
+    the state database has the finished clip committed meanwhile."""
+    import seedance_dsl.render.runner as runner_mod
+
+    writes: list[int] = []
+    real = runner_mod.write_manifest
+
+    def counting(path: Path, **kw: Any) -> None:
+        writes.append(sum(1 for e in kw["clips"] if e["status"] == "done"))
+        real(path, **kw)
+
+    render_virtually(tmp_path, independent(2, "Warm-up"), timestamps=True, max_active=8)
+    monkeypatch.setattr(runner_mod, "write_manifest", counting)
+    summary, mem, _clock, db = render_virtually(
+        tmp_path,
+        independent(2, "Pair").replace("scene number", "one of a pair"),
+        timestamps=True,
+        max_active=8,
+        render_of={"t0": 22.5},
+    )
+    db.close()
+    assert [c.status for c in summary.clips] == ["done"] * 2
+    assert len(mem.polls["t0"]) == 3
+    assert writes == [2]
+
+
 def test_downloads_that_end_apart_are_still_one_manifest_write(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
