@@ -1323,7 +1323,7 @@ class Renderer:
             self._cold_first_poll(c)
         else:
             c.next_poll_at = self._anchor(c) + self.opts.poll.first_poll(
-                exp, self.times.floor(c.exp_key)
+                exp, self.times.floor(c.exp_key), tail=self._tail_has_room()
             )
         self._emit(
             "submitted",
@@ -1419,19 +1419,21 @@ class Renderer:
 
     def _tighten_tail(self) -> None:
         """A clip left rendering: if the ones still rendering are now the run's tail,
-        those already seen processing (and not being polled) move their next poll to
-        the tail's step."""
+        their scheduled polls (not those in flight) move up to the tail's schedule."""
         if not self._tail_has_room():
             return
+        poll = self.opts.poll
         for o in self.clips.values():
-            if o.status != "rendering" or o.seen_since_anchor is None:
-                continue
-            if o.next_poll_at == float("inf") or o.held or o.probe:
-                continue  # a poll in flight, or no render time learned yet
+            if o.status != "rendering" or o.next_poll_at == float("inf"):
+                continue  # not rendering, or a poll in flight
             exp = self.times.expectation(o.exp_key)
-            if exp.known:
-                tail = self.opts.poll.next_poll(exp, o.seen_since_anchor, tail=True)
-                o.next_poll_at = min(o.next_poll_at, self._anchor(o) + tail)
+            if o.held or o.probe or not exp.known:
+                continue  # no render time learned yet
+            if o.seen_since_anchor is None:
+                tail = poll.first_poll(exp, tail=True)
+            else:
+                tail = poll.next_poll(exp, o.seen_since_anchor, tail=True)
+            o.next_poll_at = min(o.next_poll_at, self._anchor(o) + tail)
 
     def _anchor(self, c: _Clip) -> float:
         return c.anchor(self.opts.poll.min_interval_s)
