@@ -12,7 +12,9 @@ possible: the account's rate limit counts polls and submits alike.
   times spread +-10 %, this costs about 1.25 polls per clip and notices completion a
   median 5 % of the render time late (simulated; docs/benchmarks.md has measurements).
   The run's *tail* (its last clips in flight, with requests to spare: the renderer
-  decides) steps ``tail_step_fraction`` (2 %) instead.
+  decides) is polled first at expected - ``tail_first_spreads`` (1) spreads and then
+  every ``tail_step_fraction`` (2 %) instead, so the clip that ends the run is noticed
+  within a step of completing.
 * **Unknown render time** (first render against a server, a *cold* run): one clip per
   kind (tier x resolution x duration) is the *probe*: it is polled from a tenth of
   ``typical_render_s`` (:data:`TYPICAL_RENDER_S`, the hosted service's typical render
