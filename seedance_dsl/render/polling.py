@@ -12,7 +12,9 @@ possible: the account's rate limit counts polls and submits alike.
   times spread +-10 %, this costs about 1.25 polls per clip and notices completion a
   median 5 % of the render time late (simulated; docs/benchmarks.md has measurements).
   The run's *tail* (its last clips in flight, with requests to spare: the renderer
-  decides) steps ``tail_step_fraction`` (2 %) instead.
+  decides) is polled first at expected - ``tail_first_spreads`` (1) spreads and then
+  every ``tail_step_fraction`` (2 %) instead, so the clip that ends the run is noticed
+  within a step of completing.
 * **Unknown render time** (first render against a server, a *cold* run): one clip per
   kind (tier x resolution x duration) is the *probe*: it is polled from a tenth of
   ``typical_render_s`` (:data:`TYPICAL_RENDER_S`, the hosted service's typical render
@@ -104,6 +106,10 @@ class PollPolicy:
     #: one poll every ``tail_step_fraction`` of the expected time (at least
     #: ``min_interval_s``): the clip that ends the run is noticed sooner.
     tail_step_fraction: float = 0.02
+    #: ... and a tail clip's first poll goes out at expected - ``tail_first_spreads``
+    #: spreads: polling it from before it is likely done, it is noticed a step after
+    #: it completes, not at a first poll well past most completions.
+    tail_first_spreads: float = 1.0
     #: Cold run: the probe's first poll at ``probe_start`` x ``typical_render_s`` ...
     typical_render_s: float = TYPICAL_RENDER_S
     probe_start: float = 0.1
@@ -121,6 +127,7 @@ class PollPolicy:
             step_fraction=self.step_fraction,
             overdue_spreads=self.overdue_spreads,
             tail_step_fraction=self.tail_step_fraction,
+            tail_first_spreads=self.tail_first_spreads,
             typical_render_s=self.typical_render_s * factor,
             probe_start=self.probe_start,
             probe_growth=self.probe_growth,
@@ -136,14 +143,16 @@ class PollPolicy:
         step = min(self.max_interval_s, max(self.min_interval_s, self.probe_growth * elapsed))
         return elapsed + step
 
-    def first_poll(self, exp: Expectation, floor: float = 0.0) -> float:
-        """Seconds after the submit at which to poll a new task first."""
+    def first_poll(self, exp: Expectation, floor: float = 0.0, *, tail: bool = False) -> float:
+        """Seconds after the submit at which to poll a new task first (``tail``: one of
+        the run's last, with requests to spare: from before it is likely done)."""
         if exp.expected_s is None:
             first = self.first_poll_s
             if floor > 0:
                 first = max(first, floor + self._unknown_step(floor))
             return first
-        return max(exp.expected_s + self.first_spread * exp.spread_s, floor, self.min_interval_s)
+        lead = -self.tail_first_spreads if tail else self.first_spread
+        return max(exp.expected_s + lead * exp.spread_s, floor, self.min_interval_s)
 
     def next_poll(
         self, exp: Expectation, elapsed: float, floor: float = 0.0, *, tail: bool = False

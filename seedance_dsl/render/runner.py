@@ -750,7 +750,7 @@ class Renderer:
             credits_refunded=r.credits_refunded,
             task_id=c.task_id,
         )
-        self._manifest_due = True
+        self._manifest_due_now()
 
     def _end(self, c: _Clip, event: Event, reason: str, **record_fields: Any) -> None:
         self._move(c, event, **record_fields)
@@ -770,7 +770,7 @@ class Renderer:
             r.reason = f"unchanged since task {rec.task_id}"
             self._result(c)
             self._emit("reused", c, r.reason, task_id=rec.task_id, video=r.video_path)
-            self._manifest_due = True
+            self._manifest_due_now()
             return
         self._move(c, Event.REFETCH)
         c.reason = "rendered before; fetching the files again"
@@ -931,26 +931,44 @@ class Renderer:
     #: written once per batch of outcomes (when the loop has nothing to start), not
     #: once per clip; the next run rewrites it from the database if this one dies first
     _manifest_due = False
-    #: when the loop last wrote it (the run's clock); while clips keep finishing it is
-    #: written when no download is in flight (their ends wake the loop), and at the
-    #: latest every MANIFEST_EVERY_S: downloads that end a few ms apart are one batch
-    _manifest_written_at = float("-inf")
+    #: since when an outcome waits for it (the run's clock); while clips keep finishing
+    #: it is written when no download is in flight (their ends wake the loop) and the
+    #: loop is not about to poll again, and at the latest MANIFEST_EVERY_S after the
+    #: first outcome it lacks: downloads that end a few ms apart are one batch
+    _manifest_due_since = float("inf")
     MANIFEST_EVERY_S = 5.0
+
+    def _manifest_due_now(self) -> None:
+        if not self._manifest_due:
+            self._manifest_due = True
+            self._manifest_due_since = self._now()
 
     def _flush_manifest(self) -> None:
         if self._manifest_due:
             self._manifest_due = False
-            self._manifest_written_at = self._now()
             self._write_manifest()
 
-    def _flush_manifest_batch(self) -> None:
-        """The loop's one write point before it idles: the batch is whole when no clip is
-        still downloading, or the last write is old enough."""
+    def _flush_manifest_batch(self, timeout: float | None) -> None:
+        """The loop's one write point before it idles (for ``timeout``): the batch is
+        whole when no clip is being submitted, polled or downloaded and the loop is not
+        about to act again within two minimal poll intervals (the run's tail, whose next
+        completion would need another write), or an outcome has waited long enough."""
         if not self._manifest_due:
             return
-        downloading = any(c.status == "downloading" for c in self.clips.values())
-        if not downloading or self._now() - self._manifest_written_at >= self.MANIFEST_EVERY_S:
+        if self._now() - self._manifest_due_since >= self.MANIFEST_EVERY_S:
             self._flush_manifest()
+            return
+        if any(self._acting(c) for c in self.clips.values()):
+            return
+        if timeout is None or timeout >= 2 * self.opts.poll.min_interval_s:
+            self._flush_manifest()
+
+    @staticmethod
+    def _acting(c: _Clip) -> bool:
+        """A submit, poll or download of ``c`` is under way (its outcome is coming)."""
+        if c.status in ("submitting", "downloading"):
+            return True
+        return c.status == "rendering" and c.next_poll_at == float("inf")
 
     async def _loop(self) -> None:
         await self._dispatch()
@@ -992,7 +1010,7 @@ class Renderer:
             if timeout is not None and timeout <= 0:
                 await asyncio.sleep(0)
                 continue
-            self._flush_manifest_batch()
+            self._flush_manifest_batch(timeout)
             if self._warm_up_due(silent, timeout):
                 self._warmed = True  # idle with renders under way: import the rest now
                 threading.Thread(target=_import_finishing, name="seedance-warm-up").start()
@@ -1308,7 +1326,7 @@ class Renderer:
             self._cold_first_poll(c)
         else:
             c.next_poll_at = self._anchor(c) + self.opts.poll.first_poll(
-                exp, self.times.floor(c.exp_key)
+                exp, self.times.floor(c.exp_key), tail=self._tail_has_room()
             )
         self._emit(
             "submitted",
@@ -1404,19 +1422,21 @@ class Renderer:
 
     def _tighten_tail(self) -> None:
         """A clip left rendering: if the ones still rendering are now the run's tail,
-        those already seen processing (and not being polled) move their next poll to
-        the tail's step."""
+        their scheduled polls (not those in flight) move up to the tail's schedule."""
         if not self._tail_has_room():
             return
+        poll = self.opts.poll
         for o in self.clips.values():
-            if o.status != "rendering" or o.seen_since_anchor is None:
-                continue
-            if o.next_poll_at == float("inf") or o.held or o.probe:
-                continue  # a poll in flight, or no render time learned yet
+            if o.status != "rendering" or o.next_poll_at == float("inf"):
+                continue  # not rendering, or a poll in flight
             exp = self.times.expectation(o.exp_key)
-            if exp.known:
-                tail = self.opts.poll.next_poll(exp, o.seen_since_anchor, tail=True)
-                o.next_poll_at = min(o.next_poll_at, self._anchor(o) + tail)
+            if o.held or o.probe or not exp.known:
+                continue  # no render time learned yet
+            if o.seen_since_anchor is None:
+                tail = poll.first_poll(exp, tail=True)
+            else:
+                tail = poll.next_poll(exp, o.seen_since_anchor, tail=True)
+            o.next_poll_at = min(o.next_poll_at, self._anchor(o) + tail)
 
     def _anchor(self, c: _Clip) -> float:
         return c.anchor(self.opts.poll.min_interval_s)
@@ -1650,7 +1670,7 @@ class Renderer:
             last_frame=r.frame_path,
             provenance=got.stamped,
         )
-        self._manifest_due = True
+        self._manifest_due_now()
         mark("downloaded")
 
     async def _stamp(self, c: _Clip, rec: RenderRecord, video: Path) -> bool:

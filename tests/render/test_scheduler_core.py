@@ -403,6 +403,7 @@ def test_polls_count_from_when_the_server_most_likely_created_the_task(tmp_path:
     summary, mem, _clock, db = render_virtually(
         tmp_path,
         independent(3, "Slow answers").replace("scene number", "slow answer"),
+        requests=8,  # not the run's tail: two more polls each do not fit
         timestamps=True,
         max_active=8,
         answer_delay_s=0.4,
@@ -446,9 +447,9 @@ def test_a_clips_video_and_last_frame_download_side_by_side(tmp_path: Path) -> N
     db.close()
 
 
-def _steps_of_a_slow_clip(tmp_path: Path, requests: int) -> list[float]:
-    """Learn E = 20 s (one sample: spread 10 %), then render one clip taking 22.5 s: the
-    poll intervals after the first (at E + 0.75 spreads, 21.5 s) found it processing."""
+def _polls_of_a_slow_clip(tmp_path: Path, requests: int) -> list[float]:
+    """Learn E = 20 s (one sample: spread 2 s), then render one clip taking 22.5 s: when
+    it was polled (seconds after its submit)."""
     render_virtually(tmp_path, independent(1, "Warm-up"), timestamps=True, max_active=8)
     summary, mem, _clock, db = render_virtually(
         tmp_path,
@@ -460,41 +461,45 @@ def _steps_of_a_slow_clip(tmp_path: Path, requests: int) -> list[float]:
     )
     db.close()
     assert [c.status for c in summary.clips] == ["done"]
-    (polls,) = mem.polls.values()
-    return [round(b - a, 6) for a, b in itertools.pairwise(polls)]
+    ((tid, polls),) = mem.polls.items()
+    return [round(t - mem.tasks[tid], 6) for t in polls]
 
 
-def test_the_last_clip_in_flight_is_polled_in_smaller_steps(tmp_path: Path) -> None:
-    """Issue 12: the clip that ends the run (here the only one) is polled every 2 % of E
-    (at least the minimum interval, 0.5 s) once overdue, not 4 %: noticed sooner."""
-    assert _steps_of_a_slow_clip(tmp_path, 30) == [0.5, 0.5]
+def test_the_last_clip_in_flight_is_polled_early_in_smaller_steps(tmp_path: Path) -> None:
+    """Issue 12: the clip that ends the run (here the only one; a chain's link) is polled
+    from E - 1 spread (18 s), not E + 0.75 spreads (21.5 s), every 2 % of E (at least
+    the minimum interval, 0.5 s), not 4 %: noticed within a step of completing."""
+    polls = _polls_of_a_slow_clip(tmp_path, 30)
+    assert polls[0] == 18.0 and polls[-1] == 22.5
+    assert {round(b - a, 6) for a, b in itertools.pairwise(polls)} == {0.5}
 
 
 def test_the_tail_keeps_its_steps_when_the_budget_is_short(tmp_path: Path) -> None:
     """With no requests to spare in the window (4 a minute: once a submit and a poll
     are sent, two left), the tail's polls are not tightened: they would wait for the
-    window.  The steps stay 4 % of E."""
-    assert _steps_of_a_slow_clip(tmp_path, 4) == [0.8, 0.8]
+    window.  The first poll stays at E + 0.75 spreads, the steps 4 % of E."""
+    assert _polls_of_a_slow_clip(tmp_path, 4) == [21.5, 22.3, 23.1]
 
 
 def test_the_tail_tightens_when_another_clip_completes(tmp_path: Path) -> None:
-    """9 requests a minute, two clips: when the slow one is first found processing the
-    other is still in flight (two more polls each and the reserve do not fit); once the
-    other completes, the slow one is the tail and its next poll moves to the tail's
-    step (0.5 s, not 0.8 s)."""
-    render_virtually(tmp_path, independent(2, "Warm-up"), timestamps=True, max_active=8)
+    """10 requests a minute, three clips: when the slow one is first found processing
+    the others are still in flight (two more polls each and the reserve do not fit);
+    once they have completed, the slow one is the tail and its next poll moves to the
+    tail's step (0.5 s, not 0.8 s)."""
+    render_virtually(tmp_path, independent(3, "Warm-up"), timestamps=True, max_active=8)
     summary, mem, _clock, db = render_virtually(
         tmp_path,
-        independent(2, "Pair").replace("scene number", "one of a pair"),
-        requests=9,
+        independent(3, "Trio").replace("scene number", "one of three"),
+        requests=10,
         timestamps=True,
         max_active=8,
         render_of={"t0": 22.5},
     )
     db.close()
-    assert [c.status for c in summary.clips] == ["done"] * 2
-    assert [round(b - a, 6) for a, b in itertools.pairwise(mem.polls["t0"])] == [0.5, 0.5]
-    assert len(mem.polls["t1"]) == 1
+    assert [c.status for c in summary.clips] == ["done"] * 3
+    steps = [round(b - a, 6) for a, b in itertools.pairwise(mem.polls["t0"])]
+    assert steps[0] == 0.5  # then 0.8 again: the polls spent the room
+    assert len(mem.polls["t1"]) == len(mem.polls["t2"]) == 1
 
 
 def test_a_clip_anchor_is_halfway_between_send_and_answer_capped() -> None:
@@ -542,6 +547,36 @@ def test_the_manifest_is_written_once_per_batch_of_completions(
     assert writes[-1] == 12
     assert len(writes) <= 4  # not one write per clip
     db.close()
+
+
+def test_the_runs_tail_defers_the_manifest_to_its_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12: a clip finished while the last one is polled every 0.5 s: the manifest
+    waits for the end of the run (one write, not one per clip on the critical path);
+    the state database has the finished clip committed meanwhile."""
+    import seedance_dsl.render.runner as runner_mod
+
+    writes: list[int] = []
+    real = runner_mod.write_manifest
+
+    def counting(path: Path, **kw: Any) -> None:
+        writes.append(sum(1 for e in kw["clips"] if e["status"] == "done"))
+        real(path, **kw)
+
+    render_virtually(tmp_path, independent(2, "Warm-up"), timestamps=True, max_active=8)
+    monkeypatch.setattr(runner_mod, "write_manifest", counting)
+    summary, mem, _clock, db = render_virtually(
+        tmp_path,
+        independent(2, "Pair").replace("scene number", "one of a pair"),
+        timestamps=True,
+        max_active=8,
+        render_of={"t0": 22.5},
+    )
+    db.close()
+    assert [c.status for c in summary.clips] == ["done"] * 2
+    assert len(mem.polls["t0"]) > len(mem.polls["t1"]) > 1  # the tail's small steps
+    assert writes == [2]
 
 
 def test_downloads_that_end_apart_are_still_one_manifest_write(

@@ -53,6 +53,9 @@ def test_the_runs_tail_polls_in_smaller_steps() -> None:
     floor = PollPolicy(min_interval_s=3.0)  # never more often than the minimum
     assert floor.next_poll(exp, first, tail=True) - first == pytest.approx(3.0)
     assert PollPolicy().scaled(0.1).tail_step_fraction == PollPolicy().tail_step_fraction
+    assert p.first_poll(exp, tail=True) == pytest.approx(96.0)  # E - 1 spread
+    assert p.first_poll(exp, floor=98.0, tail=True) == pytest.approx(98.0)
+    assert PollPolicy().scaled(0.1).tail_first_spreads == PollPolicy().tail_first_spreads
 
 
 def test_unknown_expectation_is_geometric_and_respects_floor() -> None:
