@@ -22,7 +22,9 @@ possible: the account's rate limit counts polls and submits alike.
   (20 %) of the time elapsed, so its completion is noticed at most 20 % late; the
   other clips of the kind are not polled at all until the probe has completed and its
   render time (from the server's ``updated_at``) is known, then they follow the known
-  schedule.  The request budget is spent on one clip per kind, not on every clip.
+  schedule — or, when the window cannot afford two polls for each of them, one poll
+  at expected + ``scarce_first_spreads`` (2) spreads that finds them done.  The
+  request budget is spent on one clip per kind, not on every clip.
   Clips without a probe (a resumed run) poll at ``first_poll_s``, then each interval a
   fraction of the elapsed time (geometric), capped at ``max_interval_s``.  A clip of the
   same kind still processing at ``t`` seconds in this run moves every similar clip's
@@ -110,6 +112,14 @@ class PollPolicy:
     #: spreads: polling it from before it is likely done, it is noticed a step after
     #: it completes, not at a first poll well past most completions.
     tail_first_spreads: float = 1.0
+    #: Clips released by a cold run's probe when the window cannot afford a second poll
+    #: for each of them: their one poll goes out at expected + ``scarce_first_spreads``
+    #: spreads.  The render time then rests on one or two samples (the spread taken as
+    #: 10 % of it) while renders jitter by +-10 %: polled at +0.75 spreads, the clips
+    #: slower than a fast probe were still processing and their second polls waited
+    #: for the next window (12 clips, fake clock: 10 runs of 60 at 2.8x the slowest
+    #: render; at 2 spreads none, the median 1.04x -> 1.11x; docs/benchmarks.md).
+    scarce_first_spreads: float = 2.0
     #: Cold run: the probe's first poll at ``probe_start`` x ``typical_render_s`` ...
     typical_render_s: float = TYPICAL_RENDER_S
     probe_start: float = 0.1
@@ -128,6 +138,7 @@ class PollPolicy:
             overdue_spreads=self.overdue_spreads,
             tail_step_fraction=self.tail_step_fraction,
             tail_first_spreads=self.tail_first_spreads,
+            scarce_first_spreads=self.scarce_first_spreads,
             typical_render_s=self.typical_render_s * factor,
             probe_start=self.probe_start,
             probe_growth=self.probe_growth,
@@ -143,15 +154,20 @@ class PollPolicy:
         step = min(self.max_interval_s, max(self.min_interval_s, self.probe_growth * elapsed))
         return elapsed + step
 
-    def first_poll(self, exp: Expectation, floor: float = 0.0, *, tail: bool = False) -> float:
+    def first_poll(
+        self, exp: Expectation, floor: float = 0.0, *, tail: bool = False, scarce: bool = False
+    ) -> float:
         """Seconds after the submit at which to poll a new task first (``tail``: one of
-        the run's last, with requests to spare: from before it is likely done)."""
+        the run's last, with requests to spare: from before it is likely done;
+        ``scarce``: one poll must do, see :attr:`scarce_first_spreads`)."""
         if exp.expected_s is None:
             first = self.first_poll_s
             if floor > 0:
                 first = max(first, floor + self._unknown_step(floor))
             return first
         lead = -self.tail_first_spreads if tail else self.first_spread
+        if scarce and not tail:
+            lead = self.scarce_first_spreads
         return max(exp.expected_s + lead * exp.spread_s, floor, self.min_interval_s)
 
     def next_poll(

@@ -1470,9 +1470,11 @@ class Renderer:
         exp = self.times.expectation(key)
         ceiling = self.opts.task_timeout_s
         if exp.known:
+            # no room for a second poll each: one poll late enough to find them done
+            scarce = self.budget.available() < 2 * len(held) + self.TAIL_RESERVE
             for o in held:
                 o.held = False
-                first = self.opts.poll.first_poll(exp)
+                first = self.opts.poll.first_poll(exp, scarce=scarce)
                 o.next_poll_at = min(self._anchor(o) + first, o.submit_answered + ceiling)
         else:
             o = min(held, key=lambda x: x.submit_answered)

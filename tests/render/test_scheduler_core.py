@@ -630,3 +630,26 @@ def test_a_cold_probe_that_fails_hands_its_role_to_a_held_clip(tmp_path: Path) -
     assert clock.t - 1000.0 < 2 * 20.0  # not the 3600 s ceiling
     assert len(mem.requests) / 4 <= 4.0
     db.close()
+
+
+def test_a_cold_run_whose_probe_was_fast_still_fits_the_window(tmp_path: Path) -> None:
+    """The probe rendered at the fast end of the jitter, its siblings at the slow end:
+    polled at expected + 0.75 spreads, the slow ones were still processing, and with no
+    request left in the window their second polls waited for the next one (the run took
+    ~2.8x the slowest render).  With the window short of two polls each, the released
+    clips get one poll late enough to find them done."""
+    slow = [21.4, 21.5, 21.0, 20.5, 19.0, 21.3, 21.2, 20.0, 21.1, 19.5, 20.8]  # <= +19 %
+    summary, mem, clock, db = render_virtually(
+        tmp_path,
+        independent(12, "Fast probe"),
+        requests=30,
+        window_s=60.0,
+        concurrency=16,
+        max_active=12,
+        timestamps=True,
+        render_of={"t0": 18.0, **{f"t{i + 1}": r for i, r in enumerate(slow)}},
+    )
+    assert [c.status for c in summary.clips] == ["done"] * 12
+    assert len(mem.requests) <= 30  # one window's budget: nothing waited for the next
+    assert clock.t - 1000.0 <= 1.35 * max(slow)
+    db.close()

@@ -58,6 +58,14 @@ def test_the_runs_tail_polls_in_smaller_steps() -> None:
     assert PollPolicy().scaled(0.1).tail_first_spreads == PollPolicy().tail_first_spreads
 
 
+def test_one_poll_must_do_when_the_window_is_short() -> None:
+    p = PollPolicy(min_interval_s=0.0)
+    exp = Expectation(100.0, 10.0, 1)  # one sample: the spread is 10 % of it
+    assert p.first_poll(exp, scarce=True) == pytest.approx(120.0)  # E + 2 spreads
+    assert p.first_poll(exp, scarce=True, tail=True) == pytest.approx(90.0)  # tail wins
+    assert PollPolicy().scaled(0.1).scarce_first_spreads == PollPolicy().scarce_first_spreads
+
+
 def test_unknown_expectation_is_geometric_and_respects_floor() -> None:
     p = PollPolicy()
     assert p.first_poll(Expectation(None, 0, 0)) == p.first_poll_s
