@@ -51,11 +51,35 @@ def prepare() -> None:
 
 
 def context() -> ssl.SSLContext:
-    """The context: the thread's when it is done within :data:`WAIT_S`, else built here."""
+    """The context: the thread's when it is done within :data:`WAIT_S`, else built here.
+
+    Raises:
+        ConfigError: the CA bundle cannot be loaded (``$SSL_CERT_FILE`` or
+            ``$SSL_CERT_DIR`` names a missing or unreadable file): what, which variable,
+            how to fix it — not a traceback.
+    """
     global _built
     prepare()
     _ready.wait(WAIT_S)
     with _lock:
         if _built is None:
-            _built = _build()
+            try:
+                _built = _build()
+            except (OSError, ssl.SSLError) as exc:
+                raise _bundle_error(exc) from None
         return _built
+
+
+def _bundle_error(exc: Exception) -> Exception:
+    import os
+
+    from .errors import ConfigError
+
+    where = [f"{v}={os.environ[v]}" for v in ("SSL_CERT_FILE", "SSL_CERT_DIR") if os.environ.get(v)]
+    source = ", ".join(where) if where else "certifi's bundle"
+    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return ConfigError(
+        f"cannot load the TLS certificates ({source}): {reason}",
+        help="point SSL_CERT_FILE (a PEM file) or SSL_CERT_DIR at readable CA certificates, "
+        "or unset them to use certifi's bundle",
+    )

@@ -6,6 +6,7 @@ import importlib
 import ssl
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -77,3 +78,46 @@ def test_the_clients_use_it(monkeypatch: pytest.MonkeyPatch) -> None:
     with SeedanceClient("sk_test_x", base_url="http://127.0.0.1:9") as c:
         transport = c._http._transport  # type: ignore[attr-defined]
         assert transport._pool._ssl_context is made
+
+
+def test_an_unreadable_ca_bundle_is_a_config_error_not_a_traceback(
+    tls: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from seedance_dsl.client.errors import ConfigError
+
+    missing = tmp_path / "no-such-ca.pem"
+    monkeypatch.setenv("SSL_CERT_FILE", str(missing))
+    with pytest.raises(ConfigError) as info:
+        tls.context()
+    assert f"SSL_CERT_FILE={missing}" in info.value.message
+    assert info.value.help and "SSL_CERT_FILE" in info.value.help
+
+
+def test_render_with_an_unreadable_ca_bundle_says_so_in_json(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    film = tmp_path / "film.shot"
+    film.write_text('storyboard "T"\n\nclip a {\n  shot { action "a kite rises" }\n}\n')
+    env = dict(
+        os.environ,
+        SSL_CERT_FILE=str(tmp_path / "no-such-ca.pem"),
+        SEEDANCE_BASE_URL="http://127.0.0.1:9",
+        SEEDANCE_API_KEY="sk_test_tlsbundle",
+        SEEDANCE_CACHE_DIR=str(tmp_path / "cache"),
+    )
+    p = subprocess.run(
+        [sys.executable, "-m", "seedance_dsl.cli", "render", str(film), "--format", "json"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert p.returncode == 2, p.stderr
+    (line,) = p.stdout.splitlines()
+    err = json.loads(line)
+    assert err["kind"] == "config" and "TLS certificates" in err["message"]
+    assert "Traceback" not in p.stderr and "sk_test_tlsbundle" not in p.stdout + p.stderr
