@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 __all__ = [
@@ -127,21 +127,14 @@ class PollPolicy:
     probe_growth: float = 0.2
 
     def scaled(self, factor: float) -> PollPolicy:
-        """The same policy for a server whose clock runs ``1/factor`` times as fast."""
-        return PollPolicy(
+        """The same policy for a server whose clock runs ``1/factor`` times as fast: the
+        durations scale, the fractions and spreads do not."""
+        return replace(
+            self,
             min_interval_s=self.min_interval_s * factor,
             max_interval_s=self.max_interval_s * factor,
             first_poll_s=self.first_poll_s * factor,
-            growth=self.growth,
-            first_spread=self.first_spread,
-            step_fraction=self.step_fraction,
-            overdue_spreads=self.overdue_spreads,
-            tail_step_fraction=self.tail_step_fraction,
-            tail_first_spreads=self.tail_first_spreads,
-            scarce_first_spreads=self.scarce_first_spreads,
             typical_render_s=self.typical_render_s * factor,
-            probe_start=self.probe_start,
-            probe_growth=self.probe_growth,
         )
 
     def probe_first_poll(self) -> float:

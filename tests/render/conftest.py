@@ -28,10 +28,18 @@ Renderer = Callable[..., tuple[RenderSummary, list[RenderEvent]]]
 
 @pytest.fixture
 def render_on() -> Renderer:
-    """render_on(sandbox, path, **options) -> (summary, events), in this process."""
+    """render_on(sandbox, path, **options) -> (summary, events), in this process; an
+    ``on_event`` option sees each event too (after it is recorded)."""
 
     def run(sb: Any, path: Path, **kw: Any) -> tuple[RenderSummary, list[RenderEvent]]:
         events: list[RenderEvent] = []
+        sink = kw.pop("on_event", None)
+
+        def record(e: RenderEvent) -> None:
+            events.append(e)
+            if sink is not None:
+                sink(e)
+
         st = sb.settings
         compiled = load_storyboard(path)
         out = kw.pop("out_dir", path.parent / "renders" / path.stem)
@@ -42,7 +50,7 @@ def render_on() -> Renderer:
             api_key=sb.api_key,
             base_url=sb.base_url,
             rate_limit=(st.rate_limit_requests, st.scaled(st.rate_limit_window_s)),
-            on_event=events.append,
+            on_event=record,
             **kw,
         )
         return summary, events

@@ -8,29 +8,14 @@ from typing import Any
 
 from render_helpers import chain
 
-from seedance_dsl.render.commands import load_storyboard, render_storyboard
 from seedance_dsl.render.events import RenderEvent
 from seedance_dsl.render.identity import server_namespace
 from seedance_dsl.render.state import StateDB
 from seedance_dsl.render.stop import StopToken
 
 
-def _render(sb: Any, path: Path, stop: StopToken, on_event: Any) -> Any:
-    st = sb.settings
-    return render_storyboard(
-        load_storyboard(path),
-        out_dir=path.parent / "out",
-        server=server_namespace(sb.base_url),
-        api_key=sb.api_key,
-        base_url=sb.base_url,
-        rate_limit=(st.rate_limit_requests, st.scaled(st.rate_limit_window_s)),
-        on_event=on_event,
-        stop=stop,
-    )
-
-
 def test_a_stop_from_another_thread_interrupts_and_the_rerun_pays_nothing_twice(
-    sandbox_factory: Any, tmp_path: Path
+    sandbox_factory: Any, tmp_path: Path, render_on: Any
 ) -> None:
     sb = sandbox_factory(time_scale=0.1)
     path = tmp_path / "film.shot"
@@ -43,21 +28,21 @@ def test_a_stop_from_another_thread_interrupts_and_the_rerun_pays_nothing_twice(
         if e.kind == "submitted":  # stopped from a thread other than the render's
             threading.Thread(target=stop.stop, args=("the app closed",)).start()
 
-    summary = _render(sb, path, stop, on_event)
+    summary, _ = render_on(sb, path, out_dir=tmp_path / "out", stop=stop, on_event=on_event)
     assert summary.exit_code == 3, summary.message
     assert "the app closed" in summary.message
     assert sum(1 for e in events if e.kind == "submitted") == 1  # nothing more was sent
     with StateDB.for_storyboard(path) as db:
         (rec,) = [r for r in db.history(server_namespace(sb.base_url), "film.shot") if r.task_id]
         assert rec.in_flight  # recorded, to be polled by the next run
-    again = _render(sb, path, StopToken(), lambda e: None)
+    again, _ = render_on(sb, path, out_dir=tmp_path / "out", stop=StopToken())
     assert again.exit_code == 0
     ins = sb.inspect()
     assert set(ins["tasks_per_idempotency_key"].values()) == {1}  # never paid twice
 
 
 def test_a_token_stopped_before_the_render_starts_stops_it_before_any_submit(
-    sandbox_factory: Any, tmp_path: Path
+    sandbox_factory: Any, tmp_path: Path, render_on: Any
 ) -> None:
     sb = sandbox_factory(time_scale=0.1)
     path = tmp_path / "film.shot"
@@ -65,7 +50,7 @@ def test_a_token_stopped_before_the_render_starts_stops_it_before_any_submit(
     stop = StopToken()
     stop.stop("too late")
     stop.stop("ignored: the first reason stays")
-    summary = _render(sb, path, stop, lambda e: None)
+    summary, _ = render_on(sb, path, out_dir=tmp_path / "out", stop=stop)
     assert summary.exit_code == 3 and "too late" in summary.message
     assert stop.reason == "too late"
     assert sb.inspect()["tasks_per_idempotency_key"] == {}
